@@ -1,0 +1,247 @@
+//! Accounts and access: roles, the permission matrix, the current user, passwords,
+//! sessions, CSRF and API tokens.
+//!
+//! Every route declares one [`Access`] when it is registered (see `web::routes`); a
+//! single middleware checks it against the caller's role grants. There is no other
+//! place where permissions are decided, so the matrix below is the whole policy.
+
+pub mod pages;
+pub mod password;
+pub mod session;
+pub mod users;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A role a user can be granted, globally or (coordinator) for one unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Everything, including users.
+    Admin,
+    /// International office staff: all partner, visit, agreement and programme records.
+    Staff,
+    /// Unit coordinator: their unit's records.
+    Coordinator,
+    /// Writes news articles.
+    Author,
+    /// Translates articles.
+    Translator,
+    /// Supplies photos.
+    Photographer,
+    /// Proofreads articles.
+    Proofreader,
+    /// Reviews and approves articles.
+    Reviewer,
+    /// Reads records.
+    Viewer,
+}
+
+impl Role {
+    /// All roles, in display order.
+    pub const ALL: [Role; 9] = [
+        Role::Admin,
+        Role::Staff,
+        Role::Coordinator,
+        Role::Author,
+        Role::Translator,
+        Role::Photographer,
+        Role::Proofreader,
+        Role::Reviewer,
+        Role::Viewer,
+    ];
+
+    /// Stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Staff => "staff",
+            Role::Coordinator => "coordinator",
+            Role::Author => "author",
+            Role::Translator => "translator",
+            Role::Photographer => "photographer",
+            Role::Proofreader => "proofreader",
+            Role::Reviewer => "reviewer",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    /// Parses a stored or typed role name.
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s.trim().to_ascii_lowercase())
+    }
+}
+
+/// Something a route may require.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Read partner and office records.
+    ViewRecords,
+    /// Create, change and delete institutions, people and positions.
+    EditPartners,
+    /// Change a unit's names and structure (coordinators: only their unit).
+    EditUnits,
+    /// Read the audit log of any record.
+    ViewAudit,
+    /// Manage user accounts and role grants.
+    ManageUsers,
+}
+
+impl Permission {
+    /// All permissions.
+    pub const ALL: [Permission; 5] = [
+        Permission::ViewRecords,
+        Permission::EditPartners,
+        Permission::EditUnits,
+        Permission::ViewAudit,
+        Permission::ManageUsers,
+    ];
+
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::ViewRecords => "view_records",
+            Permission::EditPartners => "edit_partners",
+            Permission::EditUnits => "edit_units",
+            Permission::ViewAudit => "view_audit",
+            Permission::ManageUsers => "manage_users",
+        }
+    }
+}
+
+/// The whole policy: which role holds which permission.
+pub fn role_allows(role: Role, perm: Permission) -> bool {
+    use Permission as P;
+    use Role as R;
+    match (role, perm) {
+        (R::Admin, _) => true,
+        (R::Staff, P::ManageUsers) => false,
+        (R::Staff, _) => true,
+        (R::Coordinator, P::ViewRecords | P::EditUnits | P::ViewAudit) => true,
+        (R::Coordinator, _) => false,
+        (_, P::ViewRecords) => true,
+        _ => false,
+    }
+}
+
+/// What a route requires of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(tag = "kind", content = "permission", rename_all = "snake_case")]
+pub enum Access {
+    /// Anyone, logged in or not.
+    Public,
+    /// Any logged-in user.
+    Authenticated,
+    /// A logged-in user whose grants include this permission (unit-scoped grants count
+    /// only for routes whose unit matches; the route checks that with [`CurrentUser::can_in_unit`]).
+    Permission(Permission),
+}
+
+/// One role grant.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Grant {
+    /// The role.
+    pub role: Role,
+    /// The unit it is limited to, if any.
+    pub unit_id: Option<i64>,
+}
+
+/// The logged-in caller of a request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CurrentUser {
+    /// User id.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Shown name.
+    pub display_name: String,
+    /// UI language: `en` or `zh`.
+    pub locale: String,
+    /// Role grants.
+    pub grants: Vec<Grant>,
+}
+
+impl CurrentUser {
+    /// True if any grant (global, or scoped to any unit) carries the permission.
+    pub fn can(&self, perm: Permission) -> bool {
+        self.grants.iter().any(|g| role_allows(g.role, perm))
+    }
+
+    /// True if a global grant carries the permission, or a grant scoped to `unit_id`.
+    pub fn can_in_unit(&self, perm: Permission, unit_id: i64) -> bool {
+        self.grants.iter().any(|g| {
+            role_allows(g.role, perm) && (g.role != Role::Coordinator || g.unit_id == Some(unit_id))
+        })
+    }
+
+    /// Comma-separated role names, for messages.
+    pub fn role_names(&self) -> String {
+        let names: Vec<&str> = self.grants.iter().map(|g| g.role.as_str()).collect();
+        if names.is_empty() { "none".into() } else { names.join(", ") }
+    }
+
+    /// Checks a permission, answering 403 with a reason a person can act on.
+    pub fn require(&self, perm: Permission) -> Result<(), crate::error::AppError> {
+        if self.can(perm) {
+            Ok(())
+        } else {
+            Err(crate::error::AppError::Forbidden(format!(
+                "This needs the '{}' permission; your roles ({}) do not include it. Ask an administrator.",
+                perm.as_str(),
+                self.role_names()
+            )))
+        }
+    }
+}
+
+/// Hex encoding of random bytes, for tokens.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    // getrandom only fails if the OS has no entropy source at all; there is no
+    // sensible way to serve without one.
+    getrandom::fill(&mut buf).expect("operating system random source");
+    hex(&buf)
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// SHA-256 of a token, hex: what the database stores instead of the token itself.
+pub fn token_hash(token: &str) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(token.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coordinator_grant_only_counts_in_its_unit() {
+        let u = CurrentUser {
+            id: 1,
+            username: "c".into(),
+            display_name: "C".into(),
+            locale: "en".into(),
+            grants: vec![Grant { role: Role::Coordinator, unit_id: Some(7) }],
+        };
+        assert!(u.can_in_unit(Permission::EditUnits, 7));
+        assert!(!u.can_in_unit(Permission::EditUnits, 8));
+        assert!(!u.can(Permission::EditPartners));
+    }
+
+    #[test]
+    fn every_role_parses_back() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,259 @@
+//! User accounts and role grants: the queries behind `liaison user …`, the users API
+//! and login. Password hashes never leave this module except for verification.
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use super::{CurrentUser, Grant, Role, password};
+use crate::{
+    audit::{self, Action, Actor},
+    db::{Db, is_unique_violation},
+    error::{AppError, AppResult, FieldError},
+    time::now_text,
+};
+
+/// Input for a new account.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewUser {
+    /// Login name: 2–64 of a–z, 0–9, `.`, `_`, `-`.
+    pub username: String,
+    /// Shown name (defaults to the username).
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// E-mail address for notifications.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// At least 10 characters.
+    pub password: String,
+    /// Initial grants.
+    #[serde(default)]
+    pub grants: Vec<NewGrant>,
+}
+
+/// A grant to add.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewGrant {
+    /// Role name.
+    pub role: String,
+    /// Unit id (required for coordinator).
+    #[serde(default)]
+    pub unit_id: Option<i64>,
+}
+
+/// A user as listed (no secrets).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserSummary {
+    /// Id.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Shown name.
+    pub display_name: String,
+    /// E-mail.
+    pub email: Option<String>,
+    /// UI language.
+    pub locale: String,
+    /// Whether the account may log in.
+    pub active: bool,
+    /// Grants.
+    pub grants: Vec<Grant>,
+}
+
+/// What the audit log keeps of a user (never the hash).
+#[derive(Serialize)]
+struct UserAudit<'a> {
+    username: &'a str,
+    display_name: &'a str,
+    email: Option<&'a str>,
+}
+
+fn valid_username(name: &str) -> bool {
+    (2..=64).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+}
+
+fn parse_grant(g: &NewGrant) -> Result<Grant, FieldError> {
+    let role = Role::parse(&g.role).ok_or_else(|| {
+        let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        FieldError::new("grants", format!("unknown role '{}'; use one of {}", g.role, all.join(", ")))
+    })?;
+    if role == Role::Coordinator && g.unit_id.is_none() {
+        return Err(FieldError::new("grants", "a coordinator grant needs a unit_id"));
+    }
+    Ok(Grant { role, unit_id: if role == Role::Coordinator { g.unit_id } else { None } })
+}
+
+/// Creates an account with its grants in one transaction.
+pub async fn create_user(db: &Db, actor: &Actor, new: NewUser) -> AppResult<i64> {
+    let username = new.username.trim().to_ascii_lowercase();
+    let mut errors = Vec::new();
+    if !valid_username(&username) {
+        errors.push(FieldError::new("username", "use 2–64 characters: a–z, 0–9, '.', '_' or '-'"));
+    }
+    if let Err(m) = password::check_new(&new.password) {
+        errors.push(FieldError::new("password", m));
+    }
+    let email = new.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_string);
+    if email.as_deref().is_some_and(|e| !e.contains('@') || e.contains(' ')) {
+        errors.push(FieldError::new("email", "this is not an e-mail address"));
+    }
+    let grants: Vec<Grant> = new
+        .grants
+        .iter()
+        .filter_map(|g| parse_grant(g).map_err(|e| errors.push(e)).ok())
+        .collect();
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let display = new.display_name.as_deref().map(str::trim).filter(|d| !d.is_empty()).unwrap_or(&username).to_string();
+    let hash = password::hash(new.password).await?;
+    let now = now_text();
+    let mut tx = db.pool.begin().await?;
+    let id: i64 = match sqlx::query_scalar(
+        "INSERT INTO users (username, display_name, email, password_hash, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+    )
+    .bind(&username)
+    .bind(&display)
+    .bind(&email)
+    .bind(&hash)
+    .bind(&now)
+    .fetch_one(&mut *tx)
+    .await
+    {
+        Ok(id) => id,
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::Conflict(format!("The username '{username}' is taken."), None));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for g in &grants {
+        insert_grant(&mut tx, id, g).await?;
+    }
+    let rec = UserAudit { username: &username, display_name: &display, email: email.as_deref() };
+    audit::record(&mut tx, actor, Action::Create, "user", id, None, Some(&rec)).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn insert_grant(conn: &mut sqlx::AnyConnection, user_id: i64, g: &Grant) -> AppResult<()> {
+    let res = sqlx::query("INSERT INTO role_grants (user_id, role, unit_id, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(user_id)
+        .bind(g.role.as_str())
+        .bind(g.unit_id)
+        .bind(now_text())
+        .execute(conn)
+        .await;
+    match res {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => Ok(()),
+        Err(e) if crate::db::is_constraint_violation(&e) => {
+            Err(AppError::field("unit_id", "no such unit"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Adds a grant to a user (idempotent).
+pub async fn grant(db: &Db, actor: &Actor, user_id: i64, new: &NewGrant) -> AppResult<()> {
+    let g = parse_grant(new).map_err(|e| AppError::Validation(vec![e]))?;
+    let mut tx = db.pool.begin().await?;
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1").bind(user_id).fetch_optional(&mut *tx).await?;
+    if exists.is_none() {
+        return Err(AppError::NotFound);
+    }
+    insert_grant(&mut tx, user_id, &g).await?;
+    audit::record(&mut tx, actor, Action::Update, "user", user_id, None, Some(&serde_json::json!({"granted": g}))).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Replaces a user's password and ends their sessions.
+pub async fn set_password(db: &Db, actor: &Actor, user_id: i64, new_password: String) -> AppResult<()> {
+    password::check_new(&new_password).map_err(|m| AppError::field("password", m))?;
+    let hash = password::hash(new_password).await?;
+    let mut tx = db.pool.begin().await?;
+    let n = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(&hash)
+        .bind(now_text())
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+    audit::record(&mut tx, actor, Action::Update, "user", user_id, None, Some(&serde_json::json!({"password": "changed"}))).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Looks a user id up by username.
+pub async fn id_by_username(db: &Db, username: &str) -> AppResult<i64> {
+    sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+        .bind(username.trim().to_ascii_lowercase())
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// What login needs: id, hash, active.
+pub async fn login_record(db: &Db, username: &str) -> anyhow::Result<Option<(i64, String, bool)>> {
+    let row = sqlx::query("SELECT id, password_hash, active FROM users WHERE username = $1")
+        .bind(username.trim().to_ascii_lowercase())
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.map(|r| (r.get::<i64, _>(0), r.get::<String, _>(1), r.get::<i64, _>(2) == 1)))
+}
+
+async fn grants_of(db: &Db, user_id: i64) -> anyhow::Result<Vec<Grant>> {
+    let rows: Vec<(String, Option<i64>)> =
+        sqlx::query_as("SELECT role, unit_id FROM role_grants WHERE user_id = $1 ORDER BY id")
+            .bind(user_id)
+            .fetch_all(&db.pool)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(r, unit_id)| Role::parse(&r).map(|role| Grant { role, unit_id }))
+        .collect())
+}
+
+/// Loads the request's user with grants; `None` if missing or deactivated.
+pub async fn load_current(db: &Db, user_id: i64) -> anyhow::Result<Option<CurrentUser>> {
+    let row: Option<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT id, username, display_name, locale FROM users WHERE id = $1 AND active = 1",
+    )
+    .bind(user_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((id, username, display_name, locale)) = row else { return Ok(None) };
+    Ok(Some(CurrentUser { id, username, display_name, locale, grants: grants_of(db, id).await? }))
+}
+
+/// All users, by username.
+pub async fn list_users(db: &Db) -> anyhow::Result<Vec<UserSummary>> {
+    let rows: Vec<(i64, String, String, Option<String>, String, i64)> = sqlx::query_as(
+        "SELECT id, username, display_name, email, locale, active FROM users ORDER BY username",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, username, display_name, email, locale, active) in rows {
+        let grants = grants_of(db, id).await?;
+        out.push(UserSummary { id, username, display_name, email, locale, active: active == 1, grants });
+    }
+    Ok(out)
+}
+
+/// Remembers a user's UI language.
+pub async fn set_locale(db: &Db, user_id: i64, locale: &str) -> anyhow::Result<()> {
+    sqlx::query("UPDATE users SET locale = $1, updated_at = $2 WHERE id = $3")
+        .bind(locale)
+        .bind(now_text())
+        .bind(user_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,264 @@
+//! Settings, layered: built-in defaults, then an optional TOML file, then `LIAISON_*`
+//! environment variables and command-line flags (clap reads both; a flag wins over its
+//! variable). A bad value stops start-up with one line that names the setting.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use serde::Deserialize;
+
+/// Which engine the database URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// Embedded SQLite file in the data directory (the default).
+    Sqlite,
+    /// PostgreSQL, the scale-out store.
+    Postgres,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// The typed, validated configuration of one `liaison` process.
+#[derive(Clone)]
+pub struct Settings {
+    /// Address to listen on.
+    pub addr: SocketAddr,
+    /// Holds the SQLite file, uploads and backups.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// Which engine `database_url` selects.
+    pub engine: Engine,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Mark cookies `Secure` (set when served behind HTTPS).
+    pub secure_cookies: bool,
+    /// Idle session lifetime in hours.
+    pub session_hours: i64,
+    /// Name of the home institution created by `liaison demo`.
+    pub home_name: String,
+    /// Largest accepted request body in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("engine", &self.engine)
+            .field("log_format", &self.log_format)
+            .field("secure_cookies", &self.secure_cookies)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Hides a password in a database URL so settings can be logged.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***@{}", &url[..scheme_end], &url[at + 1..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Raw values as they come from flags and environment (clap) — all optional so the
+/// file and the defaults can fill what is missing.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RawSettings {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "LIAISON_ADDR", global = true)]
+    pub addr: Option<String>,
+    /// Data directory [default: ./liaison-data].
+    #[arg(long, env = "LIAISON_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL; a postgres:// URL selects PostgreSQL [default: SQLite in the data dir].
+    #[arg(long, env = "LIAISON_DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Optional TOML configuration file [default: <data dir>/liaison.toml if present].
+    #[arg(long, env = "LIAISON_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Log format.
+    #[arg(long, env = "LIAISON_LOG_FORMAT", global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// Mark session cookies Secure (behind HTTPS) [default: false].
+    #[arg(long, env = "LIAISON_SECURE_COOKIES", global = true)]
+    pub secure_cookies: Option<String>,
+}
+
+/// What the optional TOML file may hold (same names as the flags, with underscores).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    addr: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    log_format: Option<LogFormat>,
+    secure_cookies: Option<bool>,
+    session_hours: Option<i64>,
+    home_name: Option<String>,
+    max_body_bytes: Option<usize>,
+}
+
+/// A configuration problem, phrased for the person starting the program.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {setting}: {message}")]
+pub struct ConfigError {
+    /// The setting's name as the user wrote it (env var / file key).
+    pub setting: &'static str,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+fn bad(setting: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError { setting, message: message.into() }
+}
+
+impl RawSettings {
+    /// Merges flags/env over the file over defaults and validates every value.
+    pub fn resolve(&self) -> Result<Settings, ConfigError> {
+        let file = self.load_file()?;
+        let data_dir = self
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("./liaison-data"));
+        if data_dir.as_os_str().is_empty() {
+            return Err(bad("LIAISON_DATA_DIR", "must not be empty"));
+        }
+        let addr_text = self.addr.clone().or(file.addr).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let addr: SocketAddr = addr_text.parse().map_err(|_| {
+            bad("LIAISON_ADDR", format!("'{addr_text}' is not an address like 127.0.0.1:8080"))
+        })?;
+        let database_url = self.database_url.clone().or(file.database_url).unwrap_or_default();
+        let (engine, database_url) = parse_database_url(&database_url, &data_dir)?;
+        let secure_cookies = match &self.secure_cookies {
+            Some(v) => parse_bool(v).ok_or_else(|| {
+                bad("LIAISON_SECURE_COOKIES", format!("'{v}' is not true or false"))
+            })?,
+            None => file.secure_cookies.unwrap_or(false),
+        };
+        let session_hours = file.session_hours.unwrap_or(12);
+        if !(1..=24 * 90).contains(&session_hours) {
+            return Err(bad("session_hours", "must be between 1 and 2160"));
+        }
+        let max_body_bytes = file.max_body_bytes.unwrap_or(2 * 1024 * 1024);
+        if max_body_bytes < 1024 {
+            return Err(bad("max_body_bytes", "must be at least 1024"));
+        }
+        Ok(Settings {
+            addr,
+            data_dir,
+            database_url,
+            engine,
+            log_format: self.log_format.or(file.log_format).unwrap_or(LogFormat::Text),
+            secure_cookies,
+            session_hours,
+            home_name: file.home_name.unwrap_or_else(|| "Demo University of Technology".into()),
+            max_body_bytes,
+        })
+    }
+
+    fn load_file(&self) -> Result<FileSettings, ConfigError> {
+        let (path, explicit) = match &self.config {
+            Some(p) => (p.clone(), true),
+            None => {
+                let dir = self.data_dir.clone().unwrap_or_else(|| PathBuf::from("./liaison-data"));
+                (dir.join("liaison.toml"), false)
+            }
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => return Ok(FileSettings::default()),
+            Err(e) => return Err(bad("LIAISON_CONFIG", format!("cannot read {}: {e}", path.display()))),
+        };
+        toml::from_str(&text).map_err(|e| {
+            let msg = e.message().to_string();
+            bad("LIAISON_CONFIG", format!("{}: {msg}", path.display()))
+        })
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+fn parse_database_url(url: &str, data_dir: &std::path::Path) -> Result<(Engine, String), ConfigError> {
+    let url = url.trim();
+    if url.is_empty() {
+        let file = data_dir.join("liaison.sqlite3");
+        return Ok((Engine::Sqlite, format!("sqlite://{}?mode=rwc", file.display())));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        if url.len() <= "postgres://".len() + 1 {
+            return Err(bad("LIAISON_DATABASE_URL", "a postgres:// URL needs a host and a database"));
+        }
+        return Ok((Engine::Postgres, url.to_string()));
+    }
+    if url.starts_with("sqlite:") {
+        return Ok((Engine::Sqlite, url.to_string()));
+    }
+    Err(bad(
+        "LIAISON_DATABASE_URL",
+        format!("'{}' is neither a postgres:// nor a sqlite: URL", redact_url(url)),
+    ))
+}
+
+/// Example configuration file, printed by `liaison check --example-config`.
+pub const EXAMPLE_CONFIG: &str = r#"# liaison.toml — every key is optional; LIAISON_* variables and flags override it.
+addr = "127.0.0.1:8080"
+data_dir = "./liaison-data"
+# database_url = "postgres://liaison:secret@db.example.internal:5432/liaison"
+log_format = "text"        # or "json"
+secure_cookies = false     # true when served behind HTTPS
+session_hours = 12
+home_name = "Demo University of Technology"
+max_body_bytes = 2097152
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_address_names_the_setting() {
+        let raw = RawSettings { addr: Some("nowhere".into()), data_dir: Some("/nonexistent-liaison".into()), ..Default::default() };
+        let err = raw.resolve().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("LIAISON_ADDR"), "{err}");
+    }
+
+    #[test]
+    fn postgres_url_selects_postgres_and_is_redacted() {
+        let raw = RawSettings {
+            database_url: Some("postgres://u:pw@h/db".into()),
+            data_dir: Some("/nonexistent-liaison".into()),
+            ..Default::default()
+        };
+        let s = raw.resolve().expect("valid");
+        assert_eq!(s.engine, Engine::Postgres);
+        assert!(!format!("{s:?}").contains("pw"));
+    }
+
+    #[test]
+    fn unknown_scheme_is_rejected() {
+        let raw = RawSettings { database_url: Some("mysql://x/y".into()), data_dir: Some("/nonexistent-liaison".into()), ..Default::default() };
+        assert!(raw.resolve().is_err());
+    }
+}

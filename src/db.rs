@@ -1,0 +1,175 @@
+//! The store: one `sqlx::AnyPool` over SQLite or PostgreSQL, and the migration runner.
+//!
+//! Schema and queries are written once. Queries use the portable subset both engines
+//! share (`$1` placeholders, `RETURNING`, `ON CONFLICT`, partial and expression indexes).
+//! Migrations are plain SQL files with two tokens the runner renders per engine:
+//! `{{id}}` (an auto-increment primary key) and `{{blob}}`. Everything else is the same
+//! text on both engines; see `docs/ARCHITECTURE.md` for why instants are ISO-8601 text.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::{AnyPool, any::AnyPoolOptions};
+
+use crate::config::{Engine, Settings};
+
+/// A handle on the database, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    /// The connection pool.
+    pub pool: AnyPool,
+    /// Which engine is behind the pool.
+    pub engine: Engine,
+}
+
+/// One schema migration, embedded in the binary.
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sql: &'static str,
+}
+
+/// Append-only: never edit a migration that has shipped; add a new one.
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sql: include_str!("../migrations/0001_foundation.sql"),
+}];
+
+impl Db {
+    /// Connects (creating the SQLite file and data directory if needed).
+    pub async fn connect(settings: &Settings) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        if settings.engine == Engine::Sqlite {
+            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+                format!("cannot create data directory {}", settings.data_dir.display())
+            })?;
+        }
+        let engine = settings.engine;
+        let max = if engine == Engine::Sqlite { 8 } else { 16 };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if engine == Engine::Sqlite {
+                        // WAL lets readers run beside the writer; the busy timeout makes a
+                        // second writer wait instead of failing with SQLITE_BUSY.
+                        sqlx::raw_sql(
+                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                             PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+                        )
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&settings.database_url)
+            .await
+            .with_context(|| {
+                format!("cannot connect to {}", crate::config::redact_url(&settings.database_url))
+            })?;
+        Ok(Db { pool, engine })
+    }
+
+    /// Applies pending migrations, each in its own transaction. On PostgreSQL an
+    /// advisory lock makes concurrent starts of several instances take turns.
+    pub async fn migrate(&self) -> anyhow::Result<Vec<i64>> {
+        let mut conn = self.pool.acquire().await?;
+        if self.engine == Engine::Postgres {
+            sqlx::raw_sql("SELECT pg_advisory_lock(7405001)").execute(&mut *conn).await?;
+        }
+        let result = self.migrate_locked(&mut conn).await;
+        if self.engine == Engine::Postgres {
+            sqlx::raw_sql("SELECT pg_advisory_unlock(7405001)").execute(&mut *conn).await?;
+        }
+        result
+    }
+
+    async fn migrate_locked(&self, conn: &mut sqlx::AnyConnection) -> anyhow::Result<Vec<i64>> {
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .execute(&mut *conn)
+        .await?;
+        let done: Vec<(i64,)> = sqlx::query_as("SELECT version FROM schema_migrations")
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut applied = Vec::new();
+        for m in MIGRATIONS {
+            if done.iter().any(|(v,)| *v == m.version) {
+                continue;
+            }
+            let sql = self.render(m.sql);
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *tx)
+                .await
+                .with_context(|| format!("migration {} ({}) failed", m.version, m.name))?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(crate::time::now_text())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            applied.push(m.version);
+        }
+        Ok(applied)
+    }
+
+    /// Renders the engine-specific tokens of a migration.
+    fn render(&self, sql: &str) -> String {
+        match self.engine {
+            Engine::Sqlite => sql
+                .replace("{{id}}", "INTEGER PRIMARY KEY AUTOINCREMENT")
+                .replace("{{blob}}", "BLOB"),
+            Engine::Postgres => sql
+                .replace("{{id}}", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY")
+                .replace("{{blob}}", "BYTEA"),
+        }
+    }
+
+    /// Cheap round trip for `/readyz` and `liaison check`.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        let (one,): (i64,) = sqlx::query_as("SELECT 1").fetch_one(&self.pool).await?;
+        anyhow::ensure!(one == 1, "unexpected answer from the database");
+        Ok(())
+    }
+
+    /// Versions of the migrations this binary carries that the database has not applied.
+    pub async fn pending_migrations(&self) -> anyhow::Result<Vec<i64>> {
+        let done: Vec<(i64,)> = sqlx::query_as("SELECT version FROM schema_migrations")
+            .fetch_all(&self.pool)
+            .await
+            .unwrap_or_default();
+        Ok(MIGRATIONS
+            .iter()
+            .map(|m| m.version)
+            .filter(|v| !done.iter().any(|(d,)| d == v))
+            .collect())
+    }
+}
+
+/// True when a database error is a unique-constraint violation (both engines).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => {
+            db.is_unique_violation()
+                || db.code().as_deref() == Some("23505")
+                || db.message().contains("UNIQUE constraint failed")
+        }
+        _ => false,
+    }
+}
+
+/// True when a database error is a foreign-key or check violation (both engines).
+pub fn is_constraint_violation(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => db.is_foreign_key_violation() || db.is_check_violation(),
+        _ => false,
+    }
+}

@@ -1,0 +1,171 @@
+//! JSON API of the institutions module.
+
+use axum::{Json, extract::State, http::StatusCode};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{
+    model::{Institution, InstitutionFields, InstitutionInput, Person, PersonInput, UnitName, check_person},
+    queries::{self, InstitutionQuery},
+};
+use crate::{
+    audit::{self, Actor, AuditEvent},
+    auth::Permission,
+    error::{AppError, AppResult, Problem},
+    web::{AppState, context::User, extract::{ApiJson, ApiPath, ApiQuery}},
+};
+
+/// A page of results.
+#[derive(Serialize, ToSchema)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Page number, from 1.
+    pub page: i64,
+    /// Items per page.
+    pub per_page: i64,
+    /// Items matching the filters, over all pages.
+    pub total: i64,
+}
+
+/// `GET /api/v1/institutions`: list with filters, sorting and pagination.
+#[utoipa::path(get, path = "/api/v1/institutions", tag = "institutions", params(InstitutionQuery),
+    responses((status = 200, body = Page<Institution>), (status = 422, body = Problem)))]
+pub async fn list_institutions(State(state): State<AppState>, ApiQuery(q): ApiQuery<InstitutionQuery>) -> AppResult<Json<Page<Institution>>> {
+    let (items, total) = queries::list_institutions(&state.db, &q).await?;
+    let (page, per_page) = q.paging();
+    Ok(Json(Page { items, page, per_page, total }))
+}
+
+/// `GET /api/v1/institutions/{id}`.
+#[utoipa::path(get, path = "/api/v1/institutions/{id}", tag = "institutions", params(("id" = i64, Path, description = "Institution id")),
+    responses((status = 200, body = Institution), (status = 404, body = Problem)))]
+pub async fn get_institution(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Institution>> {
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(queries::get_institution(&mut conn, id).await?))
+}
+
+/// Creates an institution (shared by the API and the form).
+pub async fn create(state: &AppState, actor: &Actor, input: InstitutionInput) -> AppResult<Institution> {
+    let fields = InstitutionFields::parse(input, None)?;
+    let mut tx = state.db.pool.begin().await?;
+    let id = queries::insert_institution(&mut tx, actor, &fields, false).await?;
+    let inst = queries::get_institution(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(inst)
+}
+
+/// Updates an institution (shared by the API and the form).
+pub async fn update(state: &AppState, actor: &Actor, id: i64, input: InstitutionInput) -> AppResult<Institution> {
+    let mut tx = state.db.pool.begin().await?;
+    let current = queries::get_institution(&mut tx, id).await?;
+    let expected = input.version.unwrap_or(current.version);
+    let before = InstitutionFields::from(&current);
+    let fields = InstitutionFields::parse(input, Some(&before))?;
+    queries::update_institution(&mut tx, actor, id, expected, &before, &fields).await?;
+    let inst = queries::get_institution(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(inst)
+}
+
+/// `POST /api/v1/institutions`.
+#[utoipa::path(post, path = "/api/v1/institutions", tag = "institutions", request_body = InstitutionInput,
+    responses((status = 201, body = Institution), (status = 422, body = Problem)))]
+pub async fn create_institution(State(state): State<AppState>, User(user): User, ApiJson(input): ApiJson<InstitutionInput>) -> AppResult<(StatusCode, Json<Institution>)> {
+    Ok((StatusCode::CREATED, Json(create(&state, &Actor::from(&*user), input).await?)))
+}
+
+/// `PATCH /api/v1/institutions/{id}`: changes the fields given; send `version` to
+/// refuse the change (409) if someone else saved first.
+#[utoipa::path(patch, path = "/api/v1/institutions/{id}", tag = "institutions", request_body = InstitutionInput, params(("id" = i64, Path, description = "Institution id")),
+    responses((status = 200, body = Institution), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_institution(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<InstitutionInput>) -> AppResult<Json<Institution>> {
+    Ok(Json(update(&state, &Actor::from(&*user), id, input).await?))
+}
+
+/// `DELETE /api/v1/institutions/{id}`.
+#[utoipa::path(delete, path = "/api/v1/institutions/{id}", tag = "institutions", params(("id" = i64, Path, description = "Institution id")),
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn delete_institution(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
+    let mut tx = state.db.pool.begin().await?;
+    queries::delete_institution(&mut tx, &Actor::from(&*user), id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/institutions/{id}/history`: the audit trail, oldest first.
+#[utoipa::path(get, path = "/api/v1/institutions/{id}/history", tag = "institutions", params(("id" = i64, Path, description = "Institution id")),
+    responses((status = 200, body = Vec<AuditEvent>)))]
+pub async fn institution_history(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Vec<AuditEvent>>> {
+    Ok(Json(audit::history(&state.db, "institution", id).await?))
+}
+
+/// Filters of the people list.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct PeopleQuery {
+    /// Text in the romanised or Chinese name.
+    pub q: Option<String>,
+    /// Only people with a position at (or belonging to) this institution.
+    pub institution_id: Option<i64>,
+    /// Page number, from 1.
+    pub page: Option<i64>,
+    /// Items per page, 1–200 (default 50).
+    pub per_page: Option<i64>,
+}
+
+/// `GET /api/v1/people`.
+#[utoipa::path(get, path = "/api/v1/people", tag = "institutions", params(PeopleQuery), responses((status = 200, body = Page<Person>)))]
+pub async fn list_people(State(state): State<AppState>, ApiQuery(q): ApiQuery<PeopleQuery>) -> AppResult<Json<Page<Person>>> {
+    let (page, per_page) = (q.page.unwrap_or(1).max(1), q.per_page.unwrap_or(50).clamp(1, 200));
+    let (items, total) = queries::list_people(&state.db, q.q.as_deref(), q.institution_id, page, per_page).await?;
+    Ok(Json(Page { items, page, per_page, total }))
+}
+
+/// `GET /api/v1/people/{id}`.
+#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "institutions", params(("id" = i64, Path, description = "Person id")),
+    responses((status = 200, body = Person), (status = 404, body = Problem)))]
+pub async fn get_person(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Person>> {
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(queries::get_person(&mut conn, id).await?))
+}
+
+/// `POST /api/v1/people`: a person with their positions, in one transaction.
+#[utoipa::path(post, path = "/api/v1/people", tag = "institutions", request_body = PersonInput,
+    responses((status = 201, body = Person), (status = 422, body = Problem)))]
+pub async fn create_person(State(state): State<AppState>, User(user): User, ApiJson(mut input): ApiJson<PersonInput>) -> AppResult<(StatusCode, Json<Person>)> {
+    check_person(&mut input)?;
+    let mut tx = state.db.pool.begin().await?;
+    let id = queries::insert_person(&mut tx, &Actor::from(&*user), &input).await?;
+    let person = queries::get_person(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(person)))
+}
+
+/// `GET /api/v1/people/{id}/history`.
+#[utoipa::path(get, path = "/api/v1/people/{id}/history", tag = "institutions", params(("id" = i64, Path, description = "Person id")),
+    responses((status = 200, body = Vec<AuditEvent>)))]
+pub async fn person_history(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Vec<AuditEvent>>> {
+    Ok(Json(audit::history(&state.db, "person", id).await?))
+}
+
+/// New names for a unit.
+#[derive(Deserialize, ToSchema)]
+pub struct UnitNames {
+    /// All names of the unit, replacing the current ones.
+    pub names: Vec<UnitName>,
+}
+
+/// `PATCH /api/v1/units/{id}`: replaces a unit's names. Staff may rename any unit; a
+/// unit coordinator only their own.
+#[utoipa::path(patch, path = "/api/v1/units/{id}", tag = "institutions", request_body = UnitNames, params(("id" = i64, Path, description = "Unit id")),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn rename_unit(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>, ApiJson(body): ApiJson<UnitNames>) -> AppResult<StatusCode> {
+    queries::unit_institution(&state.db, id).await?;
+    if !user.can_in_unit(Permission::EditUnits, id) {
+        return Err(AppError::Forbidden("Coordinators may rename only the unit they coordinate.".into()));
+    }
+    let mut tx = state.db.pool.begin().await?;
+    queries::rename_unit(&mut tx, &Actor::from(&*user), id, &body.names).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,42 @@
+//! Partners: institutions (one of them home), their units with several names, people
+//! and their concurrent dated positions. Issue-by-issue this grows the worldwide
+//! directory, matching and merging; the foundation holds the records themselves.
+
+pub mod api;
+pub mod model;
+pub mod pages;
+pub mod queries;
+
+use axum::routing::{delete, get, patch, post};
+
+use crate::{
+    auth::{Access, Permission},
+    web::routes::Routes,
+};
+
+/// Routes of this module.
+pub fn routes() -> Routes {
+    let view = Access::Permission(Permission::ViewRecords);
+    let edit = Access::Permission(Permission::EditPartners);
+    let audit = Access::Permission(Permission::ViewAudit);
+    Routes::new()
+        .get("/institutions", view, get(pages::list))
+        .get("/institutions/new", edit, get(pages::new_form))
+        .post("/institutions/new", edit, post(pages::create))
+        .get("/institutions/{id}", view, get(pages::detail))
+        .get("/institutions/{id}/edit", edit, get(pages::edit_form))
+        .post("/institutions/{id}/edit", edit, post(pages::save))
+        .get("/people", view, get(pages::people))
+        .get("/people/{id}", view, get(pages::person))
+        .get("/api/v1/institutions", view, get(api::list_institutions))
+        .post("/api/v1/institutions", edit, post(api::create_institution))
+        .get("/api/v1/institutions/{id}", view, get(api::get_institution))
+        .patch("/api/v1/institutions/{id}", edit, patch(api::update_institution))
+        .delete("/api/v1/institutions/{id}", edit, delete(api::delete_institution))
+        .get("/api/v1/institutions/{id}/history", audit, get(api::institution_history))
+        .get("/api/v1/people", view, get(api::list_people))
+        .post("/api/v1/people", edit, post(api::create_person))
+        .get("/api/v1/people/{id}", view, get(api::get_person))
+        .get("/api/v1/people/{id}/history", audit, get(api::person_history))
+        .patch("/api/v1/units/{id}", Access::Permission(Permission::EditUnits), patch(api::rename_unit))
+}

@@ -1,0 +1,457 @@
+//! Institutions, units, people and positions: the types and their parsing rules.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::{AppError, FieldError};
+
+/// Kinds of institution.
+pub const KINDS: [&str; 7] = ["university", "college", "institute", "school", "government", "company", "other"];
+
+/// An institution as the API and pages show it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Institution {
+    /// Id.
+    pub id: i64,
+    /// English name.
+    pub name_en: String,
+    /// Chinese name.
+    pub name_zh: Option<String>,
+    /// Name in the local language.
+    pub name_local: Option<String>,
+    /// Acronym, e.g. IUKL.
+    pub acronym: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: String,
+    /// City.
+    pub city: Option<String>,
+    /// Website URL.
+    pub website: Option<String>,
+    /// One of university, college, institute, school, government, company, other.
+    pub kind: String,
+    /// The office's own institution.
+    pub is_home: bool,
+    /// Latest partnership status: prospective, active, suspended, ended.
+    pub partnership_status: Option<String>,
+    /// First date the partnership became active.
+    pub partner_since: Option<String>,
+    /// Known strengths, as tags.
+    pub strengths: Vec<String>,
+    /// Created (UTC).
+    pub created_at: String,
+    /// Last changed (UTC).
+    pub updated_at: String,
+    /// Increases with every change; send it back to update safely.
+    pub version: i64,
+}
+
+/// Row shape (booleans are 0/1 integers in the store).
+#[derive(sqlx::FromRow)]
+pub struct InstitutionRow {
+    id: i64,
+    name_en: String,
+    name_zh: Option<String>,
+    name_local: Option<String>,
+    acronym: Option<String>,
+    country: String,
+    city: Option<String>,
+    website: Option<String>,
+    kind: String,
+    is_home: i64,
+    partnership_status: Option<String>,
+    partner_since: Option<String>,
+    created_at: String,
+    updated_at: String,
+    version: i64,
+}
+
+impl From<InstitutionRow> for Institution {
+    fn from(r: InstitutionRow) -> Self {
+        Institution {
+            id: r.id,
+            name_en: r.name_en,
+            name_zh: r.name_zh,
+            name_local: r.name_local,
+            acronym: r.acronym,
+            country: r.country,
+            city: r.city,
+            website: r.website,
+            kind: r.kind,
+            is_home: r.is_home == 1,
+            partnership_status: r.partnership_status,
+            partner_since: r.partner_since,
+            strengths: Vec::new(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            version: r.version,
+        }
+    }
+}
+
+impl Institution {
+    /// The name to show in a language, falling back to English.
+    pub fn display_name(&self, zh: bool) -> &str {
+        match (&self.name_zh, zh) {
+            (Some(n), true) if !n.is_empty() => n,
+            _ => &self.name_en,
+        }
+    }
+}
+
+/// Input for creating or (merged with the current record) updating an institution.
+/// For optional fields, an empty string clears the value.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct InstitutionInput {
+    /// English name (required on create).
+    #[serde(default)]
+    pub name_en: Option<String>,
+    /// Chinese name.
+    #[serde(default)]
+    pub name_zh: Option<String>,
+    /// Local-language name.
+    #[serde(default)]
+    pub name_local: Option<String>,
+    /// Acronym.
+    #[serde(default)]
+    pub acronym: Option<String>,
+    /// ISO 3166-1 alpha-2 country code (required on create).
+    #[serde(default)]
+    pub country: Option<String>,
+    /// City.
+    #[serde(default)]
+    pub city: Option<String>,
+    /// Website (http:// or https://).
+    #[serde(default)]
+    pub website: Option<String>,
+    /// Kind (default university).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// On update: the version you read; a mismatch answers 409 instead of overwriting.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// Validated institution fields, ready to store.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct InstitutionFields {
+    /// English name.
+    pub name_en: String,
+    /// Chinese name.
+    pub name_zh: Option<String>,
+    /// Local name.
+    pub name_local: Option<String>,
+    /// Acronym.
+    pub acronym: Option<String>,
+    /// Country code.
+    pub country: String,
+    /// City.
+    pub city: Option<String>,
+    /// Website.
+    pub website: Option<String>,
+    /// Kind.
+    pub kind: String,
+}
+
+fn opt(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// Checks an ISO 3166-1 alpha-2 code's form and returns it upper-cased.
+pub fn parse_country(text: &str) -> Result<String, String> {
+    let c = text.trim().to_ascii_uppercase();
+    if c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(c)
+    } else {
+        Err(format!("'{}' is not a two-letter ISO 3166-1 country code such as MY or CN", text.trim()))
+    }
+}
+
+impl InstitutionFields {
+    /// Validates input; on update `current` supplies the fields the input leaves out.
+    pub fn parse(input: InstitutionInput, current: Option<&InstitutionFields>) -> Result<Self, AppError> {
+        let mut errors = Vec::new();
+        let keep = |new: Option<String>, old: Option<&Option<String>>| match (new, old) {
+            (None, Some(old)) => old.clone(),
+            (new, _) => opt(new),
+        };
+        let name_en = opt(input.name_en.clone()).or_else(|| if input.name_en.is_none() { current.map(|c| c.name_en.clone()) } else { None });
+        let name_en = match name_en {
+            Some(n) if n.chars().count() <= 300 => n,
+            Some(_) => {
+                errors.push(FieldError::new("name_en", "use at most 300 characters"));
+                String::new()
+            }
+            None => {
+                errors.push(FieldError::new("name_en", "the English name is required"));
+                String::new()
+            }
+        };
+        let country = match input.country.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c) => parse_country(c).unwrap_or_else(|m| {
+                errors.push(FieldError::new("country", m));
+                String::new()
+            }),
+            None => match current {
+                Some(cur) if input.country.is_none() => cur.country.clone(),
+                _ => {
+                    errors.push(FieldError::new("country", "the country is required (two-letter code such as MY)"));
+                    String::new()
+                }
+            },
+        };
+        let acronym = keep(input.acronym, current.map(|c| &c.acronym));
+        if acronym.as_ref().is_some_and(|a| a.len() > 20 || a.contains(char::is_whitespace)) {
+            errors.push(FieldError::new("acronym", "an acronym has no spaces and at most 20 characters"));
+        }
+        let website = keep(input.website, current.map(|c| &c.website));
+        if website.as_ref().is_some_and(|w| {
+            !(w.starts_with("http://") || w.starts_with("https://")) || w.contains(char::is_whitespace) || w.len() > 300
+        }) {
+            errors.push(FieldError::new("website", "give a full address starting with https:// or http://"));
+        }
+        let kind = opt(input.kind).or_else(|| current.map(|c| c.kind.clone())).unwrap_or_else(|| "university".into());
+        if !KINDS.contains(&kind.as_str()) {
+            errors.push(FieldError::new("kind", format!("use one of {}", KINDS.join(", "))));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        Ok(InstitutionFields {
+            name_en,
+            name_zh: keep(input.name_zh, current.map(|c| &c.name_zh)),
+            name_local: keep(input.name_local, current.map(|c| &c.name_local)),
+            acronym,
+            country,
+            city: keep(input.city, current.map(|c| &c.city)),
+            website,
+            kind,
+        })
+    }
+}
+
+impl From<&Institution> for InstitutionFields {
+    fn from(i: &Institution) -> Self {
+        InstitutionFields {
+            name_en: i.name_en.clone(),
+            name_zh: i.name_zh.clone(),
+            name_local: i.name_local.clone(),
+            acronym: i.acronym.clone(),
+            country: i.country.clone(),
+            city: i.city.clone(),
+            website: i.website.clone(),
+            kind: i.kind.clone(),
+        }
+    }
+}
+
+/// A unit with all its names.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Unit {
+    /// Id.
+    pub id: i64,
+    /// Institution.
+    pub institution_id: i64,
+    /// Parent unit.
+    pub parent_id: Option<i64>,
+    /// Names, primary first.
+    pub names: Vec<UnitName>,
+}
+
+impl Unit {
+    /// The primary name in a language (falls back to the first name).
+    pub fn name(&self, zh: bool) -> &str {
+        let lang = if zh { "zh" } else { "en" };
+        self.names
+            .iter()
+            .find(|n| n.lang == lang)
+            .or_else(|| self.names.first())
+            .map(|n| n.name.as_str())
+            .unwrap_or("")
+    }
+
+    /// Other names, for "also known as".
+    pub fn other_names(&self, zh: bool) -> Vec<&str> {
+        let main = self.name(zh);
+        self.names.iter().map(|n| n.name.as_str()).filter(|n| *n != main).collect()
+    }
+}
+
+/// One name of a unit.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UnitName {
+    /// en, zh or local.
+    pub lang: String,
+    /// The name.
+    pub name: String,
+    /// Shown first.
+    #[serde(default)]
+    pub primary: bool,
+}
+
+/// A person with their positions.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Person {
+    /// Id.
+    pub id: i64,
+    /// Romanised name, e.g. "Chen Zhihui".
+    pub name_en: String,
+    /// Chinese name.
+    pub name_zh: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Main institution.
+    pub institution_id: Option<i64>,
+    /// Positions, current first.
+    pub positions: Vec<Position>,
+}
+
+/// A dated position (title at a unit or institution).
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Position {
+    /// Id.
+    pub id: i64,
+    /// Person.
+    pub person_id: i64,
+    /// Person's romanised name.
+    pub person_name: String,
+    /// Title in English.
+    pub title_en: String,
+    /// Title in Chinese.
+    pub title_zh: Option<String>,
+    /// Institution.
+    pub institution_id: i64,
+    /// Institution's English name.
+    pub institution_name: String,
+    /// Unit, if the position belongs to one.
+    pub unit_id: Option<i64>,
+    /// Unit's primary English name.
+    pub unit_name: Option<String>,
+    /// From (YYYY-MM-DD).
+    pub start_date: Option<String>,
+    /// To (YYYY-MM-DD).
+    pub end_date: Option<String>,
+}
+
+impl Position {
+    /// Title in a language.
+    pub fn title(&self, zh: bool) -> &str {
+        match (&self.title_zh, zh) {
+            (Some(t), true) => t,
+            _ => &self.title_en,
+        }
+    }
+}
+
+/// Input for a person.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PersonInput {
+    /// Romanised name.
+    pub name_en: String,
+    /// Chinese name.
+    #[serde(default)]
+    pub name_zh: Option<String>,
+    /// E-mail.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Main institution.
+    #[serde(default)]
+    pub institution_id: Option<i64>,
+    /// Positions to create with the person.
+    #[serde(default)]
+    pub positions: Vec<PositionInput>,
+}
+
+/// Input for a position.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PositionInput {
+    /// Title in English.
+    pub title_en: String,
+    /// Title in Chinese.
+    #[serde(default)]
+    pub title_zh: Option<String>,
+    /// Institution.
+    pub institution_id: i64,
+    /// Unit (must belong to the institution).
+    #[serde(default)]
+    pub unit_id: Option<i64>,
+    /// From (YYYY-MM-DD).
+    #[serde(default)]
+    pub start_date: Option<String>,
+    /// To (YYYY-MM-DD).
+    #[serde(default)]
+    pub end_date: Option<String>,
+}
+
+/// Validates a person's input (the unit/institution match is checked in the store).
+pub fn check_person(p: &mut PersonInput) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    p.name_en = p.name_en.trim().to_string();
+    if p.name_en.is_empty() {
+        errors.push(FieldError::new("name_en", "the romanised name is required"));
+    }
+    p.name_zh = opt(p.name_zh.take());
+    p.email = opt(p.email.take());
+    if p.email.as_ref().is_some_and(|e| !e.contains('@')) {
+        errors.push(FieldError::new("email", "this is not an e-mail address"));
+    }
+    for (i, pos) in p.positions.iter_mut().enumerate() {
+        pos.title_en = pos.title_en.trim().to_string();
+        if pos.title_en.is_empty() {
+            errors.push(FieldError::new(format!("positions[{i}].title_en"), "the title is required"));
+        }
+        pos.title_zh = opt(pos.title_zh.take());
+        for (field, value) in [("start_date", &mut pos.start_date), ("end_date", &mut pos.end_date)] {
+            if let Some(v) = opt(value.take()) {
+                match crate::time::parse_date(&v) {
+                    Some(d) => *value = Some(d),
+                    None => errors.push(FieldError::new(format!("positions[{i}].{field}"), "use a date like 2024-05-08")),
+                }
+            }
+        }
+        if let (Some(s), Some(e)) = (&pos.start_date, &pos.end_date) {
+            if e < s {
+                errors.push(FieldError::new(format!("positions[{i}].end_date"), "the position ends before it starts"));
+            }
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(AppError::Validation(errors)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_needs_name_and_country() {
+        let err = InstitutionFields::parse(InstitutionInput::default(), None).err();
+        let Some(AppError::Validation(errors)) = err else { panic!("expected validation error") };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name_en", "country"]);
+    }
+
+    #[test]
+    fn update_keeps_what_is_left_out_and_clears_empty_strings() {
+        let cur = InstitutionFields::parse(
+            InstitutionInput { name_en: Some("Infrastructure University Kuala Lumpur".into()), country: Some("my".into()), acronym: Some("IUKL".into()), city: Some("Kuala Lumpur".into()), ..Default::default() },
+            None,
+        )
+        .expect("valid");
+        assert_eq!(cur.country, "MY");
+        let next = InstitutionFields::parse(InstitutionInput { city: Some(String::new()), ..Default::default() }, Some(&cur)).expect("valid");
+        assert_eq!(next.acronym.as_deref(), Some("IUKL"));
+        assert_eq!(next.city, None);
+    }
+
+    #[test]
+    fn bad_country_and_website_are_named() {
+        let err = InstitutionFields::parse(
+            InstitutionInput { name_en: Some("X".into()), country: Some("Malaysia".into()), website: Some("iukl.edu.my".into()), ..Default::default() },
+            None,
+        )
+        .err();
+        let Some(AppError::Validation(errors)) = err else { panic!("expected validation error") };
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[0].field, "country");
+        assert_eq!(errors[1].field, "website");
+    }
+}

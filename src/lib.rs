@@ -1,0 +1,18 @@
+//! Liaison: the international cooperation and exchange office's system.
+//!
+//! One binary serves the web application and the JSON API and offers the same
+//! operations on the command line; see `docs/ARCHITECTURE.md`.
+
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod institutions;
+pub mod openapi;
+pub mod ops;
+pub mod seed;
+pub mod startup;
+pub mod time;
+pub mod web;

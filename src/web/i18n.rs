@@ -1,0 +1,100 @@
+//! UI strings from `locales/*.json` (embedded), English and Simplified Chinese.
+//! A missing key falls back to English, then to the key itself; a unit test keeps the
+//! two files in step.
+
+use std::{collections::HashMap, sync::LazyLock};
+
+/// A UI language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    /// English.
+    En,
+    /// Chinese (Simplified).
+    Zh,
+}
+
+impl Locale {
+    /// Stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Zh => "zh",
+        }
+    }
+
+    /// BCP 47 tag for `<html lang>`.
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Zh => "zh-Hans",
+        }
+    }
+
+    /// Parses a stored code or an `Accept-Language` tag.
+    pub fn parse(s: &str) -> Option<Locale> {
+        let s = s.trim().to_ascii_lowercase();
+        if s == "en" || s.starts_with("en-") {
+            Some(Locale::En)
+        } else if s == "zh" || s.starts_with("zh-") {
+            Some(Locale::Zh)
+        } else {
+            None
+        }
+    }
+
+    /// Picks the first supported language of an `Accept-Language` header.
+    pub fn from_accept_language(header: &str) -> Option<Locale> {
+        header.split(',').filter_map(|part| Locale::parse(part.split(';').next().unwrap_or(""))).next()
+    }
+}
+
+type Table = HashMap<String, String>;
+
+static EN: LazyLock<Table> = LazyLock::new(|| load(include_str!("../../locales/en.json")));
+static ZH: LazyLock<Table> = LazyLock::new(|| load(include_str!("../../locales/zh.json")));
+
+fn load(text: &str) -> Table {
+    // The files are embedded at compile time and checked by the unit test below, so a
+    // parse failure here is a build defect, not user input.
+    serde_json::from_str(text).expect("locale file is valid JSON")
+}
+
+/// Translator for one request, handed to templates.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr(pub Locale);
+
+impl Tr {
+    /// The string for `key` in this language.
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        let table: &'static Table = match self.0 {
+            Locale::En => &EN,
+            Locale::Zh => &ZH,
+        };
+        table.get(key).or_else(|| EN.get(key)).map(String::as_str).unwrap_or(key)
+    }
+
+    /// The language.
+    pub fn locale(&self) -> Locale {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_locales_have_the_same_keys() {
+        let mut en: Vec<&String> = EN.keys().collect();
+        let mut zh: Vec<&String> = ZH.keys().collect();
+        en.sort();
+        zh.sort();
+        assert_eq!(en, zh);
+    }
+
+    #[test]
+    fn accept_language_picks_the_first_supported() {
+        assert_eq!(Locale::from_accept_language("fr-FR, zh-CN;q=0.8, en;q=0.5"), Some(Locale::Zh));
+        assert_eq!(Locale::from_accept_language("de"), None);
+    }
+}

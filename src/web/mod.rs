@@ -1,0 +1,124 @@
+//! The HTTP layer: application state, the router with its middleware stack, and the
+//! conventions every page and endpoint share.
+
+pub mod assets;
+pub mod context;
+pub mod extract;
+pub mod i18n;
+pub mod metrics;
+pub mod pages;
+pub mod routes;
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    body::Body,
+    extract::{DefaultBodyLimit, Request},
+    http::{HeaderValue, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+
+use crate::{auth::Access, config::Settings, db::Db, error::AppError};
+use routes::{RouteInfo, Routes};
+
+/// Shared state handed to every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Validated settings.
+    pub settings: Arc<Settings>,
+    /// Request metrics.
+    pub metrics: Arc<metrics::Metrics>,
+    /// The route table (for the OpenAPI document and the permission walk).
+    pub routes: Arc<Vec<RouteInfo>>,
+}
+
+/// All routes of all modules.
+fn all_routes() -> Routes {
+    Routes::new()
+        .get("/static/{file}", Access::Public, get(assets::serve_asset))
+        .merge(crate::ops::routes())
+        .merge(crate::openapi::routes())
+        .merge(crate::auth::pages::routes())
+        .merge(pages::routes())
+        .merge(crate::institutions::routes())
+}
+
+/// Builds the application router with its middleware stack.
+pub fn router(db: Db, settings: Arc<Settings>) -> Router {
+    let (router, table) = all_routes().into_parts();
+    let state = AppState {
+        db,
+        metrics: Arc::new(metrics::Metrics::default()),
+        routes: Arc::new(table),
+        settings: settings.clone(),
+    };
+    router
+        .fallback(|| async { AppError::NotFound })
+        .layer(DefaultBodyLimit::max(settings.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), context::context))
+        .layer(middleware::from_fn(html_errors))
+        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .with_state(state)
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    ));
+    res
+}
+
+/// Browsers get a friendly HTML page for errors outside `/api`; API clients keep the
+/// problem document.
+async fn html_errors(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let wants_html = !path.starts_with("/api/")
+        && !matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics")
+        && !req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("json") && !a.contains("html"));
+    let lang_hint = context::cookie(req.headers(), context::LANG_COOKIE).map(str::to_string);
+    let res = next.run(req).await;
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !wants_html || !is_problem {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+    let problem: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    let ctx = parts.extensions.get::<context::Ctx>().cloned();
+    let locale = ctx
+        .as_ref()
+        .map(|c| c.locale)
+        .or_else(|| lang_hint.as_deref().and_then(i18n::Locale::parse))
+        .unwrap_or(i18n::Locale::En);
+    let page = pages::error_page(locale, ctx, parts.status, &problem);
+    let mut out = Response::from_parts(parts, Body::from(page));
+    out.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    out.headers_mut().remove(header::CONTENT_LENGTH);
+    out
+}
+
+/// Renders a template or answers 500.
+pub fn render<T: askama::Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => axum::response::Html(html).into_response(),
+        Err(e) => AppError::Internal(anyhow::anyhow!("template: {e}")).into_response(),
+    }
+}

@@ -1,0 +1,170 @@
+//! The page shell shared by all templates, the dashboard, the audit log and the error page.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::{extract::State, http::StatusCode, response::Response, routing::get};
+
+use super::{AppState, context::Ctx, i18n::{Locale, Tr}, render, routes::Routes};
+use crate::{
+    audit::AuditEvent,
+    auth::{Access, CurrentUser, Permission},
+    error::AppResult,
+};
+
+/// What the layout needs on every page.
+pub struct Base {
+    /// Translator.
+    pub tr: Tr,
+    /// Logged-in user.
+    pub user: Option<Arc<CurrentUser>>,
+    /// CSRF token for forms.
+    pub csrf: String,
+    /// Page title (already translated).
+    pub title: String,
+    /// Which nav entry is current.
+    pub section: &'static str,
+}
+
+impl Base {
+    /// Layout data for a request.
+    pub fn new(ctx: &Ctx, title: impl Into<String>, section: &'static str) -> Base {
+        Base { tr: Tr(ctx.locale), user: ctx.user.clone(), csrf: ctx.csrf.clone(), title: title.into(), section }
+    }
+
+    /// Whether the user holds a permission (for showing links and buttons).
+    pub fn can(&self, perm: &str) -> bool {
+        let Some(u) = &self.user else { return false };
+        Permission::ALL.iter().any(|p| p.as_str() == perm && u.can(*p))
+    }
+
+    /// `aria-current` for the nav entry of this section.
+    pub fn current(&self, section: &str) -> &'static str {
+        if self.section == section { "page" } else { "false" }
+    }
+
+    /// `<html lang>`.
+    pub fn lang(&self) -> &'static str {
+        self.tr.locale().html_lang()
+    }
+
+    /// The translated string for `key`.
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        self.tr.t(key)
+    }
+
+    /// Partnership statuses in their order.
+    pub fn partnership_statuses(&self) -> &'static [&'static str] {
+        &["prospective", "active", "suspended", "ended"]
+    }
+
+    /// Translated partnership status.
+    pub fn t_status(&self, status: &str) -> &'static str {
+        let key = match status {
+            "prospective" => "status.prospective",
+            "active" => "status.active",
+            "suspended" => "status.suspended",
+            "ended" => "status.ended",
+            _ => "status.none",
+        };
+        self.tr.t(key)
+    }
+
+    /// True if the UI is in Chinese.
+    pub fn is_zh(&self) -> bool {
+        self.tr.locale() == Locale::Zh
+    }
+}
+
+/// Routes of the shell pages.
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/", Access::Permission(Permission::ViewRecords), get(dashboard))
+        .get("/audit", Access::Permission(Permission::ViewAudit), get(audit_log))
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    base: Base,
+    counts: Vec<(&'static str, i64, &'static str)>,
+    recent: Vec<AuditEvent>,
+}
+
+async fn count(state: &AppState, sql: &'static str) -> AppResult<i64> {
+    Ok(sqlx::query_scalar(sql).fetch_one(&state.db.pool).await?)
+}
+
+async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let tr = Tr(ctx.locale);
+    let counts = vec![
+        ("dashboard.partners", count(&state, crate::institutions::queries::COUNT_ACTIVE_PARTNERS).await?, "/institutions?status=active"),
+        ("dashboard.institutions", count(&state, "SELECT COUNT(*) FROM institutions").await?, "/institutions"),
+        ("dashboard.people", count(&state, "SELECT COUNT(*) FROM people").await?, "/people"),
+    ];
+    let recent = recent_events(&state, 10).await?;
+    Ok(render(&DashboardPage { base: Base::new(&ctx, tr.t("dashboard.title"), "dashboard"), counts, recent }))
+}
+
+async fn recent_events(state: &AppState, limit: i64) -> AppResult<Vec<AuditEvent>> {
+    Ok(sqlx::query_as(
+        "SELECT id, at, actor, action, entity, entity_id, before_json, after_json
+         FROM audit_events ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&state.db.pool)
+    .await?)
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    base: Base,
+    events: Vec<AuditEvent>,
+}
+
+async fn audit_log(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let events = recent_events(&state, 200).await?;
+    Ok(render(&AuditPage { base: Base::new(&ctx, Tr(ctx.locale).t("audit.title"), "audit"), events }))
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    base: Base,
+    status: u16,
+    heading: String,
+    detail: String,
+    errors: Vec<(String, String)>,
+}
+
+/// Renders a problem document as a friendly page.
+pub fn error_page(locale: Locale, ctx: Option<Ctx>, status: StatusCode, problem: &serde_json::Value) -> String {
+    let tr = Tr(locale);
+    let slug = problem["type"].as_str().unwrap_or("").trim_start_matches("/problems/");
+    let title_key = format!("error.{slug}");
+    let heading = match tr.t(&title_key) {
+        t if t == title_key => problem["title"].as_str().unwrap_or("Error").to_string(),
+        t => t.to_string(),
+    };
+    let errors = problem["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| (e["field"].as_str().unwrap_or("").to_string(), e["message"].as_str().unwrap_or("").to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let base = match &ctx {
+        Some(c) => Base::new(c, heading.clone(), ""),
+        None => Base { tr, user: None, csrf: String::new(), title: heading.clone(), section: "" },
+    };
+    let page = ErrorPage {
+        base,
+        status: status.as_u16(),
+        heading,
+        detail: problem["detail"].as_str().unwrap_or("").to_string(),
+        errors,
+    };
+    page.render().unwrap_or_else(|_| format!("<!doctype html><title>{}</title><h1>{}</h1>", status.as_u16(), status.as_u16()))
+}
