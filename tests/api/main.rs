@@ -1,0 +1,10 @@
+//! Black-box tests: the app on a random port over HTTP, the CLI as a process.
+//! Run against SQLite by default and PostgreSQL with `LIAISON_TEST_DATABASE_URL`.
+
+mod api_conventions;
+mod auth;
+mod cli;
+mod helpers;
+mod institutions;
+mod ops;
+mod permissions;
