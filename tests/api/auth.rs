@@ -149,3 +149,17 @@ async fn anonymous_visitors_can_switch_the_login_page_language() {
     assert!(html.contains("<html lang=\"zh-Hans\">"));
     assert!(html.contains("用户名"));
 }
+
+#[tokio::test]
+async fn a_session_started_on_one_instance_is_valid_on_another() {
+    let app = spawn_app().await;
+    let other = app.second_instance().await;
+    app.logged_in("mei", &["staff"]).await;
+    let csrf = app.csrf_from(&app.client, "/").await;
+
+    let me = app.client.get(format!("{other}/api/v1/me")).send().await.expect("me");
+    let create = app.client.post(format!("{other}/api/v1/institutions")).header("x-csrf-token", &csrf).json(&serde_json::json!({"name_en": "Universiti Malaya", "country": "MY"})).send().await.expect("create");
+
+    assert_eq!(me.status().as_u16(), 200);
+    assert_eq!(create.status().as_u16(), 201, "the CSRF token of the shared session is valid on both");
+}

@@ -95,7 +95,6 @@ pub struct TestApp {
     /// Direct handle on the store, for arranging data.
     pub db: Db,
     /// Keeps the database alive (dropped with the app).
-    #[allow(dead_code)]
     pub test_db: TestDb,
 }
 
@@ -126,6 +125,15 @@ impl TestApp {
     /// URL of a path.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
+    }
+
+    /// Starts a second instance on the same database (as behind a load balancer);
+    /// returns its base URL.
+    pub async fn second_instance(&self) -> String {
+        let app = Application::build(self.test_db.settings()).await.expect("second instance builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        address
     }
 
     /// Creates a user with the given roles (coordinator grants use `unit`).
