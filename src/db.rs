@@ -30,11 +30,10 @@ struct Migration {
 }
 
 /// Append-only: never edit a migration that has shipped; add a new one.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sql: include_str!("../migrations/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "foundation", sql: include_str!("../migrations/0001_foundation.sql") },
+    Migration { version: 2, name: "partners", sql: include_str!("../migrations/0002_partners.sql") },
+];
 
 impl Db {
     /// Connects (creating the SQLite file and data directory if needed).

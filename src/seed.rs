@@ -61,6 +61,10 @@ pub async fn load(db: &Db, home_name: &str) -> anyhow::Result<SeedIds> {
             city: None,
             website: None,
             kind: "university".into(),
+            schac_code: None,
+            ror_id: None,
+            erasmus_code: None,
+            is_public: false,
         },
         true,
     )
@@ -100,6 +104,10 @@ pub async fn load(db: &Db, home_name: &str) -> anyhow::Result<SeedIds> {
             city: Some("Kuala Lumpur".into()),
             website: None,
             kind: "university".into(),
+            schac_code: Some("iukl.edu.my".into()),
+            ror_id: None,
+            erasmus_code: None,
+            is_public: true,
         },
         false,
     )

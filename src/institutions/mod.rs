@@ -3,6 +3,8 @@
 //! directory, matching and merging; the foundation holds the records themselves.
 
 pub mod api;
+pub mod identifiers;
+pub mod matching;
 pub mod model;
 pub mod pages;
 pub mod queries;

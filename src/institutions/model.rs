@@ -37,6 +37,18 @@ pub struct Institution {
     pub partner_since: Option<String>,
     /// Known strengths, as tags.
     pub strengths: Vec<String>,
+    /// SCHAC home-organisation code (a domain name).
+    pub schac_code: Option<String>,
+    /// ROR id, e.g. 05dxps055.
+    pub ror_id: Option<String>,
+    /// Erasmus code, e.g. "D  BERLIN01".
+    pub erasmus_code: Option<String>,
+    /// Listed on the public partners page.
+    pub is_public: bool,
+    /// The worldwide-directory entry (by domain) this institution was promoted from.
+    pub directory_domain: Option<String>,
+    /// Set when merged into another institution (this record then only points there).
+    pub merged_into: Option<i64>,
     /// Created (UTC).
     pub created_at: String,
     /// Last changed (UTC).
@@ -60,6 +72,12 @@ pub struct InstitutionRow {
     is_home: i64,
     partnership_status: Option<String>,
     partner_since: Option<String>,
+    schac_code: Option<String>,
+    ror_id: Option<String>,
+    erasmus_code: Option<String>,
+    is_public: i64,
+    directory_domain: Option<String>,
+    merged_into: Option<i64>,
     created_at: String,
     updated_at: String,
     version: i64,
@@ -81,6 +99,12 @@ impl From<InstitutionRow> for Institution {
             partnership_status: r.partnership_status,
             partner_since: r.partner_since,
             strengths: Vec::new(),
+            schac_code: r.schac_code,
+            ror_id: r.ror_id,
+            erasmus_code: r.erasmus_code,
+            is_public: r.is_public == 1,
+            directory_domain: r.directory_domain,
+            merged_into: r.merged_into,
             created_at: r.created_at,
             updated_at: r.updated_at,
             version: r.version,
@@ -126,6 +150,18 @@ pub struct InstitutionInput {
     /// Kind (default university).
     #[serde(default)]
     pub kind: Option<String>,
+    /// SCHAC home-organisation code.
+    #[serde(default)]
+    pub schac_code: Option<String>,
+    /// ROR id (or ror.org URL).
+    #[serde(default)]
+    pub ror_id: Option<String>,
+    /// Erasmus code.
+    #[serde(default)]
+    pub erasmus_code: Option<String>,
+    /// List on the public partners page.
+    #[serde(default)]
+    pub is_public: Option<bool>,
     /// On update: the version you read; a mismatch answers 409 instead of overwriting.
     #[serde(default)]
     pub version: Option<i64>,
@@ -150,6 +186,14 @@ pub struct InstitutionFields {
     pub website: Option<String>,
     /// Kind.
     pub kind: String,
+    /// SCHAC code.
+    pub schac_code: Option<String>,
+    /// ROR id.
+    pub ror_id: Option<String>,
+    /// Erasmus code.
+    pub erasmus_code: Option<String>,
+    /// Public.
+    pub is_public: bool,
 }
 
 fn opt(v: Option<String>) -> Option<String> {
@@ -213,10 +257,20 @@ impl InstitutionFields {
         if !KINDS.contains(&kind.as_str()) {
             errors.push(FieldError::new("kind", format!("use one of {}", KINDS.join(", "))));
         }
+        let mut ident = |field: &str, new: Option<String>, old: Option<&Option<String>>, parse: fn(&str) -> Result<String, String>| {
+            keep(new, old).and_then(|v| parse(&v).map_err(|m| errors.push(FieldError::new(field, m))).ok())
+        };
+        let schac_code = ident("schac_code", input.schac_code, current.map(|c| &c.schac_code), super::identifiers::parse_schac);
+        let ror_id = ident("ror_id", input.ror_id, current.map(|c| &c.ror_id), super::identifiers::parse_ror);
+        let erasmus_code = ident("erasmus_code", input.erasmus_code, current.map(|c| &c.erasmus_code), super::identifiers::parse_erasmus);
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
         Ok(InstitutionFields {
+            schac_code,
+            ror_id,
+            erasmus_code,
+            is_public: input.is_public.or(current.map(|c| c.is_public)).unwrap_or(false),
             name_en,
             name_zh: keep(input.name_zh, current.map(|c| &c.name_zh)),
             name_local: keep(input.name_local, current.map(|c| &c.name_local)),
@@ -240,6 +294,10 @@ impl From<&Institution> for InstitutionFields {
             city: i.city.clone(),
             website: i.website.clone(),
             kind: i.kind.clone(),
+            schac_code: i.schac_code.clone(),
+            ror_id: i.ror_id.clone(),
+            erasmus_code: i.erasmus_code.clone(),
+            is_public: i.is_public,
         }
     }
 }

@@ -110,6 +110,9 @@ impl FormPage {
             ("country", "institutions.country", &f.country, "MY"),
             ("city", "institutions.city", &f.city, ""),
             ("website", "institutions.website", &f.website, "https://"),
+            ("schac_code", "institutions.schac_code", &f.schac_code, "iukl.edu.my"),
+            ("ror_id", "institutions.ror_id", &f.ror_id, "05dxps055"),
+            ("erasmus_code", "institutions.erasmus_code", &f.erasmus_code, "D  BERLIN01"),
         ]
     }
 
@@ -138,6 +141,14 @@ pub struct InstitutionForm {
     #[serde(default)]
     kind: String,
     #[serde(default)]
+    schac_code: String,
+    #[serde(default)]
+    ror_id: String,
+    #[serde(default)]
+    erasmus_code: String,
+    #[serde(default)]
+    is_public: Option<String>,
+    #[serde(default)]
     version: Option<i64>,
 }
 
@@ -152,6 +163,10 @@ impl From<InstitutionForm> for InstitutionInput {
             city: Some(f.city),
             website: Some(f.website),
             kind: Some(f.kind),
+            schac_code: Some(f.schac_code),
+            ror_id: Some(f.ror_id),
+            erasmus_code: Some(f.erasmus_code),
+            is_public: Some(f.is_public.is_some()),
             version: f.version,
         }
     }
@@ -201,6 +216,10 @@ pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, ApiPath(id): Api
         city: i.city.unwrap_or_default(),
         website: i.website.unwrap_or_default(),
         kind: i.kind,
+        schac_code: i.schac_code.unwrap_or_default(),
+        ror_id: i.ror_id.unwrap_or_default(),
+        erasmus_code: i.erasmus_code.unwrap_or_default(),
+        is_public: i.is_public.then(|| "on".to_string()),
         version: Some(i.version),
     };
     Ok(render(&form_page(&ctx, format!("/institutions/{id}/edit"), form, vec![])))

@@ -17,11 +17,12 @@ const SELECT_INSTITUTION: &str = "SELECT i.id, i.name_en, i.name_zh, i.name_loca
         ORDER BY pe.since DESC, pe.id DESC LIMIT 1) AS partnership_status,
     (SELECT MIN(pe.since) FROM partnership_events pe WHERE pe.institution_id = i.id
         AND pe.status = 'active') AS partner_since,
+    i.schac_code, i.ror_id, i.erasmus_code, i.is_public, i.directory_domain, i.merged_into,
     i.created_at, i.updated_at, i.version
     FROM institutions i";
 
 /// Institutions whose latest partnership status is active.
-pub const COUNT_ACTIVE_PARTNERS: &str = "SELECT COUNT(*) FROM institutions i WHERE (SELECT pe.status
+pub const COUNT_ACTIVE_PARTNERS: &str = "SELECT COUNT(*) FROM institutions i WHERE i.merged_into IS NULL AND (SELECT pe.status
     FROM partnership_events pe WHERE pe.institution_id = i.id ORDER BY pe.since DESC, pe.id DESC LIMIT 1) = 'active'";
 
 /// Filters, sorting and paging of the institution list.
@@ -50,7 +51,7 @@ impl InstitutionQuery {
 
 /// One page of institutions and the total that match.
 pub async fn list_institutions(db: &Db, q: &InstitutionQuery) -> AppResult<(Vec<Institution>, i64)> {
-    let mut wheres: Vec<String> = Vec::new();
+    let mut wheres: Vec<String> = vec!["i.merged_into IS NULL".into()];
     let mut args: Vec<String> = Vec::new();
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         args.push(format!("%{}%", text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
@@ -86,7 +87,7 @@ pub async fn list_institutions(db: &Db, q: &InstitutionQuery) -> AppResult<(Vec<
             return Err(AppError::field("sort", format!("cannot sort by '{other}'; use name, -name, country, -country, updated or -updated")));
         }
     };
-    let where_sql = if wheres.is_empty() { String::new() } else { format!(" WHERE {}", wheres.join(" AND ")) };
+    let where_sql = format!(" WHERE {}", wheres.join(" AND "));
     let (page, per_page) = q.paging();
     let count_sql = format!("SELECT COUNT(*) FROM institutions i{where_sql}");
     let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql));
@@ -128,11 +129,35 @@ pub async fn get_institution(conn: &mut AnyConnection, id: i64) -> AppResult<Ins
 }
 
 /// Inserts an institution and its audit event.
+/// Names which unique rule an insert or update broke.
+fn unique_conflict(e: sqlx::Error) -> AppError {
+    if !crate::db::is_unique_violation(&e) {
+        return e.into();
+    }
+    let text = e.to_string();
+    let msg = if text.contains("directory_domain") {
+        "This directory entry is already a partner institution."
+    } else if text.contains("ror") {
+        "Another institution already has this ROR id."
+    } else {
+        "There is already a home institution."
+    };
+    AppError::Conflict(msg.into(), None)
+}
+
+/// Inserts an institution and its audit event; `directory_domain` links it to the
+/// directory entry it was promoted from.
 pub async fn insert_institution(conn: &mut AnyConnection, actor: &Actor, f: &InstitutionFields, is_home: bool) -> AppResult<i64> {
+    insert_institution_from(conn, actor, f, is_home, None).await
+}
+
+/// Like [`insert_institution`], recording the directory entry it comes from.
+pub async fn insert_institution_from(conn: &mut AnyConnection, actor: &Actor, f: &InstitutionFields, is_home: bool, directory_domain: Option<&str>) -> AppResult<i64> {
     let now = now_text();
     let res = sqlx::query_scalar(
-        "INSERT INTO institutions (name_en, name_zh, name_local, acronym, country, city, website, kind, is_home, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+        "INSERT INTO institutions (name_en, name_zh, name_local, acronym, country, city, website, kind, is_home, created_at, updated_at,
+         schac_code, ror_id, erasmus_code, is_public, directory_domain)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15) RETURNING id",
     )
     .bind(&f.name_en)
     .bind(&f.name_zh)
@@ -144,15 +169,14 @@ pub async fn insert_institution(conn: &mut AnyConnection, actor: &Actor, f: &Ins
     .bind(&f.kind)
     .bind(i64::from(is_home))
     .bind(&now)
+    .bind(&f.schac_code)
+    .bind(&f.ror_id)
+    .bind(&f.erasmus_code)
+    .bind(i64::from(f.is_public))
+    .bind(directory_domain)
     .fetch_one(&mut *conn)
     .await;
-    let id: i64 = match res {
-        Ok(id) => id,
-        Err(e) if crate::db::is_unique_violation(&e) => {
-            return Err(AppError::Conflict("There is already a home institution.".into(), None));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let id: i64 = res.map_err(unique_conflict)?;
     audit::record(conn, actor, Action::Create, "institution", id, None, Some(f)).await?;
     Ok(id)
 }
@@ -161,8 +185,9 @@ pub async fn insert_institution(conn: &mut AnyConnection, actor: &Actor, f: &Ins
 pub async fn update_institution(conn: &mut AnyConnection, actor: &Actor, id: i64, expected_version: i64, before: &InstitutionFields, f: &InstitutionFields) -> AppResult<()> {
     let n = sqlx::query(
         "UPDATE institutions SET name_en = $1, name_zh = $2, name_local = $3, acronym = $4, country = $5,
-         city = $6, website = $7, kind = $8, updated_at = $9, version = version + 1
-         WHERE id = $10 AND version = $11",
+         city = $6, website = $7, kind = $8, updated_at = $9, version = version + 1,
+         schac_code = $12, ror_id = $13, erasmus_code = $14, is_public = $15
+         WHERE id = $10 AND version = $11 AND merged_into IS NULL",
     )
     .bind(&f.name_en)
     .bind(&f.name_zh)
@@ -175,8 +200,13 @@ pub async fn update_institution(conn: &mut AnyConnection, actor: &Actor, id: i64
     .bind(now_text())
     .bind(id)
     .bind(expected_version)
+    .bind(&f.schac_code)
+    .bind(&f.ror_id)
+    .bind(&f.erasmus_code)
+    .bind(i64::from(f.is_public))
     .execute(&mut *conn)
-    .await?
+    .await
+    .map_err(unique_conflict)?
     .rows_affected();
     if n == 0 {
         return Err(AppError::Conflict(

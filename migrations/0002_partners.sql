@@ -1,0 +1,27 @@
+-- Partners: identifiers, the link to the shipped worldwide directory, public listing,
+-- and merges that can be traced afterwards.
+
+ALTER TABLE institutions ADD COLUMN directory_domain TEXT;
+ALTER TABLE institutions ADD COLUMN schac_code TEXT;
+ALTER TABLE institutions ADD COLUMN ror_id TEXT;
+ALTER TABLE institutions ADD COLUMN erasmus_code TEXT;
+ALTER TABLE institutions ADD COLUMN is_public BIGINT NOT NULL DEFAULT 0 CHECK (is_public IN (0, 1));
+-- Set when this record was merged into another; it then only redirects.
+ALTER TABLE institutions ADD COLUMN merged_into BIGINT REFERENCES institutions (id);
+-- A directory entry becomes at most one institution: promoting it twice is a conflict.
+CREATE UNIQUE INDEX institutions_directory_domain_key ON institutions (directory_domain) WHERE directory_domain IS NOT NULL;
+CREATE UNIQUE INDEX institutions_ror_key ON institutions (ror_id) WHERE ror_id IS NOT NULL;
+
+ALTER TABLE people ADD COLUMN merged_into BIGINT REFERENCES people (id);
+
+CREATE TABLE merges (
+    id {{id}},
+    entity TEXT NOT NULL CHECK (entity IN ('institution', 'person')),
+    from_id BIGINT NOT NULL,
+    into_id BIGINT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    moved_json TEXT NOT NULL
+);
+CREATE INDEX merges_from ON merges (entity, from_id);
+CREATE INDEX merges_into ON merges (entity, into_id);

@@ -1,0 +1,535 @@
+//! Matching messy institution names — acronyms ("IUKL"), abbreviations ("Infrastructure
+//! Univ. KL"), typos, other word orders, Chinese names, web domains and e-mail
+//! addresses — against a set of known institutions.
+//!
+//! Like ROR's affiliation matching, it returns ranked candidates with scores and names a
+//! single `chosen` candidate only when that is safe: a high score and a clear margin over
+//! the runner-up. Names are normalised (case, accents, punctuation, abbreviations,
+//! stop words) into tokens weighted by rarity (IDF); a name scores by weighted Dice
+//! overlap with the query, with one-edit typos accepted at a discount. Candidates come
+//! from the postings of the query's rarer tokens, so a query touches a few hundred names,
+//! not all of them.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One institution as the matcher sees it.
+#[derive(Debug, Clone, Default)]
+pub struct Entry {
+    /// Caller's key (directory row or institution id).
+    pub key: u64,
+    /// Names (the first is the main one).
+    pub names: Vec<String>,
+    /// Chinese name.
+    pub name_zh: Option<String>,
+    /// Acronyms known for it (besides the ones derived from its names).
+    pub acronyms: Vec<String>,
+    /// Web domains.
+    pub domains: Vec<String>,
+}
+
+/// How a candidate matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchedOn {
+    /// Web domain or e-mail address.
+    Domain,
+    /// Acronym.
+    Acronym,
+    /// Name tokens.
+    Name,
+    /// Chinese name.
+    Chinese,
+}
+
+/// One ranked candidate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// Index into the entries the index was built from.
+    pub entry: usize,
+    /// 0.0–1.0.
+    pub score: f32,
+    /// What matched.
+    pub on: MatchedOn,
+}
+
+/// Score a top candidate needs to be chosen…
+pub const CHOOSE_SCORE: f32 = 0.86;
+/// …and its lead over the second.
+pub const CHOOSE_MARGIN: f32 = 0.12;
+
+/// A built index.
+pub struct Index {
+    entries: Vec<Entry>,
+    vocab: HashMap<String, u32>,
+    words: Vec<String>,
+    idf: Vec<f32>,
+    postings: Vec<Vec<u32>>,
+    /// Per entry, per name: token ids.
+    names: Vec<Vec<Vec<u32>>>,
+    acronyms: HashMap<String, Vec<u32>>,
+    domains: HashMap<String, u32>,
+    zh: HashMap<String, Vec<u32>>,
+    zh_bigrams: HashMap<(char, char), Vec<u32>>,
+    deletes: HashMap<String, Vec<u32>>,
+}
+
+const STOP: &[&str] = &["of", "the", "and", "for", "de", "del", "la", "le", "di", "da", "des", "du", "y", "e", "et", "und", "at", "in", "a", "an", "do", "dos", "das"];
+
+fn expand(token: &str) -> &str {
+    match token {
+        "univ" | "uni" | "u" | "universiti" | "universidad" | "universidade" | "universita" | "universite" | "universitat" | "uniwersytet" => "university",
+        "inst" | "institut" | "instituto" | "istituto" => "institute",
+        "tech" | "techn" | "technol" | "teknologi" | "tecnologia" => "technology",
+        "coll" | "col" => "college",
+        "sci" | "sciences" => "science",
+        "natl" | "nat" => "national",
+        "intl" | "int" => "international",
+        "acad" => "academy",
+        "poly" => "polytechnic",
+        "med" => "medical",
+        "eng" | "engg" | "engr" => "engineering",
+        "mgmt" => "management",
+        "agri" | "agric" => "agricultural",
+        "st" => "saint",
+        "ctr" | "cntr" => "center",
+        "centre" => "center",
+        other => other,
+    }
+}
+
+fn fold_char(c: char) -> char {
+    match c {
+        'à'..='å' | 'ā' | 'ă' | 'ą' => 'a',
+        'ç' | 'ć' | 'č' => 'c',
+        'è'..='ë' | 'ē' | 'ę' | 'ě' => 'e',
+        'ì'..='ï' | 'ī' | 'ı' => 'i',
+        'ñ' | 'ń' | 'ň' => 'n',
+        'ò'..='ö' | 'ø' | 'ō' | 'ő' => 'o',
+        'ù'..='ü' | 'ū' | 'ů' | 'ű' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'ś' | 'š' | 'ş' => 's',
+        'ź' | 'ż' | 'ž' => 'z',
+        'ł' => 'l',
+        'ğ' => 'g',
+        'ř' => 'r',
+        'ť' | 'ţ' => 't',
+        'ď' => 'd',
+        'ß' => 's',
+        c => c,
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
+}
+
+/// Lower-cased, accent-folded words, punctuation dropped (apostrophes join: "nat'l").
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let c = fold_char(c);
+        if c.is_alphanumeric() && !is_cjk(c) {
+            cur.push(c);
+        } else if c == '\'' || c == '’' {
+            continue;
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Normalised tokens: words, abbreviations expanded ("kl" → "kuala lumpur"), stop words dropped.
+pub fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for w in words(text) {
+        if w == "kl" {
+            out.push("kuala".to_string());
+            out.push("lumpur".to_string());
+            continue;
+        }
+        let w = expand(&w);
+        if !STOP.contains(&w) {
+            out.push(w.to_string());
+        }
+    }
+    out
+}
+
+/// The acronym of a name: initials of its significant words ("Infrastructure University
+/// Kuala Lumpur" → "iukl"), or `None` for one-word names.
+pub fn acronym_of(name: &str) -> Option<String> {
+    let ws: Vec<String> = words(name).into_iter().filter(|w| !STOP.contains(&w.as_str())).collect();
+    (ws.len() >= 2).then(|| ws.iter().filter_map(|w| w.chars().next()).collect())
+}
+
+/// Acronyms written into a name, like "(IUKL)" or "UTM - Universiti Teknologi Malaysia".
+fn written_acronyms(name: &str) -> Vec<String> {
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| (2..=10).contains(&w.len()) && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) && w.chars().any(|c| c.is_ascii_uppercase()))
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn deletions(token: &str) -> Vec<String> {
+    let chars: Vec<char> = token.chars().collect();
+    (0..chars.len()).map(|i| chars.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, c)| *c).collect()).collect()
+}
+
+fn damerau1(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() && i < b.len() && a[i] == b[i] {
+        i += 1;
+    }
+    if i == a.len() && i == b.len() {
+        return true;
+    }
+    let (ra, rb) = (&a[i..], &b[i..]);
+    ra.get(1..) == rb.get(1..)
+        || ra == rb.get(1..).unwrap_or(&[])
+        || ra.get(1..).unwrap_or(&[]) == rb
+        || (ra.len() >= 2 && rb.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
+}
+
+/// Cleans a domain or e-mail address down to a host name.
+pub fn host_of(query: &str) -> Option<String> {
+    let q = query.trim().to_lowercase();
+    let q = q.rsplit('@').next().unwrap_or(&q);
+    let q = q.strip_prefix("https://").or_else(|| q.strip_prefix("http://")).unwrap_or(q);
+    let host = q.split(['/', '?', '#', ':']).next().unwrap_or("").trim_end_matches('.');
+    let valid = host.contains('.') && !host.contains(' ') && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    valid.then(|| host.strip_prefix("www.").unwrap_or(host).to_string())
+}
+
+impl Index {
+    /// Builds the index.
+    pub fn build(entries: Vec<Entry>) -> Index {
+        let mut vocab: HashMap<String, u32> = HashMap::new();
+        let mut df: Vec<u32> = Vec::new();
+        let mut names = Vec::with_capacity(entries.len());
+        let mut acronyms: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut domains = HashMap::new();
+        let mut zh: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut zh_bigrams: HashMap<(char, char), Vec<u32>> = HashMap::new();
+        for (ei, e) in entries.iter().enumerate() {
+            let ei = ei as u32;
+            let mut seen_in_entry: Vec<u32> = Vec::new();
+            let mut entry_names = Vec::with_capacity(e.names.len());
+            for n in &e.names {
+                let mut ids: Vec<u32> = tokens(n)
+                    .into_iter()
+                    .map(|t| {
+                        let next = vocab.len() as u32;
+                        let id = *vocab.entry(t).or_insert(next);
+                        if id as usize == df.len() {
+                            df.push(0);
+                        }
+                        id
+                    })
+                    .collect();
+                ids.dedup();
+                for &id in &ids {
+                    if !seen_in_entry.contains(&id) {
+                        seen_in_entry.push(id);
+                        df[id as usize] += 1;
+                    }
+                }
+                entry_names.push(ids);
+                let mut acrs = written_acronyms(n);
+                acrs.extend(acronym_of(n));
+                for a in acrs {
+                    let list = acronyms.entry(a).or_default();
+                    if list.last() != Some(&ei) {
+                        list.push(ei);
+                    }
+                }
+            }
+            for a in &e.acronyms {
+                acronyms.entry(a.to_lowercase()).or_default().push(ei);
+            }
+            for d in &e.domains {
+                domains.insert(d.to_lowercase(), ei);
+            }
+            if let Some(z) = &e.name_zh {
+                zh.entry(z.clone()).or_default().push(ei);
+                let cs: Vec<char> = z.chars().filter(|c| is_cjk(*c)).collect();
+                for w in cs.windows(2) {
+                    let list = zh_bigrams.entry((w[0], w[1])).or_default();
+                    if list.last() != Some(&ei) {
+                        list.push(ei);
+                    }
+                }
+            }
+            names.push(entry_names);
+        }
+        let n = entries.len().max(1) as f32;
+        let idf: Vec<f32> = df.iter().map(|d| (1.0 + n / (*d as f32)).ln()).collect();
+        let mut postings = vec![Vec::new(); vocab.len()];
+        for (ei, ns) in names.iter().enumerate() {
+            for ids in ns {
+                for &id in ids {
+                    let p: &mut Vec<u32> = &mut postings[id as usize];
+                    if p.last() != Some(&(ei as u32)) {
+                        p.push(ei as u32);
+                    }
+                }
+            }
+        }
+        let mut words = vec![String::new(); vocab.len()];
+        for (t, &id) in &vocab {
+            words[id as usize] = t.clone();
+        }
+        let mut deletes: HashMap<String, Vec<u32>> = HashMap::new();
+        for (t, &id) in &vocab {
+            if t.chars().count() >= 4 {
+                for d in deletions(t) {
+                    deletes.entry(d).or_default().push(id);
+                }
+            }
+        }
+        Index { entries, vocab, words, idf, postings, names, acronyms, domains, zh, zh_bigrams, deletes }
+    }
+
+    /// The entries, in build order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True if there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Vocabulary tokens within one edit of `t` (itself first if known).
+    fn resolve(&self, t: &str) -> Vec<(u32, f32)> {
+        if let Some(&id) = self.vocab.get(t) {
+            return vec![(id, 1.0)];
+        }
+        if t.chars().count() < 4 {
+            return Vec::new();
+        }
+        let mut out: Vec<(u32, f32)> = Vec::new();
+        let mut consider = |id: u32| {
+            if !out.iter().any(|(x, _)| *x == id) {
+                out.push((id, 0.8));
+            }
+        };
+        if let Some(ids) = self.deletes.get(t) {
+            ids.iter().for_each(|&id| consider(id));
+        }
+        for d in deletions(t) {
+            if let Some(&id) = self.vocab.get(&d) {
+                consider(id);
+            }
+            if let Some(ids) = self.deletes.get(&d) {
+                ids.iter().for_each(|&id| consider(id));
+            }
+        }
+        out.retain(|(id, _)| damerau1(&self.words[*id as usize], t));
+        out
+    }
+
+    /// Ranked candidates, best first (at most `limit`).
+    pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut push = |entry: usize, score: f32, on: MatchedOn, hits: &mut Vec<Hit>| match hits.iter_mut().find(|h| h.entry == entry) {
+            Some(h) if h.score >= score => {}
+            Some(h) => *h = Hit { entry, score, on },
+            None => hits.push(Hit { entry, score, on }),
+        };
+        // Domains and e-mail addresses.
+        if let Some(host) = host_of(query) {
+            let mut h = host.as_str();
+            loop {
+                if let Some(&e) = self.domains.get(h) {
+                    push(e as usize, 1.0, MatchedOn::Domain, &mut hits);
+                    break;
+                }
+                match h.split_once('.') {
+                    Some((_, rest)) if rest.contains('.') => h = rest,
+                    _ => break,
+                }
+            }
+        }
+        // Chinese names.
+        if query.chars().any(is_cjk) {
+            let q: String = query.chars().filter(|c| is_cjk(*c)).collect();
+            if let Some(list) = self.zh.get(q.as_str()) {
+                for &e in list {
+                    push(e as usize, 1.0 / (list.len() as f32).sqrt(), MatchedOn::Chinese, &mut hits);
+                }
+            } else {
+                self.chinese_overlap(&q, &mut hits, &mut push);
+            }
+        }
+        // Acronyms: the query is one, or carries one in parentheses.
+        let ws = words(query);
+        let acr_query = ws.len() == 1 && (2..=10).contains(&ws[0].len()) && host_of(query).is_none();
+        let written = written_acronyms(query);
+        for a in ws.iter().filter(|_| acr_query).chain(written.iter()) {
+            if let Some(list) = self.acronyms.get(a.as_str()) {
+                let s = if acr_query { 0.95 / (list.len() as f32).powf(0.75) } else { 0.0 };
+                for &e in list {
+                    if acr_query {
+                        push(e as usize, s, MatchedOn::Acronym, &mut hits);
+                    }
+                }
+            }
+        }
+        // Name tokens.
+        self.by_tokens(query, &written, &mut hits, &mut push);
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        hits.truncate(limit);
+        hits
+    }
+
+    fn chinese_overlap(&self, q: &str, hits: &mut Vec<Hit>, push: &mut impl FnMut(usize, f32, MatchedOn, &mut Vec<Hit>)) {
+        let cs: Vec<char> = q.chars().collect();
+        let grams: Vec<(char, char)> = cs.windows(2).map(|w| (w[0], w[1])).collect();
+        if grams.is_empty() {
+            return;
+        }
+        let mut counts: HashMap<u32, u32> = HashMap::new();
+        for g in &grams {
+            for &e in self.zh_bigrams.get(g).map(Vec::as_slice).unwrap_or(&[]) {
+                *counts.entry(e).or_default() += 1;
+            }
+        }
+        for (e, c) in counts {
+            let name_len = self.entries[e as usize].name_zh.as_ref().map(|z| z.chars().count().saturating_sub(1)).unwrap_or(1).max(1);
+            let dice = 2.0 * c as f32 / (grams.len() + name_len) as f32;
+            push(e as usize, dice * 0.95, MatchedOn::Chinese, hits);
+        }
+    }
+
+    fn by_tokens(&self, query: &str, written: &[String], hits: &mut Vec<Hit>, push: &mut impl FnMut(usize, f32, MatchedOn, &mut Vec<Hit>)) {
+        let q: Vec<Vec<(u32, f32)>> = tokens(query).iter().map(|t| self.resolve(t)).collect();
+        // Unknown tokens count with the highest weight: a word we cannot place makes
+        // every candidate less likely.
+        let known: f32 = q.iter().map(|r| r.iter().map(|(id, _)| self.idf[*id as usize]).fold(0.0, f32::max)).sum();
+        let unknown = q.iter().filter(|r| r.is_empty()).count() as f32 * self.max_idf();
+        let q_weight = (known + unknown).max(f32::EPSILON);
+        // Candidates: entries sharing the rarest query tokens.
+        let mut by_rarity: Vec<(u32, f32)> = q.iter().flatten().copied().collect();
+        by_rarity.sort_by(|a, b| self.postings[a.0 as usize].len().cmp(&self.postings[b.0 as usize].len()));
+        let mut candidates: Vec<u32> = Vec::new();
+        for (id, _) in by_rarity.iter().take(3) {
+            let p = &self.postings[*id as usize];
+            if p.len() > 4000 && !candidates.is_empty() {
+                continue;
+            }
+            candidates.extend(p.iter().take(4000));
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        for e in candidates {
+            let mut best = 0.0f32;
+            for name in &self.names[e as usize] {
+                let n_weight: f32 = name.iter().map(|id| self.idf[*id as usize]).sum();
+                let mut matched = 0.0f32;
+                for alts in &q {
+                    let m = alts
+                        .iter()
+                        .filter(|(id, _)| name.contains(id))
+                        .map(|(id, sim)| self.idf[*id as usize] * sim)
+                        .fold(0.0, f32::max);
+                    matched += m;
+                }
+                let dice = 2.0 * matched / (q_weight + n_weight);
+                best = best.max(dice);
+            }
+            if !written.is_empty() && written.iter().any(|a| self.acronyms.get(a).is_some_and(|l| l.contains(&e))) {
+                best = (best + 0.1).min(1.0);
+            }
+            if best > 0.3 {
+                push(e as usize, best.min(0.99), MatchedOn::Name, hits);
+            }
+        }
+    }
+
+    fn max_idf(&self) -> f32 {
+        (1.0 + self.entries.len().max(1) as f32).ln()
+    }
+}
+
+/// The candidate that is safe to choose, if any.
+pub fn chosen(hits: &[Hit]) -> Option<&Hit> {
+    let top = hits.first()?;
+    let second = hits.get(1).map(|h| h.score).unwrap_or(0.0);
+    (top.score >= CHOOSE_SCORE && top.score - second >= CHOOSE_MARGIN).then_some(top)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> Index {
+        let e = |key: u64, names: &[&str], zh: Option<&str>, domain: &str| Entry {
+            key,
+            names: names.iter().map(|s| s.to_string()).collect(),
+            name_zh: zh.map(str::to_string),
+            acronyms: vec![],
+            domains: vec![domain.to_string()],
+        };
+        Index::build(vec![
+            e(1, &["Infrastructure University Kuala Lumpur", "Infrastructure University"], None, "iukl.edu.my"),
+            e(2, &["Universiti Teknologi Malaysia"], None, "utm.my"),
+            e(3, &["University of Malaya"], Some("马来亚大学"), "um.edu.my"),
+            e(4, &["Tsinghua University"], Some("清华大学"), "tsinghua.edu.cn"),
+            e(5, &["International Islamic University Malaysia"], None, "iium.edu.my"),
+            e(6, &["Kuala Lumpur University of Science and Technology"], None, "kliust.edu.my"),
+        ])
+    }
+
+    fn top(idx: &Index, q: &str) -> Option<u64> {
+        chosen(&idx.search(q, 5)).map(|h| idx.entries()[h.entry].key)
+    }
+
+    #[test]
+    fn the_seed_partner_is_found_however_it_is_written() {
+        let idx = index();
+        for q in ["IUKL", "Infrastructure Univ. KL", "infrastructure university kuala lumpur", "Kuala Lumpur Infrastructure University",
+            "Infrastructure Univeristy Kuala Lumpur", "iukl.edu.my", "someone@s.iukl.edu.my", "https://www.iukl.edu.my/about",
+            "Infrastructure University Kuala Lumpur (IUKL)"] {
+            assert_eq!(top(&idx, q), Some(1), "{q}: {:?}", idx.search(q, 3));
+        }
+    }
+
+    #[test]
+    fn chinese_names_and_accents_match() {
+        let idx = index();
+        assert_eq!(top(&idx, "清华大学"), Some(4));
+        assert_eq!(top(&idx, "Tsinghua Universität"), Some(4));
+    }
+
+    #[test]
+    fn nothing_is_chosen_for_an_unknown_or_ambiguous_name() {
+        let idx = index();
+        assert_eq!(top(&idx, "Northern Lights Culinary Academy"), None);
+        assert_eq!(top(&idx, "University"), None);
+        assert_eq!(top(&idx, "Malaysia"), None);
+    }
+
+    #[test]
+    fn one_edit_typos_are_tolerated() {
+        assert!(damerau1("univeristy", "university"));
+        assert!(damerau1("studies", "syudies"));
+        assert!(!damerau1("studies", "stories"));
+    }
+}
