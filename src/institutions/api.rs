@@ -5,13 +5,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    model::{Institution, InstitutionFields, InstitutionInput, Person, PersonInput, UnitName, check_person},
+    model::{Institution, InstitutionFields, InstitutionInput, Person, PersonInput, check_person},
     queries::{self, InstitutionQuery},
 };
 use crate::{
     audit::{self, Actor, AuditEvent},
-    auth::Permission,
-    error::{AppError, AppResult, Problem},
+    error::{AppResult, Problem},
     web::{AppState, context::User, extract::{ApiJson, ApiPath, ApiQuery}},
 };
 
@@ -146,26 +145,4 @@ pub async fn create_person(State(state): State<AppState>, User(user): User, ApiJ
     responses((status = 200, body = Vec<AuditEvent>)))]
 pub async fn person_history(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Vec<AuditEvent>>> {
     Ok(Json(audit::history(&state.db, "person", id).await?))
-}
-
-/// New names for a unit.
-#[derive(Deserialize, ToSchema)]
-pub struct UnitNames {
-    /// All names of the unit, replacing the current ones.
-    pub names: Vec<UnitName>,
-}
-
-/// `PATCH /api/v1/units/{id}`: replaces a unit's names. Staff may rename any unit; a
-/// unit coordinator only their own.
-#[utoipa::path(patch, path = "/api/v1/units/{id}", tag = "institutions", request_body = UnitNames, params(("id" = i64, Path, description = "Unit id")),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn rename_unit(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>, ApiJson(body): ApiJson<UnitNames>) -> AppResult<StatusCode> {
-    queries::unit_institution(&state.db, id).await?;
-    if !user.can_in_unit(Permission::EditUnits, id) {
-        return Err(AppError::Forbidden("Coordinators may rename only the unit they coordinate.".into()));
-    }
-    let mut tx = state.db.pool.begin().await?;
-    queries::rename_unit(&mut tx, &Actor::from(&*user), id, &body.names).await?;
-    tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
 }

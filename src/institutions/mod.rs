@@ -8,6 +8,7 @@ pub mod matching;
 pub mod model;
 pub mod pages;
 pub mod queries;
+pub mod records;
 
 use axum::routing::{delete, get, patch, post};
 
@@ -40,5 +41,15 @@ pub fn routes() -> Routes {
         .post("/api/v1/people", edit, post(api::create_person))
         .get("/api/v1/people/{id}", view, get(api::get_person))
         .get("/api/v1/people/{id}/history", audit, get(api::person_history))
-        .patch("/api/v1/units/{id}", Access::Permission(Permission::EditUnits), patch(api::rename_unit))
+        .patch("/api/v1/people/{id}", edit, patch(records::update_person))
+        .delete("/api/v1/people/{id}", edit, delete(records::delete_person))
+        .post("/api/v1/people/{id}/positions", edit, post(records::add_position))
+        .post("/api/v1/people/{id}/merge", edit, post(records::merge_people))
+        .delete("/api/v1/positions/{id}", edit, delete(records::delete_position))
+        .get("/api/v1/institutions/{id}/units", view, get(records::list_units))
+        .post("/api/v1/institutions/{id}/units", edit, post(records::create_unit))
+        .post("/api/v1/institutions/{id}/partnership", edit, post(records::add_partnership))
+        .post("/api/v1/institutions/{id}/merge", edit, post(records::merge_institutions))
+        .patch("/api/v1/units/{id}", Access::Permission(Permission::EditUnits), patch(records::update_unit))
+        .delete("/api/v1/units/{id}", edit, delete(records::delete_unit))
 }

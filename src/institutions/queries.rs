@@ -362,7 +362,16 @@ pub async fn insert_person(conn: &mut AnyConnection, actor: &Actor, p: &PersonIn
         .fetch_one(&mut *conn)
         .await
         .map_err(|e| fk_error(e, "institution_id", "no such institution"))?;
-    for (i, pos) in p.positions.iter().enumerate() {
+    insert_positions(&mut *conn, id, &p.positions).await?;
+    let person = get_person(&mut *conn, id).await?;
+    audit::record(conn, actor, Action::Create, "person", id, None, Some(&person)).await?;
+    Ok(id)
+}
+
+/// Inserts positions for a person, checking that each unit belongs to its institution.
+pub async fn insert_positions(conn: &mut AnyConnection, id: i64, positions: &[super::model::PositionInput]) -> AppResult<()> {
+    let now = now_text();
+    for (i, pos) in positions.iter().enumerate() {
         if let Some(unit) = pos.unit_id {
             let inst: Option<i64> = sqlx::query_scalar("SELECT institution_id FROM units WHERE id = $1").bind(unit).fetch_optional(&mut *conn).await?;
             if inst != Some(pos.institution_id) {
@@ -382,9 +391,7 @@ pub async fn insert_person(conn: &mut AnyConnection, actor: &Actor, p: &PersonIn
             .await
             .map_err(|e| fk_error(e, &format!("positions[{i}].institution_id"), "no such institution"))?;
     }
-    let person = get_person(&mut *conn, id).await?;
-    audit::record(conn, actor, Action::Create, "person", id, None, Some(&person)).await?;
-    Ok(id)
+    Ok(())
 }
 
 fn fk_error(e: sqlx::Error, field: &str, msg: &str) -> AppError {

@@ -7,4 +7,5 @@ mod cli;
 mod helpers;
 mod institutions;
 mod ops;
+mod partners;
 mod permissions;

@@ -16,7 +16,9 @@ fn expected_allowed(role: &str, permission: &str) -> bool {
     }
 }
 
-fn concrete(path: &str, id: i64, unit: i64) -> String {
+fn concrete(method: &reqwest::Method, path: &str, id: i64, unit: i64, spare_unit: i64) -> String {
+    // Renames go to the coordinator's own unit; deletes to a throwaway one.
+    let unit = if method == reqwest::Method::DELETE { spare_unit } else { unit };
     path.replace("/api/v1/units/{id}", &format!("/api/v1/units/{unit}"))
         .replace("{id}", &id.to_string())
         .replace("{file}", "app.css")
@@ -47,7 +49,12 @@ async fn every_route_answers_each_role_as_the_policy_says() {
                 .fetch_one(&app.db.pool)
                 .await
                 .expect("target");
-            let url = app.url(&concrete(path, target, unit));
+            let spare: i64 = sqlx::query_scalar("INSERT INTO units (institution_id, created_at, updated_at) VALUES ($1, 'x', 'x') RETURNING id")
+                .bind(target)
+                .fetch_one(&app.db.pool)
+                .await
+                .expect("spare unit");
+            let url = app.url(&concrete(&method, path, target, unit, spare));
             let res = http.request(method.clone(), &url).bearer_auth(token).header("content-type", "application/json").body("{}").send().await.expect("request");
             let status = res.status().as_u16();
             let allowed = match access["kind"].as_str() {
@@ -64,7 +71,7 @@ async fn every_route_answers_each_role_as_the_policy_says() {
         }
         // Anonymous callers: API → 401, pages → redirect to login.
         if access["kind"] != "public" {
-            let res = http.request(method.clone(), app.url(&concrete(path, ids.iukl, unit))).send().await.expect("anonymous");
+            let res = http.request(method.clone(), app.url(&concrete(&method, path, ids.iukl, unit, unit))).send().await.expect("anonymous");
             let status = res.status().as_u16();
             if path.starts_with("/api/") {
                 assert_eq!(status, 401, "anonymous {method} {path}");
