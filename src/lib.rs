@@ -14,5 +14,6 @@ pub mod openapi;
 pub mod ops;
 pub mod seed;
 pub mod startup;
+pub mod tabular;
 pub mod time;
 pub mod web;

@@ -65,6 +65,7 @@ pub async fn load(db: &Db, home_name: &str) -> anyhow::Result<SeedIds> {
             ror_id: None,
             erasmus_code: None,
             is_public: false,
+            strengths: Vec::new(),
         },
         true,
     )
@@ -108,11 +109,11 @@ pub async fn load(db: &Db, home_name: &str) -> anyhow::Result<SeedIds> {
             ror_id: None,
             erasmus_code: None,
             is_public: true,
+            strengths: vec!["infrastructure".into(), "engineering".into(), "electronic information technology".into()],
         },
         false,
     )
     .await?;
-    queries::add_strengths(&mut tx, iukl, &["infrastructure", "engineering", "electronic information technology"]).await?;
     queries::add_partnership_event(&mut tx, iukl, "active", "2024-01-01", Some("Newly added international partner institution in 2024")).await?;
     let isi = queries::insert_unit(&mut tx, &actor, iukl, None, &[name("en", "Institute of Smart Industry", true)]).await?;
     queries::insert_person(

@@ -162,6 +162,9 @@ pub struct InstitutionInput {
     /// List on the public partners page.
     #[serde(default)]
     pub is_public: Option<bool>,
+    /// Strength tags, replacing the current ones.
+    #[serde(default)]
+    pub strengths: Option<Vec<String>>,
     /// On update: the version you read; a mismatch answers 409 instead of overwriting.
     #[serde(default)]
     pub version: Option<i64>,
@@ -194,10 +197,20 @@ pub struct InstitutionFields {
     pub erasmus_code: Option<String>,
     /// Public.
     pub is_public: bool,
+    /// Strength tags, lower-case, sorted.
+    pub strengths: Vec<String>,
 }
 
 fn opt(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// Lower-cases, trims, de-duplicates and sorts tags; empty ones are dropped.
+pub fn clean_tags(tags: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = tags.iter().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty() && t.len() <= 80).collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Checks an ISO 3166-1 alpha-2 code's form and returns it upper-cased.
@@ -271,6 +284,10 @@ impl InstitutionFields {
             ror_id,
             erasmus_code,
             is_public: input.is_public.or(current.map(|c| c.is_public)).unwrap_or(false),
+            strengths: match input.strengths {
+                Some(tags) => clean_tags(&tags),
+                None => current.map(|c| c.strengths.clone()).unwrap_or_default(),
+            },
             name_en,
             name_zh: keep(input.name_zh, current.map(|c| &c.name_zh)),
             name_local: keep(input.name_local, current.map(|c| &c.name_local)),
@@ -298,6 +315,7 @@ impl From<&Institution> for InstitutionFields {
             ror_id: i.ror_id.clone(),
             erasmus_code: i.erasmus_code.clone(),
             is_public: i.is_public,
+            strengths: i.strengths.clone(),
         }
     }
 }

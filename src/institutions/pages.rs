@@ -113,6 +113,7 @@ impl FormPage {
             ("schac_code", "institutions.schac_code", &f.schac_code, "iukl.edu.my"),
             ("ror_id", "institutions.ror_id", &f.ror_id, "05dxps055"),
             ("erasmus_code", "institutions.erasmus_code", &f.erasmus_code, "D  BERLIN01"),
+            ("strengths", "institutions.strengths", &f.strengths, "engineering, infrastructure"),
         ]
     }
 
@@ -149,6 +150,8 @@ pub struct InstitutionForm {
     #[serde(default)]
     is_public: Option<String>,
     #[serde(default)]
+    strengths: String,
+    #[serde(default)]
     version: Option<i64>,
 }
 
@@ -167,6 +170,7 @@ impl From<InstitutionForm> for InstitutionInput {
             ror_id: Some(f.ror_id),
             erasmus_code: Some(f.erasmus_code),
             is_public: Some(f.is_public.is_some()),
+            strengths: Some(f.strengths.split([',', '，', ';']).map(str::to_string).collect()),
             version: f.version,
         }
     }
@@ -220,6 +224,7 @@ pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, ApiPath(id): Api
         ror_id: i.ror_id.unwrap_or_default(),
         erasmus_code: i.erasmus_code.unwrap_or_default(),
         is_public: i.is_public.then(|| "on".to_string()),
+        strengths: i.strengths.join(", "),
         version: Some(i.version),
     };
     Ok(render(&form_page(&ctx, format!("/institutions/{id}/edit"), form, vec![])))

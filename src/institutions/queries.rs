@@ -34,6 +34,8 @@ pub struct InstitutionQuery {
     pub country: Option<String>,
     /// Latest partnership status.
     pub status: Option<String>,
+    /// Strength tag.
+    pub strength: Option<String>,
     /// `name`, `-name`, `country`, `-country`, `updated`, `-updated` (default `name`).
     pub sort: Option<String>,
     /// Page number, from 1.
@@ -75,6 +77,10 @@ pub async fn list_institutions(db: &Db, q: &InstitutionQuery) -> AppResult<(Vec<
             "(SELECT pe.status FROM partnership_events pe WHERE pe.institution_id = i.id ORDER BY pe.since DESC, pe.id DESC LIMIT 1) = ${}",
             args.len()
         ));
+    }
+    if let Some(t) = q.strength.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        args.push(t.to_lowercase());
+        wheres.push(format!("i.id IN (SELECT institution_id FROM institution_strengths WHERE tag = ${})", args.len()));
     }
     let order = match q.sort.as_deref().unwrap_or("name") {
         "name" => "i.name_en ASC, i.id ASC",
@@ -177,6 +183,7 @@ pub async fn insert_institution_from(conn: &mut AnyConnection, actor: &Actor, f:
     .fetch_one(&mut *conn)
     .await;
     let id: i64 = res.map_err(unique_conflict)?;
+    set_strengths(&mut *conn, id, &f.strengths).await?;
     audit::record(conn, actor, Action::Create, "institution", id, None, Some(f)).await?;
     Ok(id)
 }
@@ -208,6 +215,9 @@ pub async fn update_institution(conn: &mut AnyConnection, actor: &Actor, id: i64
     .await
     .map_err(unique_conflict)?
     .rows_affected();
+    if n > 0 {
+        set_strengths(&mut *conn, id, &f.strengths).await?;
+    }
     if n == 0 {
         return Err(AppError::Conflict(
             "Someone changed this institution after you opened it. Reload it, reapply your change and save again.".into(),
@@ -227,6 +237,12 @@ pub async fn delete_institution(conn: &mut AnyConnection, actor: &Actor, id: i64
     sqlx::query("DELETE FROM institutions WHERE id = $1").bind(id).execute(&mut *conn).await?;
     audit::record(conn, actor, Action::Delete, "institution", id, Some(&InstitutionFields::from(&before)), None).await?;
     Ok(())
+}
+
+async fn set_strengths(conn: &mut AnyConnection, id: i64, tags: &[String]) -> AppResult<()> {
+    sqlx::query("DELETE FROM institution_strengths WHERE institution_id = $1").bind(id).execute(&mut *conn).await?;
+    let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+    add_strengths(conn, id, &tags).await
 }
 
 /// Adds strength tags to an institution (existing ones are kept).
