@@ -41,12 +41,53 @@ enum Command {
         #[arg(long)]
         to: Option<PathBuf>,
     },
+    /// Import institutions or people from a CSV or XLSX file (all or nothing).
+    Import {
+        /// What the file holds.
+        #[arg(value_enum)]
+        kind: Kind,
+        /// The file (.csv or .xlsx).
+        file: PathBuf,
+        /// Report what would happen; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The CSV's text encoding if not UTF-8 (e.g. gb18030, big5, latin1).
+        #[arg(long)]
+        encoding: Option<String>,
+    },
+    /// Export institutions or people to CSV or XLSX.
+    Export {
+        /// What to export.
+        #[arg(value_enum)]
+        kind: Kind,
+        /// File format.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: crate::tabular::Format,
+        /// Output file [default: standard output].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Only institutions of this country (ISO code).
+        #[arg(long)]
+        country: Option<String>,
+        /// Only records matching this text.
+        #[arg(long)]
+        q: Option<String>,
+    },
     /// Check configuration and database connectivity, saying what is wrong.
     Check {
         /// Print an example configuration file and exit.
         #[arg(long)]
         example_config: bool,
     },
+}
+
+/// Records that can be imported and exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Kind {
+    /// Institutions.
+    Institutions,
+    /// People with positions.
+    People,
 }
 
 #[derive(Subcommand, Debug)]
@@ -162,6 +203,8 @@ async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<ExitCo
         Command::User(cmd) => user(cmd, settings).await,
         Command::Backup { to } => backup(settings, to).await,
         Command::Check { .. } => check(settings).await,
+        Command::Import { kind, file, dry_run, encoding } => import(settings, kind, &file, dry_run, encoding.as_deref()).await,
+        Command::Export { kind, format, out, country, q } => export(settings, kind, format, out, country, q).await,
     }
 }
 
@@ -347,4 +390,65 @@ fn tempfile_probe(dir: &std::path::Path) -> std::io::Result<()> {
     let probe = dir.join(".liaison-write-probe");
     std::fs::write(&probe, b"ok")?;
     std::fs::remove_file(&probe)
+}
+
+async fn import(settings: Settings, kind: Kind, file: &std::path::Path, dry_run: bool, encoding: Option<&str>) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let xlsx = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let table = crate::tabular::read(&bytes, xlsx, encoding).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let db = Db::connect(&settings).await?;
+    db.migrate().await?;
+    let actor = Actor::system("import");
+    let tty = std::io::stderr().is_terminal();
+    let mut progress = |done: usize, total: usize| {
+        if tty && (done % 200 == 0 || done == total) {
+            let width = 30;
+            let filled = if total == 0 { width } else { done * width / total };
+            eprint!("\rchecking [{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(width - filled));
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let report = match kind {
+        Kind::Institutions => crate::institutions::transfer::import_institutions(&db, &actor, &table, dry_run, &mut progress).await,
+        Kind::People => crate::institutions::transfer::import_people(&db, &actor, &table, dry_run, &mut progress).await,
+    }
+    .map_err(say)?;
+    for p in &report.problems {
+        println!("row {}\t{}\t{}", p.row, p.field, p.message);
+    }
+    for (row, id, name) in &report.existing {
+        println!("row {row}\texists\tmatches #{id} {name}; not imported again");
+    }
+    let verb = if report.committed { "imported" } else if dry_run && report.problems.is_empty() { "would import" } else { "imported" };
+    let created = if report.committed || dry_run { report.created } else { 0 };
+    println!("{} rows read, {verb} {created}, {} already present, {} problems{}", report.rows, report.existing.len(), report.problems.len(),
+        if report.problems.is_empty() { "" } else { "; nothing was written" });
+    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+async fn export(settings: Settings, kind: Kind, format: crate::tabular::Format, out: Option<PathBuf>, country: Option<String>, q: Option<String>) -> anyhow::Result<ExitCode> {
+    let db = Db::connect(&settings).await?;
+    db.migrate().await?;
+    let (table, sheet) = match kind {
+        Kind::Institutions => {
+            let query = crate::institutions::queries::InstitutionQuery { q, country, ..Default::default() };
+            (crate::institutions::transfer::institutions_table(&db, &query).await.map_err(say)?, "Institutions")
+        }
+        Kind::People => (crate::institutions::transfer::people_table(&db, q.as_deref()).await.map_err(say)?, "People"),
+    };
+    let bytes = table.write(format, sheet)?;
+    match out {
+        Some(path) => {
+            std::fs::write(&path, &bytes)?;
+            eprintln!("{} rows written to {}", table.rows.len(), path.display());
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(&bytes)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

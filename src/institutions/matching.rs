@@ -256,7 +256,10 @@ impl Index {
                 }
             }
             for a in &e.acronyms {
-                acronyms.entry(a.to_lowercase()).or_default().push(ei);
+                let list = acronyms.entry(a.to_lowercase()).or_default();
+                if list.last() != Some(&ei) {
+                    list.push(ei);
+                }
             }
             for d in &e.domains {
                 domains.insert(d.to_lowercase(), ei);

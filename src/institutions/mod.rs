@@ -9,6 +9,7 @@ pub mod model;
 pub mod pages;
 pub mod queries;
 pub mod records;
+pub mod transfer;
 
 use axum::routing::{delete, get, patch, post};
 
@@ -26,6 +27,10 @@ pub fn routes() -> Routes {
         .get("/institutions", view, get(pages::list))
         .get("/institutions/new", edit, get(pages::new_form))
         .post("/institutions/new", edit, post(pages::create))
+        .get("/institutions/export.csv", view, get(pages::export_institutions_csv))
+        .get("/institutions/export.xlsx", view, get(pages::export_institutions_xlsx))
+        .get("/people/export.csv", view, get(pages::export_people_csv))
+        .get("/people/export.xlsx", view, get(pages::export_people_xlsx))
         .get("/institutions/{id}", view, get(pages::detail))
         .get("/institutions/{id}/edit", edit, get(pages::edit_form))
         .post("/institutions/{id}/edit", edit, post(pages::save))

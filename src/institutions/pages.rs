@@ -272,3 +272,39 @@ pub async fn person(State(state): State<AppState>, ctx: Ctx, ApiPath(id): ApiPat
     let history = audit::history(&state.db, "person", id).await?;
     Ok(render(&PersonPage { base: Base::new(&ctx, person.name_en.clone(), "people"), person, history }))
 }
+
+/// `GET /institutions/export.csv`: the list as filtered.
+pub async fn export_institutions_csv(state: State<AppState>, q: ApiQuery<InstitutionQuery>) -> AppResult<Response> {
+    export_institutions(state, q, crate::tabular::Format::Csv).await
+}
+
+/// `GET /institutions/export.xlsx`: the list as filtered.
+pub async fn export_institutions_xlsx(state: State<AppState>, q: ApiQuery<InstitutionQuery>) -> AppResult<Response> {
+    export_institutions(state, q, crate::tabular::Format::Xlsx).await
+}
+
+async fn export_institutions(State(state): State<AppState>, ApiQuery(q): ApiQuery<InstitutionQuery>, format: crate::tabular::Format) -> AppResult<Response> {
+    let table = super::transfer::institutions_table(&state.db, &q).await?;
+    download(table.write(format, "Institutions")?, format, "institutions")
+}
+
+/// `GET /people/export.csv`.
+pub async fn export_people_csv(state: State<AppState>, q: ApiQuery<PeopleQuery>) -> AppResult<Response> {
+    export_people(state, q, crate::tabular::Format::Csv).await
+}
+
+/// `GET /people/export.xlsx`.
+pub async fn export_people_xlsx(state: State<AppState>, q: ApiQuery<PeopleQuery>) -> AppResult<Response> {
+    export_people(state, q, crate::tabular::Format::Xlsx).await
+}
+
+async fn export_people(State(state): State<AppState>, ApiQuery(q): ApiQuery<PeopleQuery>, format: crate::tabular::Format) -> AppResult<Response> {
+    let table = super::transfer::people_table(&state.db, q.q.as_deref()).await?;
+    download(table.write(format, "People")?, format, "people")
+}
+
+fn download(bytes: Vec<u8>, format: crate::tabular::Format, name: &str) -> AppResult<Response> {
+    use axum::http::header;
+    let disposition = format!("attachment; filename=\"liaison-{name}.{}\"", format.ext());
+    Ok(([(header::CONTENT_TYPE, format.mime().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}

@@ -9,3 +9,4 @@ mod institutions;
 mod ops;
 mod partners;
 mod permissions;
+mod transfer;
