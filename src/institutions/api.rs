@@ -5,12 +5,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
+    partner_index,
     model::{Institution, InstitutionFields, InstitutionInput, Person, PersonInput, check_person},
     queries::{self, InstitutionQuery},
 };
 use crate::{
     audit::{self, Actor, AuditEvent},
-    error::{AppResult, Problem},
+    error::{AppError, AppResult, Problem},
     web::{AppState, context::User, extract::{ApiJson, ApiPath, ApiQuery}},
 };
 
@@ -46,12 +47,32 @@ pub async fn get_institution(State(state): State<AppState>, ApiPath(id): ApiPath
 
 /// Creates an institution (shared by the API and the form).
 pub async fn create(state: &AppState, actor: &Actor, input: InstitutionInput) -> AppResult<Institution> {
+    let force = input.force.unwrap_or(false);
     let fields = InstitutionFields::parse(input, None)?;
+    if !force {
+        refuse_probable_duplicate(state, &fields).await?;
+    }
     let mut tx = state.db.pool.begin().await?;
     let id = queries::insert_institution(&mut tx, actor, &fields, false).await?;
     let inst = queries::get_institution(&mut tx, id).await?;
     tx.commit().await?;
     Ok(inst)
+}
+
+/// 409 with the candidates when the new institution confidently matches an existing one
+/// by name, Chinese name or domain.
+async fn refuse_probable_duplicate(state: &AppState, f: &InstitutionFields) -> AppResult<()> {
+    let probes = [Some(f.name_en.as_str()), f.name_zh.as_deref(), f.schac_code.as_deref(), f.website.as_deref()];
+    for probe in probes.into_iter().flatten() {
+        let cands = state.partners.search(&state.db, probe, 5).await?;
+        if let Some(c) = partner_index::chosen(&cands) {
+            return Err(AppError::Conflict(
+                format!("This looks like an institution Liaison already has: {} (#{}). Use it, or send \"force\": true to create another.", c.name, c.institution_id.unwrap_or_default()),
+                Some(serde_json::to_value(&cands).unwrap_or_default()),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Updates an institution (shared by the API and the form).
@@ -69,7 +90,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: Institution
 
 /// `POST /api/v1/institutions`.
 #[utoipa::path(post, path = "/api/v1/institutions", tag = "institutions", request_body = InstitutionInput,
-    responses((status = 201, body = Institution), (status = 422, body = Problem)))]
+    responses((status = 201, body = Institution), (status = 409, description = "Probably a duplicate; `conflicts` lists the candidates", body = Problem), (status = 422, body = Problem)))]
 pub async fn create_institution(State(state): State<AppState>, User(user): User, ApiJson(input): ApiJson<InstitutionInput>) -> AppResult<(StatusCode, Json<Institution>)> {
     Ok((StatusCode::CREATED, Json(create(&state, &Actor::from(&*user), input).await?)))
 }

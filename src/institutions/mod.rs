@@ -6,6 +6,7 @@ pub mod api;
 pub mod identifiers;
 pub mod matching;
 pub mod model;
+pub mod partner_index;
 pub mod pages;
 pub mod queries;
 pub mod records;

@@ -165,6 +165,10 @@ pub struct InstitutionInput {
     /// Strength tags, replacing the current ones.
     #[serde(default)]
     pub strengths: Option<Vec<String>>,
+    /// On create: store it even if it looks like an existing institution (which
+    /// otherwise answers 409 with the candidates).
+    #[serde(default)]
+    pub force: Option<bool>,
     /// On update: the version you read; a mismatch answers 409 instead of overwriting.
     #[serde(default)]
     pub version: Option<i64>,

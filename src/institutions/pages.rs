@@ -96,6 +96,7 @@ struct FormPage {
     form: InstitutionForm,
     errors: Vec<(String, String)>,
     kinds: &'static [&'static str],
+    duplicates: Vec<(i64, String)>,
 }
 
 impl FormPage {
@@ -152,6 +153,8 @@ pub struct InstitutionForm {
     #[serde(default)]
     strengths: String,
     #[serde(default)]
+    force: Option<String>,
+    #[serde(default)]
     version: Option<i64>,
 }
 
@@ -171,6 +174,7 @@ impl From<InstitutionForm> for InstitutionInput {
             erasmus_code: Some(f.erasmus_code),
             is_public: Some(f.is_public.is_some()),
             strengths: Some(f.strengths.split([',', '，', ';']).map(str::to_string).collect()),
+            force: Some(f.force.is_some()),
             version: f.version,
         }
     }
@@ -178,7 +182,7 @@ impl From<InstitutionForm> for InstitutionInput {
 
 fn form_page(ctx: &Ctx, action: String, form: InstitutionForm, errors: Vec<(String, String)>) -> FormPage {
     let key = if form.version.is_some() { "institutions.edit" } else { "institutions.new" };
-    FormPage { base: Base::new(ctx, Tr(ctx.locale).t(key), "institutions"), action, form, errors, kinds: &KINDS }
+    FormPage { base: Base::new(ctx, Tr(ctx.locale).t(key), "institutions"), action, form, errors, kinds: &KINDS, duplicates: Vec::new() }
 }
 
 /// Re-renders the form with inline messages on validation errors and conflicts.
@@ -189,8 +193,15 @@ fn form_result(ctx: &Ctx, action: String, form: InstitutionForm, result: AppResu
             let errors = errs.into_iter().map(|e| (e.field, e.message)).collect();
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&form_page(ctx, action, form, errors))).into_response())
         }
-        Err(AppError::Conflict(msg, _)) => {
-            Ok((StatusCode::CONFLICT, render(&form_page(ctx, action, form, vec![("form".into(), msg)]))).into_response())
+        Err(AppError::Conflict(msg, cands)) => {
+            let mut page = form_page(ctx, action, form, vec![("form".into(), msg)]);
+            page.duplicates = cands
+                .and_then(|c| serde_json::from_value::<Vec<serde_json::Value>>(c).ok())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|c| Some((c["institution_id"].as_i64()?, c["name"].as_str()?.to_string())))
+                .collect();
+            Ok((StatusCode::CONFLICT, render(&page)).into_response())
         }
         Err(e) => Err(e),
     }
@@ -225,6 +236,7 @@ pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, ApiPath(id): Api
         erasmus_code: i.erasmus_code.unwrap_or_default(),
         is_public: i.is_public.then(|| "on".to_string()),
         strengths: i.strengths.join(", "),
+        force: None,
         version: Some(i.version),
     };
     Ok(render(&form_page(&ctx, format!("/institutions/{id}/edit"), form, vec![])))

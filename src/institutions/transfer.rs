@@ -158,7 +158,7 @@ pub async fn import_institutions(db: &Db, actor: &Actor, table: &Table, dry_run:
         let input = InstitutionInput {
             name_en: cell("name_en"), name_zh: cell("name_zh"), name_local: cell("name_local"), acronym: cell("acronym"), country: cell("country"),
             city: cell("city"), website: cell("website"), kind: cell("kind").filter(|k| !k.is_empty()), schac_code: cell("schac_code"), ror_id: cell("ror_id"),
-            erasmus_code: cell("erasmus_code"), is_public: None,
+            erasmus_code: cell("erasmus_code"), is_public: None, force: None,
             strengths: Some(table.cell(row, "strengths").split([';', ',']).map(str::to_string).collect()), version: None,
         };
         match InstitutionFields::parse(input, None) {

@@ -35,6 +35,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// The route table (for the OpenAPI document and the permission walk).
     pub routes: Arc<Vec<RouteInfo>>,
+    /// Matcher index over partner institutions (derived, checked against the database).
+    pub partners: Arc<crate::institutions::partner_index::PartnerCache>,
 }
 
 /// All routes of all modules.
@@ -55,6 +57,7 @@ pub fn router(db: Db, settings: Arc<Settings>) -> Router {
         db,
         metrics: Arc::new(metrics::Metrics::default()),
         routes: Arc::new(table),
+        partners: Arc::default(),
         settings: settings.clone(),
     };
     router

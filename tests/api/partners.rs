@@ -17,7 +17,7 @@ async fn merging_a_duplicate_moves_every_reference_and_leaves_a_trace() {
     let app = spawn_app().await;
     let ids = seed(&app).await;
     let token = app.token_for("office", &["staff"], None).await;
-    let (_, dup) = post(&app, &token, "/api/v1/institutions", json!({"name_en": "Infrastructure Univ. Kuala Lumpur", "country": "MY", "strengths": []})).await;
+    let (_, dup) = post(&app, &token, "/api/v1/institutions", json!({"name_en": "Infrastructure Univ. Kuala Lumpur", "country": "MY", "force": true})).await;
     let dup_id = dup["id"].as_i64().expect("id");
     let (_, person) = post(&app, &token, "/api/v1/people", json!({"name_en": "Lim Mei Ling", "institution_id": dup_id, "positions": [{"title_en": "Lecturer", "institution_id": dup_id}]})).await;
     post(&app, &token, &format!("/api/v1/institutions/{dup_id}/units"), json!({"names": [{"lang": "en", "name": "Faculty of Engineering"}]})).await;
@@ -117,4 +117,38 @@ async fn people_and_positions_are_edited_with_their_history() {
     assert_eq!(person["positions"].as_array().map(Vec::len), Some(3));
     assert_eq!(backwards, 422);
     assert_eq!(history.as_array().map(Vec::len), Some(3), "create, e-mail change, new position");
+}
+
+#[tokio::test]
+async fn creating_a_probable_duplicate_answers_409_with_the_candidates() {
+    let app = spawn_app().await;
+    let ids = seed(&app).await;
+    let token = app.token_for("office", &["staff"], None).await;
+
+    let (dup, problem) = post(&app, &token, "/api/v1/institutions", json!({"name_en": "Infrastructure Univ. KL", "country": "MY"})).await;
+    let (by_domain, _) = post(&app, &token, "/api/v1/institutions", json!({"name_en": "IUKL Malaysia Campus", "country": "MY", "schac_code": "iukl.edu.my"})).await;
+    let (different, _) = post(&app, &token, "/api/v1/institutions", json!({"name_en": "Universiti Teknologi Malaysia", "country": "MY"})).await;
+    let (forced, _) = post(&app, &token, "/api/v1/institutions", json!({"name_en": "Infrastructure Univ. KL", "country": "MY", "force": true})).await;
+
+    assert_eq!(dup, 409);
+    assert_eq!(problem["conflicts"][0]["institution_id"], ids.iukl);
+    assert_eq!(problem["conflicts"][0]["source"], "partner");
+    assert_eq!(by_domain, 409);
+    assert_eq!(different, 201);
+    assert_eq!(forced, 201);
+}
+
+#[tokio::test]
+async fn the_form_offers_the_existing_institution_instead_of_a_duplicate() {
+    let app = spawn_app().await;
+    let ids = seed(&app).await;
+    app.logged_in("mei", &["staff"]).await;
+    let csrf = app.csrf_from(&app.client, "/institutions/new").await;
+
+    let res = app.client.post(app.url("/institutions/new")).form(&[("_csrf", csrf.as_str()), ("name_en", "Infrastructure University Kuala Lumpur"), ("country", "MY"), ("kind", "university")]).send().await.expect("post");
+
+    assert_eq!(res.status().as_u16(), 409);
+    let html = res.text().await.expect("html");
+    assert!(html.contains(&format!("href=\"/institutions/{}\"", ids.iukl)), "{html}");
+    assert!(html.contains("name=\"force\""));
 }
