@@ -116,6 +116,18 @@ impl AuditEvent {
         }
     }
 
+    /// A readable name for the record: its name from the before/after values, else `entity #id`.
+    pub fn label(&self) -> String {
+        let name = [&self.after_json, &self.before_json].into_iter().flatten().find_map(|j| {
+            let v: serde_json::Value = serde_json::from_str(j).ok()?;
+            ["name_en", "username"].iter().find_map(|k| v[*k].as_str().map(str::to_string)).or_else(|| v[0]["name"].as_str().map(str::to_string))
+        });
+        match name {
+            Some(n) => format!("{n} ({} #{})", self.entity, self.entity_id),
+            None => format!("{} #{}", self.entity, self.entity_id),
+        }
+    }
+
     /// Link to the record's page, or empty if it has none.
     pub fn href(&self) -> String {
         match self.entity.as_str() {
