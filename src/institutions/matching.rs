@@ -263,6 +263,13 @@ impl Index {
             }
             for d in &e.domains {
                 domains.insert(d.to_lowercase(), ei);
+                // Domain labels are often the acronym ("iukl.edu.my", "utm.my").
+                if let Some(label) = d.split('.').next().filter(|l| (2..=10).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphabetic())) {
+                    let list = acronyms.entry(label.to_lowercase()).or_default();
+                    if list.last() != Some(&ei) {
+                        list.push(ei);
+                    }
+                }
             }
             if let Some(z) = &e.name_zh {
                 zh.entry(z.clone()).or_default().push(ei);
@@ -428,6 +435,8 @@ impl Index {
         let known: f32 = q.iter().map(|r| r.iter().map(|(id, _)| self.idf[*id as usize]).fold(0.0, f32::max)).sum();
         let unknown = q.iter().filter(|r| r.is_empty()).count() as f32 * self.max_idf();
         let q_weight = (known + unknown).max(f32::EPSILON);
+        let toks = tokens(query);
+        let query_acronym = (toks.len() >= 3).then(|| toks.iter().filter_map(|t| t.chars().next()).collect::<String>());
         // Candidates: entries sharing the rarest query tokens.
         let mut by_rarity: Vec<(u32, f32)> = q.iter().flatten().copied().collect();
         by_rarity.sort_by(|a, b| self.postings[a.0 as usize].len().cmp(&self.postings[b.0 as usize].len()));
@@ -459,6 +468,11 @@ impl Index {
             }
             if !written.is_empty() && written.iter().any(|a| self.acronyms.get(a).is_some_and(|l| l.contains(&e))) {
                 best = (best + 0.1).min(1.0);
+            }
+            // The query's own initials ("Infrastructure Univ. KL" → "iukl") naming this
+            // entry's acronym is strong evidence even when its recorded name is shorter.
+            if query_acronym.as_ref().is_some_and(|a| self.acronyms.get(a).is_some_and(|l| l.contains(&e))) {
+                best = (best + 0.3).min(1.0);
             }
             if best > 0.3 {
                 push(e as usize, best.min(0.99), MatchedOn::Name, hits);

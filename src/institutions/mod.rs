@@ -3,6 +3,7 @@
 //! directory, matching and merging; the foundation holds the records themselves.
 
 pub mod api;
+pub mod directory;
 pub mod identifiers;
 pub mod matching;
 pub mod model;
@@ -10,6 +11,7 @@ pub mod partner_index;
 pub mod pages;
 pub mod queries;
 pub mod records;
+pub mod reference;
 pub mod transfer;
 
 use axum::routing::{delete, get, patch, post};
@@ -35,6 +37,8 @@ pub fn routes() -> Routes {
         .get("/institutions/{id}", view, get(pages::detail))
         .get("/institutions/{id}/edit", edit, get(pages::edit_form))
         .post("/institutions/{id}/edit", edit, post(pages::save))
+        .get("/directory", view, get(pages::directory_page))
+        .post("/directory/{domain}/promote", edit, post(pages::promote_form))
         .get("/people", view, get(pages::people))
         .get("/people/{id}", view, get(pages::person))
         .get("/api/v1/institutions", view, get(api::list_institutions))
@@ -43,6 +47,9 @@ pub fn routes() -> Routes {
         .patch("/api/v1/institutions/{id}", edit, patch(api::update_institution))
         .delete("/api/v1/institutions/{id}", edit, delete(api::delete_institution))
         .get("/api/v1/institutions/{id}/history", audit, get(api::institution_history))
+        .get("/api/v1/directory", view, get(directory::list_directory))
+        .post("/api/v1/directory/{domain}/promote", edit, post(directory::promote_entry))
+        .get("/api/v1/match", view, get(directory::match_institution))
         .get("/api/v1/people", view, get(api::list_people))
         .post("/api/v1/people", edit, post(api::create_person))
         .get("/api/v1/people/{id}", view, get(api::get_person))

@@ -220,8 +220,10 @@ pub fn clean_tags(tags: &[String]) -> Vec<String> {
 /// Checks an ISO 3166-1 alpha-2 code's form and returns it upper-cased.
 pub fn parse_country(text: &str) -> Result<String, String> {
     let c = text.trim().to_ascii_uppercase();
-    if c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase()) {
+    if c.len() == 2 && super::reference::country(&c).is_some() {
         Ok(c)
+    } else if let Some(country) = super::reference::country_by_name(text) {
+        Ok(country.code.to_string())
     } else {
         Err(format!("'{}' is not a two-letter ISO 3166-1 country code such as MY or CN", text.trim()))
     }
@@ -525,7 +527,7 @@ mod tests {
     #[test]
     fn bad_country_and_website_are_named() {
         let err = InstitutionFields::parse(
-            InstitutionInput { name_en: Some("X".into()), country: Some("Malaysia".into()), website: Some("iukl.edu.my".into()), ..Default::default() },
+            InstitutionInput { name_en: Some("X".into()), country: Some("Atlantis".into()), website: Some("iukl.edu.my".into()), ..Default::default() },
             None,
         )
         .err();

@@ -320,3 +320,66 @@ fn download(bytes: Vec<u8>, format: crate::tabular::Format, name: &str) -> AppRe
     let disposition = format!("attachment; filename=\"liaison-{name}.{}\"", format.ext());
     Ok(([(header::CONTENT_TYPE, format.mime().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }
+
+#[derive(Template)]
+#[template(path = "institutions/directory.html")]
+struct DirectoryPage {
+    base: Base,
+    q: String,
+    country: String,
+    items: Vec<super::directory::DirectoryItem>,
+    total: i64,
+    notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "institutions/_directory_rows.html")]
+struct DirectoryRows {
+    base: Base,
+    q: String,
+    items: Vec<super::directory::DirectoryItem>,
+    total: i64,
+}
+
+fn country_label(base: &Base, code: &Option<String>) -> String {
+    code.as_deref().map(|c| super::reference::country_name(c, base.tr.locale().code())).unwrap_or_default()
+}
+
+impl DirectoryPage {
+    fn country_name(&self, code: &Option<String>) -> String {
+        country_label(&self.base, code)
+    }
+}
+
+impl DirectoryRows {
+    fn country_name(&self, code: &Option<String>) -> String {
+        country_label(&self.base, code)
+    }
+}
+
+/// `GET /directory`: search the worldwide directory; promote entries to partners.
+pub async fn directory_page(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, ApiQuery(q): ApiQuery<super::directory::DirectoryQuery>) -> AppResult<Response> {
+    let (items, total) = super::directory::search_directory(&state.db, &q).await?;
+    let base = Base::new(&ctx, Tr(ctx.locale).t("directory.title"), "directory");
+    if headers.contains_key("hx-request") {
+        return Ok(render(&DirectoryRows { base, q: q.q.unwrap_or_default(), items, total }));
+    }
+    let page = DirectoryPage { base, q: q.q.unwrap_or_default(), country: q.country.unwrap_or_default(), items, total, notice: None };
+    Ok(render(&page))
+}
+
+/// `POST /directory/{domain}/promote`: the form behind the "make partner" button; a
+/// refusal (already a partner, probable duplicate, no country) is shown on the page.
+pub async fn promote_form(State(state): State<AppState>, ctx: Ctx, User(user): User, ApiPath(domain): ApiPath<String>) -> AppResult<Response> {
+    let (status, msg) = match super::directory::promote(&state, &Actor::from(&*user), &domain, Default::default()).await {
+        Ok(inst) => return Ok(Redirect::to(&format!("/institutions/{}", inst.id)).into_response()),
+        Err(AppError::Conflict(msg, _)) => (StatusCode::CONFLICT, msg),
+        Err(AppError::Validation(errs)) => (StatusCode::UNPROCESSABLE_ENTITY, errs.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")),
+        Err(e) => return Err(e),
+    };
+    let q = super::directory::DirectoryQuery { q: Some(domain.clone()), ..Default::default() };
+    let (items, total) = super::directory::search_directory(&state.db, &q).await?;
+    let base = Base::new(&ctx, Tr(ctx.locale).t("directory.title"), "directory");
+    let page = DirectoryPage { base, q: domain, country: String::new(), items, total, notice: Some(msg) };
+    Ok((status, render(&page)).into_response())
+}

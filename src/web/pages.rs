@@ -70,6 +70,11 @@ impl Base {
         self.tr.t(key)
     }
 
+    /// A country's name in the UI language (the code if unknown).
+    pub fn country(&self, code: &str) -> String {
+        crate::institutions::reference::country_name(code, self.tr.locale().code())
+    }
+
     /// True if the UI is in Chinese.
     pub fn is_zh(&self) -> bool {
         self.tr.locale() == Locale::Zh

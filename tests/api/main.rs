@@ -4,6 +4,7 @@
 mod api_conventions;
 mod auth;
 mod cli;
+mod directory;
 mod helpers;
 mod institutions;
 mod ops;

@@ -27,7 +27,7 @@ async fn institutions(db: &TestDb) -> i64 {
 async fn a_file_with_bad_rows_is_reported_row_by_row_and_nothing_is_imported() {
     let db = TestDb::new().await;
     let file = db.dir.join("partners.csv");
-    std::fs::write(&file, "name_en,country,website,ror_id\nUniversiti Malaya,MY,,\nChulalongkorn University,Thailand,,\n,TH,,\nMahidol University,TH,mahidol.ac.th,\nUniversiti Malaya,MY,,\n").expect("write");
+    std::fs::write(&file, "name_en,country,website,ror_id\nUniversiti Malaya,MY,,\nChulalongkorn University,Thailandia,,\n,TH,,\nMahidol University,TH,mahidol.ac.th,\nUniversiti Malaya,MY,,\n").expect("write");
 
     let (code, out) = run(liaison(&db).args(["import", "institutions", file.to_str().expect("path")]));
 
