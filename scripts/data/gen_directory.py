@@ -86,7 +86,10 @@ def main() -> None:
     for domain in sorted(entries):
         e = entries[domain]
         zh = next((n for n in e["names"] if HAN.search(n) and not KANA_HANGUL.search(n)), "")
-        others = [n for n in e["names"] if n != zh]
+        if zh:
+            # Some entries read "Name in Chinese： 中国…": keep the Chinese part.
+            zh = zh[HAN.search(zh).start():].strip()
+        others = [n for n in e["names"] if not (HAN.search(n) and not KANA_HANGUL.search(n))]
         latin = [n for n in others if not HAN.search(n) and not KANA_HANGUL.search(n)]
         # The main name: the longest of the first Latin names that is more than an acronym.
         main = next((n for n in latin if " " in n), latin[0] if latin else (others[0] if others else zh))

@@ -70,6 +70,9 @@ pub struct Index {
     /// Per entry, per name: token ids.
     names: Vec<Vec<Vec<u32>>>,
     acronyms: HashMap<String, Vec<u32>>,
+    /// Acronyms that were written down (in a name, given, or as a domain label), not
+    /// derived from initials: the evidence behind the query-initials bonus.
+    stated: HashMap<String, Vec<u32>>,
     domains: HashMap<String, u32>,
     zh: HashMap<String, Vec<u32>>,
     zh_bigrams: HashMap<(char, char), Vec<u32>>,
@@ -219,6 +222,13 @@ impl Index {
         let mut df: Vec<u32> = Vec::new();
         let mut names = Vec::with_capacity(entries.len());
         let mut acronyms: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut stated: HashMap<String, Vec<u32>> = HashMap::new();
+        let add = |map: &mut HashMap<String, Vec<u32>>, a: String, ei: u32| {
+            let list = map.entry(a).or_default();
+            if list.last() != Some(&ei) {
+                list.push(ei);
+            }
+        };
         let mut domains = HashMap::new();
         let mut zh: HashMap<String, Vec<u32>> = HashMap::new();
         let mut zh_bigrams: HashMap<(char, char), Vec<u32>> = HashMap::new();
@@ -246,29 +256,24 @@ impl Index {
                     }
                 }
                 entry_names.push(ids);
-                let mut acrs = written_acronyms(n);
-                acrs.extend(acronym_of(n));
-                for a in acrs {
-                    let list = acronyms.entry(a).or_default();
-                    if list.last() != Some(&ei) {
-                        list.push(ei);
-                    }
+                for a in written_acronyms(n) {
+                    add(&mut acronyms, a.clone(), ei);
+                    add(&mut stated, a, ei);
+                }
+                if let Some(a) = acronym_of(n) {
+                    add(&mut acronyms, a, ei);
                 }
             }
             for a in &e.acronyms {
-                let list = acronyms.entry(a.to_lowercase()).or_default();
-                if list.last() != Some(&ei) {
-                    list.push(ei);
-                }
+                add(&mut acronyms, a.to_lowercase(), ei);
+                add(&mut stated, a.to_lowercase(), ei);
             }
             for d in &e.domains {
                 domains.insert(d.to_lowercase(), ei);
                 // Domain labels are often the acronym ("iukl.edu.my", "utm.my").
                 if let Some(label) = d.split('.').next().filter(|l| (2..=10).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphabetic())) {
-                    let list = acronyms.entry(label.to_lowercase()).or_default();
-                    if list.last() != Some(&ei) {
-                        list.push(ei);
-                    }
+                    add(&mut acronyms, label.to_lowercase(), ei);
+                    add(&mut stated, label.to_lowercase(), ei);
                 }
             }
             if let Some(z) = &e.name_zh {
@@ -308,7 +313,7 @@ impl Index {
                 }
             }
         }
-        Index { entries, vocab, words, idf, postings, names, acronyms, domains, zh, zh_bigrams, deletes }
+        Index { entries, vocab, words, idf, postings, names, acronyms, stated, domains, zh, zh_bigrams, deletes }
     }
 
     /// The entries, in build order.
@@ -471,7 +476,7 @@ impl Index {
             }
             // The query's own initials ("Infrastructure Univ. KL" → "iukl") naming this
             // entry's acronym is strong evidence even when its recorded name is shorter.
-            if query_acronym.as_ref().is_some_and(|a| self.acronyms.get(a).is_some_and(|l| l.contains(&e))) {
+            if query_acronym.as_ref().is_some_and(|a| self.stated.get(a).is_some_and(|l| l.contains(&e))) {
                 best = (best + 0.3).min(1.0);
             }
             if best > 0.3 {
