@@ -93,7 +93,9 @@ pub async fn load(db: &Db, home_name: &str) -> anyhow::Result<SeedIds> {
     .await?;
     queries::insert_person(&mut tx, &actor, &person("Qin Yongling", home, vec![position("Vice President", "副校长", home, None)])).await?;
 
-    let iukl = queries::insert_institution(
+    // IUKL is in the shipped directory (iukl.edu.my): the partner is linked to that
+    // entry so the directory shows it as a partner instead of offering it again.
+    let iukl = queries::insert_institution_from(
         &mut tx,
         &actor,
         &InstitutionFields {
@@ -112,6 +114,7 @@ pub async fn load(db: &Db, home_name: &str) -> anyhow::Result<SeedIds> {
             strengths: vec!["infrastructure".into(), "engineering".into(), "electronic information technology".into()],
         },
         false,
+        Some("iukl.edu.my"),
     )
     .await?;
     queries::add_partnership_event(&mut tx, iukl, "active", "2024-01-01", Some("Newly added international partner institution in 2024")).await?;

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod directory;
 pub mod identifiers;
+pub mod map;
 pub mod matching;
 pub mod model;
 pub mod partner_index;
@@ -37,6 +38,9 @@ pub fn routes() -> Routes {
         .get("/institutions/{id}", view, get(pages::detail))
         .get("/institutions/{id}/edit", edit, get(pages::edit_form))
         .post("/institutions/{id}/edit", edit, post(pages::save))
+        .get("/institutions/map.svg", view, get(map::staff_map))
+        .get("/partners", Access::Public, get(pages::public_partners))
+        .get("/partners/map.svg", Access::Public, get(map::public_map))
         .get("/directory", view, get(pages::directory_page))
         .post("/directory/{domain}/promote", edit, post(pages::promote_form))
         .get("/people", view, get(pages::people))

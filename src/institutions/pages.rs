@@ -383,3 +383,37 @@ pub async fn promote_form(State(state): State<AppState>, ctx: Ctx, User(user): U
     let page = DirectoryPage { base, q: domain, country: String::new(), items, total, notice: Some(msg) };
     Ok((status, render(&page)).into_response())
 }
+
+#[derive(Template)]
+#[template(path = "partners.html")]
+struct PartnersPage {
+    base: Base,
+    groups: Vec<(String, String, Vec<Institution>)>,
+}
+
+/// `GET /partners`: the public list and map of partner institutions marked public.
+pub async fn public_partners(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let q = InstitutionQuery { per_page: Some(200), ..Default::default() };
+    let mut all = Vec::new();
+    for page in 1.. {
+        let (items, total) = queries::list_institutions(&state.db, &InstitutionQuery { page: Some(page), ..q.clone() }).await?;
+        let done = items.is_empty() || (page * 200) >= total;
+        all.extend(items.into_iter().filter(|i| i.is_public && !i.is_home));
+        if done {
+            break;
+        }
+    }
+    let lang = ctx.locale.code();
+    let mut groups: Vec<(String, String, Vec<Institution>)> = Vec::new();
+    all.sort_by(|a, b| super::reference::country_name(&a.country, lang).cmp(&super::reference::country_name(&b.country, lang)).then(a.name_en.cmp(&b.name_en)));
+    for i in all {
+        match groups.last_mut() {
+            Some(g) if g.0 == i.country => g.2.push(i),
+            _ => groups.push((i.country.clone(), super::reference::country_name(&i.country, lang), vec![i])),
+        }
+    }
+    let base = Base::new(&ctx, Tr(ctx.locale).t("partners.title"), "partners");
+    let mut res = render(&PartnersPage { base, groups });
+    res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("public, max-age=60"));
+    Ok(res)
+}

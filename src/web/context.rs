@@ -181,9 +181,10 @@ async fn build(state: &AppState, req: Request) -> Result<Built, Response> {
             }
         },
     };
-    let locale = user
-        .as_ref()
-        .and_then(|u| Locale::parse(&u.locale))
+    // An explicit `?lang=` (public pages, shared links) wins over everything else.
+    let query_lang = req.uri().query().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang="))).and_then(Locale::parse);
+    let locale = query_lang
+        .or_else(|| user.as_ref().and_then(|u| Locale::parse(&u.locale)))
         .or_else(|| cookie(headers, LANG_COOKIE).and_then(Locale::parse))
         .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Locale::from_accept_language))
         .unwrap_or(Locale::En);

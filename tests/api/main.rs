@@ -7,6 +7,7 @@ mod cli;
 mod directory;
 mod helpers;
 mod institutions;
+mod map;
 mod ops;
 mod partners;
 mod permissions;
