@@ -25,3 +25,5 @@ CREATE TABLE merges (
 );
 CREATE INDEX merges_from ON merges (entity, from_id);
 CREATE INDEX merges_into ON merges (entity, into_id);
+-- The partner matcher's freshness check reads MAX(updated_at).
+CREATE INDEX institutions_updated_at ON institutions (updated_at);

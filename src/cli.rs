@@ -435,7 +435,7 @@ async fn export(settings: Settings, kind: Kind, format: crate::tabular::Format, 
     let (table, sheet) = match kind {
         Kind::Institutions => {
             let query = crate::institutions::queries::InstitutionQuery { q, country, ..Default::default() };
-            (crate::institutions::transfer::institutions_table(&db, &query).await.map_err(say)?, "Institutions")
+            (crate::institutions::transfer::institutions_table(&db, &query, None).await.map_err(say)?, "Institutions")
         }
         Kind::People => (crate::institutions::transfer::people_table(&db, q.as_deref()).await.map_err(say)?, "People"),
     };

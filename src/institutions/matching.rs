@@ -65,6 +65,8 @@ pub struct Index {
     entries: Vec<Entry>,
     vocab: HashMap<String, u32>,
     words: Vec<String>,
+    /// Token ids sorted by token text, for completing a half-typed last word.
+    sorted: Vec<u32>,
     idf: Vec<f32>,
     postings: Vec<Vec<u32>>,
     /// Per entry, per name: token ids.
@@ -305,6 +307,8 @@ impl Index {
         for (t, &id) in &vocab {
             words[id as usize] = t.clone();
         }
+        let mut sorted: Vec<u32> = (0..words.len() as u32).collect();
+        sorted.sort_by(|a, b| words[*a as usize].cmp(&words[*b as usize]));
         let mut deletes: HashMap<String, Vec<u32>> = HashMap::new();
         for (t, &id) in &vocab {
             if t.chars().count() >= 4 {
@@ -313,7 +317,7 @@ impl Index {
                 }
             }
         }
-        Index { entries, vocab, words, idf, postings, names, acronyms, stated, domains, zh, zh_bigrams, deletes }
+        Index { entries, vocab, words, sorted, idf, postings, names, acronyms, stated, domains, zh, zh_bigrams, deletes }
     }
 
     /// The entries, in build order.
@@ -329,6 +333,18 @@ impl Index {
     /// True if there are no entries.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// Vocabulary tokens that start with `prefix` (at most `limit`), for search-as-you-type.
+    fn completions(&self, prefix: &str, limit: usize) -> Vec<(u32, f32)> {
+        let start = self.sorted.partition_point(|id| self.words[*id as usize].as_str() < prefix);
+        self.sorted[start..]
+            .iter()
+            .take_while(|id| self.words[**id as usize].starts_with(prefix))
+            .filter(|id| self.words[**id as usize] != prefix)
+            .take(limit)
+            .map(|id| (*id, 0.9))
+            .collect()
     }
 
     /// Vocabulary tokens within one edit of `t` (itself first if known).
@@ -358,6 +374,28 @@ impl Index {
         }
         out.retain(|(id, _)| damerau1(&self.words[*id as usize], t));
         out
+    }
+
+    /// Like [`Index::search`] for a search box: the last word may be half typed
+    /// ("infra" finds "Infrastructure …").
+    pub fn search_prefix(&self, query: &str, limit: usize) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let mut push = |entry: usize, score: f32, on: MatchedOn, hits: &mut Vec<Hit>| match hits.iter_mut().find(|h: &&mut Hit| h.entry == entry) {
+            Some(h) if h.score >= score => {}
+            Some(h) => *h = Hit { entry, score, on },
+            None => hits.push(Hit { entry, score, on }),
+        };
+        let full = self.search(query, limit);
+        for h in &full {
+            push(h.entry, h.score, h.on, &mut hits);
+        }
+        let ends_in_word = query.chars().last().is_some_and(char::is_alphanumeric);
+        if ends_in_word {
+            self.by_tokens_with(query, &[], true, &mut hits, &mut push);
+        }
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+        hits.truncate(limit);
+        hits
     }
 
     /// Ranked candidates, best first (at most `limit`).
@@ -434,13 +472,27 @@ impl Index {
     }
 
     fn by_tokens(&self, query: &str, written: &[String], hits: &mut Vec<Hit>, push: &mut impl FnMut(usize, f32, MatchedOn, &mut Vec<Hit>)) {
-        let q: Vec<Vec<(u32, f32)>> = tokens(query).iter().map(|t| self.resolve(t)).collect();
+        self.by_tokens_with(query, written, false, hits, push);
+    }
+
+    fn by_tokens_with(&self, query: &str, written: &[String], complete_last: bool, hits: &mut Vec<Hit>, push: &mut impl FnMut(usize, f32, MatchedOn, &mut Vec<Hit>)) {
+        let toks = tokens(query);
+        let q: Vec<Vec<(u32, f32)>> = toks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let mut r = self.resolve(t);
+                if complete_last && i + 1 == toks.len() && t.chars().count() >= 2 {
+                    r.extend(self.completions(t, 64));
+                }
+                r
+            })
+            .collect();
         // Unknown tokens count with the highest weight: a word we cannot place makes
         // every candidate less likely.
         let known: f32 = q.iter().map(|r| r.iter().map(|(id, _)| self.idf[*id as usize]).fold(0.0, f32::max)).sum();
         let unknown = q.iter().filter(|r| r.is_empty()).count() as f32 * self.max_idf();
         let q_weight = (known + unknown).max(f32::EPSILON);
-        let toks = tokens(query);
         let query_acronym = (toks.len() >= 3).then(|| toks.iter().filter_map(|t| t.chars().next()).collect::<String>());
         // Candidates: entries sharing the rarest query tokens.
         let mut by_rarity: Vec<(u32, f32)> = q.iter().flatten().copied().collect();

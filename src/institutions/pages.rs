@@ -54,7 +54,7 @@ struct Rows {
 
 /// `GET /institutions`: the list; an htmx request gets only the result rows.
 pub async fn list(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, ApiQuery(q): ApiQuery<InstitutionQuery>) -> AppResult<Response> {
-    let (items, total) = queries::list_institutions(&state.db, &q).await?;
+    let (items, total) = api::search(&state, &q).await?;
     let (page, per_page) = q.paging();
     let pages = ((total + per_page - 1) / per_page).max(1);
     let base = Base::new(&ctx, Tr(ctx.locale).t("institutions.title"), "institutions");
@@ -296,7 +296,8 @@ pub async fn export_institutions_xlsx(state: State<AppState>, q: ApiQuery<Instit
 }
 
 async fn export_institutions(State(state): State<AppState>, ApiQuery(q): ApiQuery<InstitutionQuery>, format: crate::tabular::Format) -> AppResult<Response> {
-    let table = super::transfer::institutions_table(&state.db, &q).await?;
+    let ids = api::matched_ids(&state, &q).await?;
+    let table = super::transfer::institutions_table(&state.db, &q, ids.as_deref()).await?;
     download(table.write(format, "Institutions")?, format, "institutions")
 }
 
@@ -396,7 +397,7 @@ pub async fn public_partners(State(state): State<AppState>, ctx: Ctx) -> AppResu
     let q = InstitutionQuery { per_page: Some(200), ..Default::default() };
     let mut all = Vec::new();
     for page in 1.. {
-        let (items, total) = queries::list_institutions(&state.db, &InstitutionQuery { page: Some(page), ..q.clone() }).await?;
+        let (items, total) = queries::list_institutions(&state.db, &InstitutionQuery { page: Some(page), ..q.clone() }, None).await?;
         let done = items.is_empty() || (page * 200) >= total;
         all.extend(items.into_iter().filter(|i| i.is_public && !i.is_home));
         if done {

@@ -73,6 +73,15 @@ impl PartnerCache {
     }
 }
 
+impl PartnerCache {
+    /// Ids of the partner institutions a search box text finds, best first (for lists).
+    pub async fn matching_ids(&self, db: &Db, text: &str) -> AppResult<Vec<i64>> {
+        let idx = self.current(db).await?;
+        let (index, ids) = &*idx;
+        Ok(index.search_prefix(text, 2000).into_iter().map(|h| ids[h.entry].0).collect())
+    }
+}
+
 /// The candidate safe to choose, by the matcher's rule (score and margin).
 pub fn chosen(cands: &[Candidate]) -> Option<&Candidate> {
     let top = cands.first()?;

@@ -51,18 +51,29 @@ impl InstitutionQuery {
     }
 }
 
-/// One page of institutions and the total that match.
-pub async fn list_institutions(db: &Db, q: &InstitutionQuery) -> AppResult<(Vec<Institution>, i64)> {
+/// One page of institutions and the total that match. Text search (`q`) is done by
+/// the caller's matcher when it passes `matched` (ids, best first; the default order is
+/// then relevance); without it `q` falls back to a substring search in SQL.
+pub async fn list_institutions(db: &Db, q: &InstitutionQuery, matched: Option<&[i64]>) -> AppResult<(Vec<Institution>, i64)> {
     let mut wheres: Vec<String> = vec!["i.merged_into IS NULL".into()];
     let mut args: Vec<String> = Vec::new();
-    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        args.push(format!("%{}%", text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
-        let n = args.len();
-        wheres.push(format!(
-            "(LOWER(i.name_en) LIKE ${n} ESCAPE '\\' OR LOWER(COALESCE(i.name_zh, '')) LIKE ${n} ESCAPE '\\' \
-             OR LOWER(COALESCE(i.acronym, '')) LIKE ${n} ESCAPE '\\' OR LOWER(COALESCE(i.city, '')) LIKE ${n} ESCAPE '\\' \
-             OR LOWER(COALESCE(i.name_local, '')) LIKE ${n} ESCAPE '\\')"
-        ));
+    let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    match (text, matched) {
+        (Some(_), Some(ids)) => {
+            // Our own integers: safe to inline, and one statement on both engines.
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            wheres.push(format!("i.id IN ({})", if list.is_empty() { "0".to_string() } else { list.join(",") }));
+        }
+        (Some(text), None) => {
+            args.push(format!("%{}%", text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+            let n = args.len();
+            wheres.push(format!(
+                "(LOWER(i.name_en) LIKE ${n} ESCAPE '\\' OR LOWER(COALESCE(i.name_zh, '')) LIKE ${n} ESCAPE '\\' \
+                 OR LOWER(COALESCE(i.acronym, '')) LIKE ${n} ESCAPE '\\' OR LOWER(COALESCE(i.city, '')) LIKE ${n} ESCAPE '\\' \
+                 OR LOWER(COALESCE(i.name_local, '')) LIKE ${n} ESCAPE '\\')"
+            ));
+        }
+        (None, _) => {}
     }
     if let Some(c) = q.country.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         args.push(c.to_ascii_uppercase());
@@ -82,6 +93,7 @@ pub async fn list_institutions(db: &Db, q: &InstitutionQuery) -> AppResult<(Vec<
         args.push(t.to_lowercase());
         wheres.push(format!("i.id IN (SELECT institution_id FROM institution_strengths WHERE tag = ${})", args.len()));
     }
+    let by_relevance = matched.is_some() && text.is_some() && q.sort.is_none();
     let order = match q.sort.as_deref().unwrap_or("name") {
         "name" => "i.name_en ASC, i.id ASC",
         "-name" => "i.name_en DESC, i.id DESC",
@@ -101,25 +113,46 @@ pub async fn list_institutions(db: &Db, q: &InstitutionQuery) -> AppResult<(Vec<
         count = count.bind(a);
     }
     let total = count.fetch_one(&db.pool).await?;
-    let sql = format!("{SELECT_INSTITUTION}{where_sql} ORDER BY {order} LIMIT {per_page} OFFSET {}", (page - 1) * per_page);
-    let mut query = sqlx::query_as::<_, InstitutionRow>(AssertSqlSafe(sql));
-    for a in &args {
-        query = query.bind(a);
+    // Two steps: the page's ids (an index walk, no per-row subqueries), then the full
+    // rows of just those ids.
+    let page_ids: Vec<i64> = if by_relevance {
+        let sql = format!("SELECT i.id FROM institutions i{where_sql}");
+        let mut query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));
+        for a in &args {
+            query = query.bind(a);
+        }
+        let allowed: std::collections::HashSet<i64> = query.fetch_all(&db.pool).await?.into_iter().collect();
+        let ranked = matched.unwrap_or(&[]).iter().copied().filter(|id| allowed.contains(id));
+        ranked.skip(((page - 1) * per_page) as usize).take(per_page as usize).collect()
+    } else {
+        let sql = format!("SELECT i.id FROM institutions i{where_sql} ORDER BY {order} LIMIT {per_page} OFFSET {}", (page - 1) * per_page);
+        let mut query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));
+        for a in &args {
+            query = query.bind(a);
+        }
+        query.fetch_all(&db.pool).await?
+    };
+    Ok((institutions_by_ids(db, &page_ids).await?, total))
+}
+
+/// Full records for ids, in the order given.
+pub async fn institutions_by_ids(db: &Db, ids: &[i64]) -> AppResult<Vec<Institution>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    let rows = query.fetch_all(&db.pool).await?;
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let sql = format!("{SELECT_INSTITUTION} WHERE i.id IN ({})", list.join(","));
+    let rows: Vec<InstitutionRow> = sqlx::query_as(AssertSqlSafe(sql)).persistent(false).fetch_all(&db.pool).await?;
     let mut items: Vec<Institution> = rows.into_iter().map(Institution::from).collect();
-    if !items.is_empty() {
-        // Ids are our own integers, so inlining them is safe and keeps one round trip.
-        let ids: Vec<String> = items.iter().map(|i| i.id.to_string()).collect();
-        let sql = format!("SELECT institution_id, tag FROM institution_strengths WHERE institution_id IN ({}) ORDER BY tag", ids.join(","));
-        let tags: Vec<(i64, String)> = sqlx::query_as(AssertSqlSafe(sql)).persistent(false).fetch_all(&db.pool).await?;
-        for (iid, tag) in tags {
-            if let Some(inst) = items.iter_mut().find(|i| i.id == iid) {
-                inst.strengths.push(tag);
-            }
+    let sql = format!("SELECT institution_id, tag FROM institution_strengths WHERE institution_id IN ({}) ORDER BY tag", list.join(","));
+    let tags: Vec<(i64, String)> = sqlx::query_as(AssertSqlSafe(sql)).persistent(false).fetch_all(&db.pool).await?;
+    for (iid, tag) in tags {
+        if let Some(inst) = items.iter_mut().find(|i| i.id == iid) {
+            inst.strengths.push(tag);
         }
     }
-    Ok((items, total))
+    items.sort_by_key(|i| ids.iter().position(|x| *x == i.id));
+    Ok(items)
 }
 
 /// One institution.

@@ -30,13 +30,13 @@ pub const INSTITUTION_COLUMNS: [&str; 14] = [
 pub const PEOPLE_COLUMNS: [&str; 9] = ["id", "name_en", "name_zh", "email", "institution", "title_en", "title_zh", "start_date", "end_date"];
 
 /// The institutions list (all pages) as a table.
-pub async fn institutions_table(db: &Db, q: &InstitutionQuery) -> AppResult<Table> {
+pub async fn institutions_table(db: &Db, q: &InstitutionQuery, matched: Option<&[i64]>) -> AppResult<Table> {
     let mut q = q.clone();
     q.per_page = Some(200);
     let mut rows = Vec::new();
     for page in 1.. {
         q.page = Some(page);
-        let (items, total) = queries::list_institutions(db, &q).await?;
+        let (items, total) = queries::list_institutions(db, &q, matched).await?;
         rows.extend(items.iter().map(institution_row));
         if rows.len() as i64 >= total || items.is_empty() {
             break;

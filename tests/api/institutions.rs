@@ -183,3 +183,21 @@ async fn live_search_returns_only_the_rows_for_htmx() {
     assert!(partial.contains("Infrastructure University Kuala Lumpur"));
     assert!(!partial.contains("Demo University of Technology"));
 }
+
+#[tokio::test]
+async fn the_search_box_finds_half_typed_words_acronyms_typos_and_chinese() {
+    let app = spawn_app().await;
+    let ids = seed(&app).await;
+    let token = staff(&app).await;
+    app.client.post(app.url("/api/v1/institutions")).bearer_auth(&token).json(&json!({"name_en": "Tsinghua University", "name_zh": "清华大学", "country": "CN"})).send().await.expect("create");
+    let first = |q: &'static str| {
+        let req = app.client.get(app.url(&format!("/api/v1/institutions?q={}", liaison::web::routes::urlencode(q)))).bearer_auth(&token);
+        async move { req.send().await.expect("list").json::<Value>().await.expect("json")["items"][0]["name_en"].clone() }
+    };
+
+    assert_eq!(first("infra").await, "Infrastructure University Kuala Lumpur");
+    assert_eq!(first("IUKL").await, "Infrastructure University Kuala Lumpur");
+    assert_eq!(first("Infrastucture Kuala").await, "Infrastructure University Kuala Lumpur");
+    assert_eq!(first("清华").await, "Tsinghua University");
+    let _ = ids;
+}
