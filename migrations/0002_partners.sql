@@ -27,3 +27,5 @@ CREATE INDEX merges_from ON merges (entity, from_id);
 CREATE INDEX merges_into ON merges (entity, into_id);
 -- The partner matcher's freshness check reads MAX(updated_at).
 CREATE INDEX institutions_updated_at ON institutions (updated_at);
+-- Lists count the live (not merged) rows.
+CREATE INDEX institutions_merged_into ON institutions (merged_into);

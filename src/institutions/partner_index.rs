@@ -42,7 +42,12 @@ pub struct Candidate {
 
 impl PartnerCache {
     async fn current(&self, db: &Db) -> AppResult<Arc<(Index, Vec<(i64, String)>)>> {
-        let stamp: Stamp = sqlx::query_as("SELECT COUNT(*), MAX(updated_at), MAX(id) FROM institutions").fetch_one(&db.pool).await?;
+        // Three subqueries rather than one aggregate: each is then an index lookup.
+        let stamp: Stamp = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM institutions), (SELECT MAX(updated_at) FROM institutions), (SELECT MAX(id) FROM institutions)",
+        )
+        .fetch_one(&db.pool)
+        .await?;
         if let Some((s, idx)) = self.inner.read().await.as_ref() {
             if *s == stamp {
                 return Ok(idx.clone());
