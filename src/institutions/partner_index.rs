@@ -53,8 +53,15 @@ impl PartnerCache {
                 return Ok(idx.clone());
             }
         }
+        // One rebuild at a time: requests that queued behind it find it fresh.
+        let mut slot = self.inner.write().await;
+        if let Some((s, idx)) = slot.as_ref() {
+            if *s == stamp {
+                return Ok(idx.clone());
+            }
+        }
         let built = Arc::new(transfer::partner_index(db).await?);
-        *self.inner.write().await = Some((stamp, built.clone()));
+        *slot = Some((stamp, built.clone()));
         Ok(built)
     }
 
