@@ -132,6 +132,22 @@ impl Db {
         }
     }
 
+    /// Refreshes the query planner's statistics (SQLite's `PRAGMA optimize`, which
+    /// analyses only the tables that need it; PostgreSQL's autovacuum does this itself).
+    /// Without statistics SQLite may walk the wrong index for large lists.
+    pub async fn optimize(&self) -> anyhow::Result<()> {
+        if self.engine == Engine::Sqlite {
+            sqlx::raw_sql("PRAGMA optimize").execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
+    /// Full statistics after a bulk load (SQLite `ANALYZE`, PostgreSQL `ANALYZE`).
+    pub async fn analyze(&self) -> anyhow::Result<()> {
+        sqlx::raw_sql("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Cheap round trip for `/readyz` and `liaison check`.
     pub async fn ping(&self) -> anyhow::Result<()> {
         let (one,): (i64,) = sqlx::query_as("SELECT 1").fetch_one(&self.pool).await?;

@@ -21,6 +21,7 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let db = Db::connect(&settings).await?;
         db.migrate().await?;
+        db.optimize().await?;
         Self::with_db(settings, db).await
     }
 
@@ -53,6 +54,9 @@ impl Application {
                 tick.tick().await;
                 if let Err(e) = session::sweep(&db).await {
                     tracing::warn!(error = %e, "session sweep failed");
+                }
+                if let Err(e) = db.optimize().await {
+                    tracing::warn!(error = %e, "optimize failed");
                 }
             }
         });

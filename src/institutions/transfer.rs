@@ -191,6 +191,7 @@ pub async fn import_institutions(db: &Db, actor: &Actor, table: &Table, dry_run:
         queries::insert_institution(&mut tx, actor, f, false).await?;
     }
     tx.commit().await?;
+    db.analyze().await?;
     report.committed = true;
     Ok(report)
 }
