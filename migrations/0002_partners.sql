@@ -29,3 +29,5 @@ CREATE INDEX merges_into ON merges (entity, into_id);
 CREATE INDEX institutions_updated_at ON institutions (updated_at);
 -- Lists count the live (not merged) rows.
 CREATE INDEX institutions_merged_into ON institutions (merged_into);
+-- Country lists sorted by name walk this index instead of sorting.
+CREATE INDEX institutions_country_name ON institutions (country, name_en);

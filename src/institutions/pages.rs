@@ -35,6 +35,8 @@ struct ListPage {
     q: String,
     country: String,
     status: String,
+    strength: String,
+    area: String,
     page: i64,
     pages: i64,
 }
@@ -48,6 +50,8 @@ struct Rows {
     q: String,
     country: String,
     status: String,
+    strength: String,
+    area: String,
     page: i64,
     pages: i64,
 }
@@ -58,11 +62,12 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, A
     let (page, per_page) = q.paging();
     let pages = ((total + per_page - 1) / per_page).max(1);
     let base = Base::new(&ctx, Tr(ctx.locale).t("institutions.title"), "institutions");
-    let (q_text, country, status) = (q.q.unwrap_or_default(), q.country.unwrap_or_default(), q.status.unwrap_or_default());
+    let (q_text, country, status) = (q.q.clone().unwrap_or_default(), q.country.clone().unwrap_or_default(), q.status.clone().unwrap_or_default());
+    let (strength, area) = (q.strength.unwrap_or_default(), q.area.unwrap_or_default());
     if headers.contains_key("hx-request") {
-        return Ok(render(&Rows { base, items, total, q: q_text, country, status, page, pages }));
+        return Ok(render(&Rows { base, items, total, q: q_text, country, status, strength, area, page, pages }));
     }
-    Ok(render(&ListPage { base, items, total, q: q_text, country, status, page, pages }))
+    Ok(render(&ListPage { base, items, total, q: q_text, country, status, strength, area, page, pages }))
 }
 
 #[derive(Template)]

@@ -36,6 +36,8 @@ pub struct InstitutionQuery {
     pub status: Option<String>,
     /// Strength tag.
     pub strength: Option<String>,
+    /// World region: a UN M49 continent or sub-region code (142 Asia, 035 South-Eastern Asia).
+    pub area: Option<String>,
     /// `name`, `-name`, `country`, `-country`, `updated`, `-updated` (default `name`).
     pub sort: Option<String>,
     /// Page number, from 1.
@@ -92,6 +94,13 @@ pub async fn list_institutions(db: &Db, q: &InstitutionQuery, matched: Option<&[
     if let Some(t) = q.strength.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         args.push(t.to_lowercase());
         wheres.push(format!("i.id IN (SELECT institution_id FROM institution_strengths WHERE tag = ${})", args.len()));
+    }
+    if let Some(a) = q.area.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        let codes = super::reference::countries_in(a)
+            .ok_or_else(|| AppError::field("area", format!("'{a}' is not a region code such as 142 (Asia) or 035 (South-Eastern Asia)")))?;
+        // Codes come from the shipped CLDR table (two capital letters): safe to inline.
+        let list: Vec<String> = codes.iter().map(|c| format!("'{c}'")).collect();
+        wheres.push(format!("i.country IN ({})", list.join(",")));
     }
     let by_relevance = matched.is_some() && text.is_some() && q.sort.is_none();
     let order = match q.sort.as_deref().unwrap_or("name") {

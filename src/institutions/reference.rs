@@ -18,6 +18,56 @@ pub struct Country {
     pub zh: &'static str,
     /// Malay name.
     pub ms: &'static str,
+    /// UN M49 continent code (e.g. 142 Asia).
+    pub continent: &'static str,
+    /// UN M49 sub-region code (e.g. 035 South-Eastern Asia).
+    pub subregion: &'static str,
+}
+
+/// A world region (UN M49, as CLDR names it).
+#[derive(Debug)]
+pub struct Region {
+    /// Three-digit code.
+    pub code: &'static str,
+    /// English name.
+    pub en: &'static str,
+    /// Chinese name.
+    pub zh: &'static str,
+    /// Malay name.
+    pub ms: &'static str,
+    /// `continent` or `subregion`.
+    pub level: &'static str,
+}
+
+impl Region {
+    /// The name in a UI language code.
+    pub fn name(&self, lang: &str) -> &'static str {
+        match lang {
+            "zh" => self.zh,
+            "ms" => self.ms,
+            _ => self.en,
+        }
+    }
+}
+
+static REGIONS: LazyLock<Vec<Region>> = LazyLock::new(|| {
+    rows(include_str!("../../data/regions.tsv"))
+        .filter(|c| c.len() >= 5)
+        .map(|c| Region { code: c[0], en: c[1], zh: c[2], ms: c[3], level: c[4] })
+        .collect()
+});
+
+/// Continents and sub-regions, by code.
+pub fn regions() -> &'static [Region] {
+    &REGIONS
+}
+
+/// The country codes inside a region (continent or sub-region), or `None` for an
+/// unknown region code.
+pub fn countries_in(region: &str) -> Option<Vec<&'static str>> {
+    REGIONS.iter().any(|r| r.code == region).then(|| {
+        COUNTRIES.iter().filter(|c| c.continent == region || c.subregion == region).map(|c| c.code).collect()
+    })
 }
 
 impl Country {
@@ -37,8 +87,8 @@ fn rows(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
 
 static COUNTRIES: LazyLock<Vec<Country>> = LazyLock::new(|| {
     rows(include_str!("../../data/countries.tsv"))
-        .filter(|c| c.len() >= 4)
-        .map(|c| Country { code: c[0], en: c[1], zh: c[2], ms: c[3] })
+        .filter(|c| c.len() >= 6)
+        .map(|c| Country { code: c[0], en: c[1], zh: c[2], ms: c[3], continent: c[4], subregion: c[5] })
         .collect()
 });
 
@@ -174,6 +224,10 @@ mod tests {
         assert!(countries().len() > 240);
         assert_eq!(country_by_name("马来西亚").map(|c| c.code), Some("MY"));
         assert!(country("XX").is_none());
+        assert_eq!((my.continent, my.subregion), ("142", "035"));
+        let sea = countries_in("035").expect("South-Eastern Asia");
+        assert!(sea.contains(&"MY") && sea.contains(&"TH") && !sea.contains(&"CN"));
+        assert!(countries_in("999").is_none());
     }
 
     #[test]

@@ -75,6 +75,15 @@ impl Base {
         crate::institutions::reference::country_name(code, self.tr.locale().code())
     }
 
+    /// World regions for filters: (code, name, is continent), continents first.
+    pub fn areas(&self) -> Vec<(&'static str, &'static str, bool)> {
+        let lang = self.tr.locale().code();
+        let mut out: Vec<(&'static str, &'static str, bool)> =
+            crate::institutions::reference::regions().iter().map(|r| (r.code, r.name(lang), r.level == "continent")).collect();
+        out.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(b.1)));
+        out
+    }
+
     /// True if the UI is in Chinese.
     pub fn is_zh(&self) -> bool {
         self.tr.locale() == Locale::Zh

@@ -75,6 +75,8 @@ async fn institutions_are_listed_with_filters_sorting_and_pages() {
     let page2: Value = app.client.get(app.url("/api/v1/institutions?per_page=2&page=2")).bearer_auth(&token).send().await.expect("list").json().await.expect("json");
     let search: Value = app.client.get(app.url("/api/v1/institutions?q=MAHIDOL")).bearer_auth(&token).send().await.expect("list").json().await.expect("json");
     let bad_sort = app.client.get(app.url("/api/v1/institutions?sort=rank")).bearer_auth(&token).send().await.expect("list");
+    let sea: Value = app.client.get(app.url("/api/v1/institutions?area=035&sort=country")).bearer_auth(&token).send().await.expect("list").json().await.expect("json");
+    let bad_area = app.client.get(app.url("/api/v1/institutions?area=atlantis")).bearer_auth(&token).send().await.expect("list");
 
     let names = |v: &Value| v["items"].as_array().expect("items").iter().map(|i| i["name_en"].as_str().unwrap_or("").to_string()).collect::<Vec<_>>();
     assert_eq!(names(&my), ["Universiti Putra Malaysia", "Universiti Malaya"]);
@@ -83,6 +85,8 @@ async fn institutions_are_listed_with_filters_sorting_and_pages() {
     assert_eq!(page2["total"], 5);
     assert_eq!(names(&search), ["Mahidol University"]);
     assert_eq!(bad_sort.status().as_u16(), 422);
+    assert_eq!(sea["total"], 5, "all five are in South-Eastern Asia");
+    assert_eq!(bad_area.status().as_u16(), 422);
 }
 
 #[tokio::test]
