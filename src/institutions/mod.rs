@@ -38,6 +38,7 @@ pub fn routes() -> Routes {
         .get("/institutions/{id}", view, get(pages::detail))
         .get("/institutions/{id}/edit", edit, get(pages::edit_form))
         .post("/institutions/{id}/edit", edit, post(pages::save))
+        .post("/institutions/{id}/merge", edit, post(pages::merge_form))
         .get("/institutions/map.svg", view, get(map::staff_map))
         .get("/partners", Access::Public, get(pages::public_partners))
         .get("/partners/map.svg", Access::Public, get(map::public_map))

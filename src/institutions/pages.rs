@@ -423,3 +423,18 @@ pub async fn public_partners(State(state): State<AppState>, ctx: Ctx) -> AppResu
     res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("public, max-age=60"));
     Ok(res)
 }
+
+/// The merge form: the duplicate's id.
+#[derive(Deserialize)]
+pub struct MergeForm {
+    from: String,
+}
+
+/// `POST /institutions/{id}/merge`: merges a duplicate (by id) into this institution.
+pub async fn merge_form(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>, FormData(form): FormData<MergeForm>) -> AppResult<Response> {
+    let from: i64 = form.from.trim().trim_start_matches('#').parse().map_err(|_| AppError::field("from", "give the duplicate's number, e.g. 42"))?;
+    let mut tx = state.db.pool.begin().await?;
+    super::records::merge(&mut tx, &Actor::from(&*user), "institution", id, from).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/institutions/{id}")).into_response())
+}

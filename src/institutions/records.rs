@@ -271,7 +271,8 @@ const INSTITUTION_REFS: &[(&str, &str)] = &[("units", "institution_id"), ("peopl
 /// Every column that refers to a person.
 const PERSON_REFS: &[(&str, &str)] = &[("positions", "person_id")];
 
-async fn merge(conn: &mut AnyConnection, actor: &Actor, entity: &str, into: i64, from: i64) -> AppResult<MergeReport> {
+/// Merges `from` into `into` (institution or person) on the caller's transaction.
+pub async fn merge(conn: &mut AnyConnection, actor: &Actor, entity: &str, into: i64, from: i64) -> AppResult<MergeReport> {
     let (table, refs) = if entity == "institution" { ("institutions", INSTITUTION_REFS) } else { ("people", PERSON_REFS) };
     if into == from {
         return Err(AppError::field("from", "a record cannot be merged into itself"));

@@ -152,3 +152,22 @@ async fn the_form_offers_the_existing_institution_instead_of_a_duplicate() {
     assert!(html.contains(&format!("href=\"/institutions/{}\"", ids.iukl)), "{html}");
     assert!(html.contains("name=\"force\""));
 }
+
+#[tokio::test]
+async fn staff_merge_a_duplicate_from_the_institution_page() {
+    let app = spawn_app().await;
+    let ids = seed(&app).await;
+    let token = app.token_for("office", &["staff"], None).await;
+    let (_, dup) = post(&app, &token, "/api/v1/institutions", json!({"name_en": "IUKL (old record)", "country": "MY", "force": true})).await;
+    app.logged_in("mei", &["staff"]).await;
+    let csrf = app.csrf_from(&app.client, &format!("/institutions/{}", ids.iukl)).await;
+
+    let bad = app.client.post(app.url(&format!("/institutions/{}/merge", ids.iukl))).form(&[("_csrf", csrf.as_str()), ("from", "forty-two")]).send().await.expect("merge");
+    let res = app.client.post(app.url(&format!("/institutions/{}/merge", ids.iukl))).form(&[("_csrf", csrf.as_str()), ("from", &dup["id"].to_string())]).send().await.expect("merge");
+    let old_page = app.client.get(app.url(&format!("/institutions/{}", dup["id"]))).send().await.expect("page").text().await.expect("html");
+
+    assert_eq!(bad.status().as_u16(), 422);
+    assert!(bad.text().await.expect("html").contains("give the duplicate"), "a clear message");
+    assert_eq!(res.status().as_u16(), 303);
+    assert!(old_page.contains("This record was merged into") && old_page.contains(&format!("/institutions/{}", ids.iukl)));
+}
