@@ -31,7 +31,6 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {} (LIAISON_ADDR)", settings.addr))?;
         let router = web::router(db.clone(), Arc::new(settings));
-        crate::institutions::reference::warm_up();
         Ok(Application { listener, router, db })
     }
 

@@ -78,7 +78,16 @@ pub struct Index {
     domains: HashMap<String, u32>,
     zh: HashMap<String, Vec<u32>>,
     zh_bigrams: HashMap<(char, char), Vec<u32>>,
-    deletes: HashMap<String, Vec<u32>>,
+    /// Single-deletion variants of the vocabulary (by hash: a collision only adds a
+    /// candidate that `damerau1` then rejects), for one-edit typos.
+    deletes: HashMap<u64, Vec<u32>>,
+}
+
+fn key(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
 }
 
 const STOP: &[&str] = &["of", "the", "and", "for", "de", "del", "la", "le", "di", "da", "des", "du", "y", "e", "et", "und", "at", "in", "a", "an", "do", "dos", "das"];
@@ -309,14 +318,15 @@ impl Index {
         }
         let mut sorted: Vec<u32> = (0..words.len() as u32).collect();
         sorted.sort_by(|a, b| words[*a as usize].cmp(&words[*b as usize]));
-        let mut deletes: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut deletes: HashMap<u64, Vec<u32>> = HashMap::new();
         for (t, &id) in &vocab {
             if t.chars().count() >= 4 {
                 for d in deletions(t) {
-                    deletes.entry(d).or_default().push(id);
+                    deletes.entry(key(&d)).or_default().push(id);
                 }
             }
         }
+        deletes.shrink_to_fit();
         Index { entries, vocab, words, sorted, idf, postings, names, acronyms, stated, domains, zh, zh_bigrams, deletes }
     }
 
@@ -361,14 +371,14 @@ impl Index {
                 out.push((id, 0.8));
             }
         };
-        if let Some(ids) = self.deletes.get(t) {
+        if let Some(ids) = self.deletes.get(&key(t)) {
             ids.iter().for_each(|&id| consider(id));
         }
         for d in deletions(t) {
             if let Some(&id) = self.vocab.get(&d) {
                 consider(id);
             }
-            if let Some(ids) = self.deletes.get(&d) {
+            if let Some(ids) = self.deletes.get(&key(&d)) {
                 ids.iter().for_each(|&id| consider(id));
             }
         }
