@@ -9,6 +9,7 @@ pub mod map;
 pub mod matching;
 pub mod model;
 pub mod partner_index;
+pub mod people_pages;
 pub mod pages;
 pub mod queries;
 pub mod records;
@@ -45,7 +46,11 @@ pub fn routes() -> Routes {
         .get("/directory", view, get(pages::directory_page))
         .post("/directory/{domain}/promote", edit, post(pages::promote_form))
         .get("/people", view, get(pages::people))
-        .get("/people/{id}", view, get(pages::person))
+        .get("/people/new", edit, get(people_pages::new_person))
+        .post("/people/new", edit, post(people_pages::create_person))
+        .get("/people/{id}", view, get(people_pages::person))
+        .post("/people/{id}/positions", edit, post(people_pages::add_position))
+        .post("/institutions/{id}/units", edit, post(people_pages::add_unit))
         .get("/api/v1/institutions", view, get(api::list_institutions))
         .post("/api/v1/institutions", edit, post(api::create_institution))
         .get("/api/v1/institutions/{id}", view, get(api::get_institution))

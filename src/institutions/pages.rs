@@ -273,23 +273,6 @@ pub async fn people(State(state): State<AppState>, ctx: Ctx, ApiQuery(q): ApiQue
     Ok(render(&PeoplePage { base: Base::new(&ctx, Tr(ctx.locale).t("people.title"), "people"), people, q: q.q.unwrap_or_default() }))
 }
 
-#[derive(Template)]
-#[template(path = "people/detail.html")]
-struct PersonPage {
-    base: Base,
-    person: Person,
-    history: Vec<AuditEvent>,
-}
-
-/// `GET /people/{id}`.
-pub async fn person(State(state): State<AppState>, ctx: Ctx, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
-    let mut conn = state.db.pool.acquire().await?;
-    let person = queries::get_person(&mut conn, id).await?;
-    drop(conn);
-    let history = audit::history(&state.db, "person", id).await?;
-    Ok(render(&PersonPage { base: Base::new(&ctx, person.name_en.clone(), "people"), person, history }))
-}
-
 /// `GET /institutions/export.csv`: the list as filtered.
 pub async fn export_institutions_csv(state: State<AppState>, q: ApiQuery<InstitutionQuery>) -> AppResult<Response> {
     export_institutions(state, q, crate::tabular::Format::Csv).await

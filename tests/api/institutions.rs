@@ -205,3 +205,52 @@ async fn the_search_box_finds_half_typed_words_acronyms_typos_and_chinese() {
     assert_eq!(first("清华").await, "Tsinghua University");
     let _ = ids;
 }
+
+#[tokio::test]
+async fn staff_add_a_person_with_a_position_by_typing_the_institution_acronym() {
+    let app = spawn_app().await;
+    let ids = seed(&app).await;
+    app.logged_in("mei", &["staff"]).await;
+    let csrf = app.csrf_from(&app.client, "/people/new").await;
+
+    let vague = app.client.post(app.url("/people/new")).form(&[("_csrf", csrf.as_str()), ("name_en", "Lim Mei Ling"), ("institution", "University"), ("title_en", "Lecturer")]).send().await.expect("post");
+    let ok = app.client.post(app.url("/people/new")).form(&[("_csrf", csrf.as_str()), ("name_en", "Lim Mei Ling"), ("institution", "IUKL"), ("title_en", "Lecturer"), ("start_date", "2023-02-01")]).send().await.expect("post");
+
+    assert_eq!(vague.status().as_u16(), 422);
+    let html = vague.text().await.expect("html");
+    assert!(html.contains("value=\"Lim Mei Ling\"") && html.contains("field-error"), "input kept, message shown");
+    assert_eq!(ok.status().as_u16(), 303);
+    let page = app.client.get(app.url(ok.headers()["location"].to_str().expect("location"))).send().await.expect("get").text().await.expect("html");
+    assert!(page.contains("Lecturer") && page.contains("Infrastructure University Kuala Lumpur") && page.contains("2023-02-01"));
+    let _ = ids;
+}
+
+#[tokio::test]
+async fn a_position_that_ends_before_it_starts_is_refused_on_the_person_page() {
+    let app = spawn_app().await;
+    seed(&app).await;
+    app.logged_in("mei", &["staff"]).await;
+    let chen: i64 = sqlx::query_scalar("SELECT id FROM people WHERE name_en = 'Chen Zhihui'").fetch_one(&app.db.pool).await.expect("chen");
+    let csrf = app.csrf_from(&app.client, &format!("/people/{chen}")).await;
+    let before = app.count("positions").await;
+
+    let res = app.client.post(app.url(&format!("/people/{chen}/positions"))).form(&[("_csrf", csrf.as_str()), ("institution", "Demo University of Technology"), ("title_en", "Adviser"), ("start_date", "2025-01-01"), ("end_date", "2024-01-01")]).send().await.expect("post");
+
+    assert_eq!(res.status().as_u16(), 422);
+    assert!(res.text().await.expect("html").contains("ends before it starts"));
+    assert_eq!(app.count("positions").await, before);
+}
+
+#[tokio::test]
+async fn staff_add_a_unit_with_two_names_from_the_institution_page() {
+    let app = spawn_app().await;
+    let ids = seed(&app).await;
+    app.logged_in("mei", &["staff"]).await;
+    let csrf = app.csrf_from(&app.client, &format!("/institutions/{}", ids.home)).await;
+
+    let res = app.client.post(app.url(&format!("/institutions/{}/units", ids.home))).form(&[("_csrf", csrf.as_str()), ("name_en", "International Office"), ("also", "Office of International Cooperation and Exchange"), ("name_zh", "国际合作与交流处"), ("parent_id", "")]).send().await.expect("post");
+    let page = app.client.get(app.url(&format!("/institutions/{}", ids.home))).send().await.expect("get").text().await.expect("html");
+
+    assert_eq!(res.status().as_u16(), 303);
+    assert!(page.contains("International Office") && page.contains("Office of International Cooperation and Exchange"));
+}
