@@ -31,3 +31,12 @@ CREATE INDEX institutions_updated_at ON institutions (updated_at);
 CREATE INDEX institutions_merged_into ON institutions (merged_into);
 -- Country lists sorted by name walk this index instead of sorting.
 CREATE INDEX institutions_country_name ON institutions (country, name_en);
+-- The current partnership status and the first active date, kept in step with
+-- partnership_events (the history, and the source) in the same transaction, so lists
+-- and counts read a column instead of a correlated subquery per row.
+ALTER TABLE institutions ADD COLUMN partnership_status TEXT;
+ALTER TABLE institutions ADD COLUMN partner_since TEXT;
+UPDATE institutions SET
+    partnership_status = (SELECT pe.status FROM partnership_events pe WHERE pe.institution_id = institutions.id ORDER BY pe.since DESC, pe.id DESC LIMIT 1),
+    partner_since = (SELECT MIN(pe.since) FROM partnership_events pe WHERE pe.institution_id = institutions.id AND pe.status = 'active');
+CREATE INDEX institutions_partnership_status ON institutions (partnership_status);

@@ -24,8 +24,7 @@ pub async fn partner_counts(state: &AppState, public_only: bool) -> AppResult<Co
     let sql = if public_only {
         "SELECT i.country, COUNT(*) FROM institutions i WHERE i.merged_into IS NULL AND i.is_home = 0 AND i.is_public = 1 GROUP BY i.country"
     } else {
-        "SELECT i.country, COUNT(*) FROM institutions i WHERE i.merged_into IS NULL AND i.is_home = 0 AND (SELECT pe.status FROM partnership_events pe
-         WHERE pe.institution_id = i.id ORDER BY pe.since DESC, pe.id DESC LIMIT 1) = 'active' GROUP BY i.country"
+        "SELECT i.country, COUNT(*) FROM institutions i WHERE i.merged_into IS NULL AND i.is_home = 0 AND i.partnership_status = 'active' GROUP BY i.country"
     };
     let rows: Vec<(String, i64)> = sqlx::query_as(sql).fetch_all(&state.db.pool).await?;
     Ok(rows.into_iter().collect())

@@ -13,17 +13,13 @@ use crate::{
 
 const SELECT_INSTITUTION: &str = "SELECT i.id, i.name_en, i.name_zh, i.name_local, i.acronym, i.country, i.city,
     i.website, i.kind, i.is_home,
-    (SELECT pe.status FROM partnership_events pe WHERE pe.institution_id = i.id
-        ORDER BY pe.since DESC, pe.id DESC LIMIT 1) AS partnership_status,
-    (SELECT MIN(pe.since) FROM partnership_events pe WHERE pe.institution_id = i.id
-        AND pe.status = 'active') AS partner_since,
+    i.partnership_status, i.partner_since,
     i.schac_code, i.ror_id, i.erasmus_code, i.is_public, i.directory_domain, i.merged_into,
     i.created_at, i.updated_at, i.version
     FROM institutions i";
 
 /// Institutions whose latest partnership status is active.
-pub const COUNT_ACTIVE_PARTNERS: &str = "SELECT COUNT(*) FROM institutions i WHERE i.merged_into IS NULL AND (SELECT pe.status
-    FROM partnership_events pe WHERE pe.institution_id = i.id ORDER BY pe.since DESC, pe.id DESC LIMIT 1) = 'active'";
+pub const COUNT_ACTIVE_PARTNERS: &str = "SELECT COUNT(*) FROM institutions i WHERE i.merged_into IS NULL AND i.partnership_status = 'active'";
 
 /// Filters, sorting and paging of the institution list.
 #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
@@ -86,10 +82,7 @@ pub async fn list_institutions(db: &Db, q: &InstitutionQuery, matched: Option<&[
             return Err(AppError::field("status", "use prospective, active, suspended or ended"));
         }
         args.push(s.to_string());
-        wheres.push(format!(
-            "(SELECT pe.status FROM partnership_events pe WHERE pe.institution_id = i.id ORDER BY pe.since DESC, pe.id DESC LIMIT 1) = ${}",
-            args.len()
-        ));
+        wheres.push(format!("i.partnership_status = ${}", args.len()));
     }
     if let Some(t) = q.strength.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         args.push(t.to_lowercase());
@@ -312,8 +305,23 @@ pub async fn add_partnership_event(conn: &mut AnyConnection, institution_id: i64
         .bind(since)
         .bind(note)
         .bind(now_text())
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+    refresh_partnership(conn, institution_id).await
+}
+
+/// Recomputes an institution's current status and first active date from its history
+/// (call in the transaction that changed the history).
+pub async fn refresh_partnership(conn: &mut AnyConnection, institution_id: i64) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE institutions SET
+            partnership_status = (SELECT pe.status FROM partnership_events pe WHERE pe.institution_id = $1 ORDER BY pe.since DESC, pe.id DESC LIMIT 1),
+            partner_since = (SELECT MIN(pe.since) FROM partnership_events pe WHERE pe.institution_id = $1 AND pe.status = 'active')
+         WHERE id = $1",
+    )
+    .bind(institution_id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -305,6 +305,9 @@ pub async fn merge(conn: &mut AnyConnection, actor: &Actor, entity: &str, into: 
             sqlx::query("UPDATE institutions SET directory_domain = $1 WHERE id = $2 AND directory_domain IS NULL").bind(d).bind(into).execute(&mut *conn).await?;
         }
         sqlx::query("UPDATE institutions SET merged_into = $1, is_public = 0, updated_at = $2, version = version + 1 WHERE id = $3").bind(into).bind(now_text()).bind(from).execute(&mut *conn).await?;
+        // The partnership history moved: both current statuses follow it.
+        queries::refresh_partnership(conn, into).await?;
+        queries::refresh_partnership(conn, from).await?;
     } else {
         sqlx::query("UPDATE people SET merged_into = $1, updated_at = $2 WHERE id = $3").bind(into).bind(now_text()).bind(from).execute(&mut *conn).await?;
     }
