@@ -33,6 +33,7 @@ struct Migration {
 const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "foundation", sql: include_str!("../migrations/0001_foundation.sql") },
     Migration { version: 2, name: "partners", sql: include_str!("../migrations/0002_partners.sql") },
+    Migration { version: 3, name: "rooms", sql: include_str!("../migrations/0003_rooms.sql") },
 ];
 
 impl Db {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod institutions;
 pub mod openapi;
 pub mod ops;
+pub mod rooms;
 pub mod seed;
 pub mod startup;
 pub mod tabular;

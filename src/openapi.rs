@@ -50,6 +50,15 @@ use crate::{auth::Access, web::{AppState, routes::Routes}};
         crate::institutions::records::add_partnership,
         crate::institutions::records::merge_institutions,
         crate::institutions::records::merge_people,
+        crate::rooms::api::list_buildings,
+        crate::rooms::api::create_building,
+        crate::rooms::api::list_rooms,
+        crate::rooms::api::create_room,
+        crate::rooms::api::get_room,
+        crate::rooms::api::free_rooms,
+        crate::rooms::api::list_bookings,
+        crate::rooms::api::create_booking,
+        crate::rooms::api::update_booking,
         meta_routes,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError, crate::audit::AuditEvent)),
@@ -57,6 +66,7 @@ use crate::{auth::Access, web::{AppState, routes::Routes}};
         (name = "institutions", description = "Partner institutions, units, people and positions"),
         (name = "account", description = "The caller's account and API tokens"),
         (name = "users", description = "User accounts and role grants (administrators)"),
+        (name = "rooms", description = "Buildings, rooms and bookings"),
         (name = "meta", description = "About the API itself"),
     )
 )]

@@ -85,6 +85,10 @@ pub async fn load(db: &Db, home_name: &str) -> anyhow::Result<SeedIds> {
     )
     .await?;
     let _ = (hr, sfs);
+    // Shixun Building, conference rooms 1507 and 1508 (capacities are demo values).
+    let shixun = crate::rooms::add_building(&mut tx, &actor, home, "Shixun Building", None, "Asia/Shanghai").await?;
+    crate::rooms::add_room(&mut tx, &actor, shixun, "1507", 40, "projector, microphones", false).await?;
+    crate::rooms::add_room(&mut tx, &actor, shixun, "1508", 16, "meeting table", false).await?;
     queries::insert_person(
         &mut tx,
         &actor,

@@ -86,16 +86,22 @@ pub enum Permission {
     ViewAudit,
     /// Manage user accounts and role grants.
     ManageUsers,
+    /// Book rooms.
+    BookRooms,
+    /// Create and change buildings and rooms; confirm bookings that need approval.
+    ManageRooms,
 }
 
 impl Permission {
     /// All permissions.
-    pub const ALL: [Permission; 5] = [
+    pub const ALL: [Permission; 7] = [
         Permission::ViewRecords,
         Permission::EditPartners,
         Permission::EditUnits,
         Permission::ViewAudit,
         Permission::ManageUsers,
+        Permission::BookRooms,
+        Permission::ManageRooms,
     ];
 
     /// Wire name.
@@ -106,6 +112,8 @@ impl Permission {
             Permission::EditUnits => "edit_units",
             Permission::ViewAudit => "view_audit",
             Permission::ManageUsers => "manage_users",
+            Permission::BookRooms => "book_rooms",
+            Permission::ManageRooms => "manage_rooms",
         }
     }
 }
@@ -118,7 +126,7 @@ pub fn role_allows(role: Role, perm: Permission) -> bool {
         (R::Admin, _) => true,
         (R::Staff, P::ManageUsers) => false,
         (R::Staff, _) => true,
-        (R::Coordinator, P::ViewRecords | P::EditUnits | P::ViewAudit) => true,
+        (R::Coordinator, P::ViewRecords | P::EditUnits | P::ViewAudit | P::BookRooms) => true,
         (R::Coordinator, _) => false,
         (_, P::ViewRecords) => true,
         _ => false,

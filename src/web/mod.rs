@@ -48,6 +48,7 @@ fn all_routes() -> Routes {
         .merge(crate::auth::pages::routes())
         .merge(pages::routes())
         .merge(crate::institutions::routes())
+        .merge(crate::rooms::api::routes())
 }
 
 /// Builds the application router with its middleware stack.

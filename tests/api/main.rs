@@ -10,5 +10,6 @@ mod institutions;
 mod map;
 mod ops;
 mod partners;
+mod rooms;
 mod permissions;
 mod transfer;

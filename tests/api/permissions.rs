@@ -12,6 +12,8 @@ fn expected_allowed(role: &str, permission: &str) -> bool {
         "edit_partners" => matches!(role, "admin" | "staff"),
         "edit_units" | "view_audit" => matches!(role, "admin" | "staff" | "coordinator"),
         "manage_users" => role == "admin",
+        "book_rooms" => matches!(role, "admin" | "staff" | "coordinator"),
+        "manage_rooms" => matches!(role, "admin" | "staff"),
         other => panic!("the test's matrix does not know permission '{other}': add it"),
     }
 }
