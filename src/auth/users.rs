@@ -220,16 +220,22 @@ async fn grants_of(db: &Db, user_id: i64) -> anyhow::Result<Vec<Grant>> {
         .collect())
 }
 
-/// Loads the request's user with grants; `None` if missing or deactivated.
+/// Loads the request's user with grants in one query; `None` if missing or deactivated.
 pub async fn load_current(db: &Db, user_id: i64) -> anyhow::Result<Option<CurrentUser>> {
-    let row: Option<(i64, String, String, String)> = sqlx::query_as(
-        "SELECT id, username, display_name, locale FROM users WHERE id = $1 AND active = 1",
+    let rows: Vec<(i64, String, String, String, Option<String>, Option<i64>)> = sqlx::query_as(
+        "SELECT u.id, u.username, u.display_name, u.locale, g.role, g.unit_id
+         FROM users u LEFT JOIN role_grants g ON g.user_id = u.id
+         WHERE u.id = $1 AND u.active = 1 ORDER BY g.id",
     )
     .bind(user_id)
-    .fetch_optional(&db.pool)
+    .fetch_all(&db.pool)
     .await?;
-    let Some((id, username, display_name, locale)) = row else { return Ok(None) };
-    Ok(Some(CurrentUser { id, username, display_name, locale, grants: grants_of(db, id).await? }))
+    let Some((id, username, display_name, locale, _, _)) = rows.first().cloned() else { return Ok(None) };
+    let grants = rows
+        .into_iter()
+        .filter_map(|(.., role, unit_id)| role.and_then(|r| Role::parse(&r)).map(|role| Grant { role, unit_id }))
+        .collect();
+    Ok(Some(CurrentUser { id, username, display_name, locale, grants }))
 }
 
 /// All users, by username.
