@@ -81,4 +81,3 @@ fn main() {
     let names = rounds * cases.len();
     println!("throughput: {names} names in {secs:.2} s on one core = {:.0} names/s ({found} candidates)", names as f64 / secs);
 }
-

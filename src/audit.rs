@@ -120,7 +120,10 @@ impl AuditEvent {
     pub fn label(&self) -> String {
         let name = [&self.after_json, &self.before_json].into_iter().flatten().find_map(|j| {
             let v: serde_json::Value = serde_json::from_str(j).ok()?;
-            ["name_en", "username"].iter().find_map(|k| v[*k].as_str().map(str::to_string)).or_else(|| v[0]["name"].as_str().map(str::to_string))
+            ["name_en", "username"]
+                .iter()
+                .find_map(|k| v[*k].as_str().map(str::to_string))
+                .or_else(|| v[0]["name"].as_str().map(str::to_string))
         });
         match name {
             Some(n) => format!("{n} ({} #{})", self.entity, self.entity_id),
@@ -140,9 +143,7 @@ impl AuditEvent {
     /// Field-by-field changes (name, before, after) for display.
     pub fn changes(&self) -> Vec<(String, String, String)> {
         let parse = |s: &Option<String>| -> serde_json::Map<String, serde_json::Value> {
-            s.as_deref()
-                .and_then(|t| serde_json::from_str(t).ok())
-                .unwrap_or_default()
+            s.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default()
         };
         let (b, a) = (parse(&self.before_json), parse(&self.after_json));
         let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
@@ -153,10 +154,7 @@ impl AuditEvent {
             Some(serde_json::Value::String(s)) => s.clone(),
             Some(other) => other.to_string(),
         };
-        keys.into_iter()
-            .filter(|k| b.get(*k) != a.get(*k))
-            .map(|k| (k.clone(), show(b.get(k)), show(a.get(k))))
-            .collect()
+        keys.into_iter().filter(|k| b.get(*k) != a.get(*k)).map(|k| (k.clone(), show(b.get(k)), show(a.get(k)))).collect()
     }
 }
 

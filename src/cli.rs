@@ -6,7 +6,10 @@ use clap::{Parser, Subcommand};
 
 use crate::{
     audit::Actor,
-    auth::{session, users::{self, NewGrant, NewUser}},
+    auth::{
+        session,
+        users::{self, NewGrant, NewUser},
+    },
     config::{self, Engine, LogFormat, RawSettings, Settings},
     db::Db,
     error::AppError,
@@ -175,8 +178,8 @@ pub fn run() -> ExitCode {
 }
 
 fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("LIAISON_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("LIAISON_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
     use std::io::IsTerminal;
     // Colours only on a terminal: log files and journald get plain text.
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(std::io::stderr().is_terminal());
@@ -280,9 +283,13 @@ async fn user(cmd: UserCommand, settings: Settings) -> anyhow::Result<ExitCode> 
         UserCommand::Add { username, display_name, email, roles, unit, password_stdin } => {
             let (password, generated) = read_password(password_stdin)?;
             let grants = roles.into_iter().map(|role| NewGrant { role, unit_id: unit }).collect();
-            let id = users::create_user(&db, &actor, NewUser { username: username.clone(), display_name, email, password: password.clone(), grants })
-                .await
-                .map_err(say)?;
+            let id = users::create_user(
+                &db,
+                &actor,
+                NewUser { username: username.clone(), display_name, email, password: password.clone(), grants },
+            )
+            .await
+            .map_err(say)?;
             println!("created user {username} (id {id})");
             if generated {
                 println!("password: {password}");
@@ -404,7 +411,7 @@ async fn import(settings: Settings, kind: Kind, file: &std::path::Path, dry_run:
     let actor = Actor::system("import");
     let tty = std::io::stderr().is_terminal();
     let mut progress = |done: usize, total: usize| {
-        if tty && (done % 200 == 0 || done == total) {
+        if tty && (done.is_multiple_of(200) || done == total) {
             let width = 30;
             let filled = if total == 0 { width } else { done * width / total };
             eprint!("\rchecking [{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(width - filled));
@@ -424,14 +431,32 @@ async fn import(settings: Settings, kind: Kind, file: &std::path::Path, dry_run:
     for (row, id, name) in &report.existing {
         println!("row {row}\texists\tmatches #{id} {name}; not imported again");
     }
-    let verb = if report.committed { "imported" } else if dry_run && report.problems.is_empty() { "would import" } else { "imported" };
+    let verb = if report.committed {
+        "imported"
+    } else if dry_run && report.problems.is_empty() {
+        "would import"
+    } else {
+        "imported"
+    };
     let created = if report.committed || dry_run { report.created } else { 0 };
-    println!("{} rows read, {verb} {created}, {} already present, {} problems{}", report.rows, report.existing.len(), report.problems.len(),
-        if report.problems.is_empty() { "" } else { "; nothing was written" });
+    println!(
+        "{} rows read, {verb} {created}, {} already present, {} problems{}",
+        report.rows,
+        report.existing.len(),
+        report.problems.len(),
+        if report.problems.is_empty() { "" } else { "; nothing was written" }
+    );
     Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-async fn export(settings: Settings, kind: Kind, format: crate::tabular::Format, out: Option<PathBuf>, country: Option<String>, q: Option<String>) -> anyhow::Result<ExitCode> {
+async fn export(
+    settings: Settings,
+    kind: Kind,
+    format: crate::tabular::Format,
+    out: Option<PathBuf>,
+    country: Option<String>,
+    q: Option<String>,
+) -> anyhow::Result<ExitCode> {
     let db = Db::connect(&settings).await?;
     db.migrate().await?;
     let (table, sheet) = match kind {

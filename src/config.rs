@@ -131,24 +131,17 @@ impl RawSettings {
     /// Merges flags/env over the file over defaults and validates every value.
     pub fn resolve(&self) -> Result<Settings, ConfigError> {
         let file = self.load_file()?;
-        let data_dir = self
-            .data_dir
-            .clone()
-            .or(file.data_dir)
-            .unwrap_or_else(|| PathBuf::from("./liaison-data"));
+        let data_dir = self.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("./liaison-data"));
         if data_dir.as_os_str().is_empty() {
             return Err(bad("LIAISON_DATA_DIR", "must not be empty"));
         }
         let addr_text = self.addr.clone().or(file.addr).unwrap_or_else(|| "127.0.0.1:8080".into());
-        let addr: SocketAddr = addr_text.parse().map_err(|_| {
-            bad("LIAISON_ADDR", format!("'{addr_text}' is not an address like 127.0.0.1:8080"))
-        })?;
+        let addr: SocketAddr =
+            addr_text.parse().map_err(|_| bad("LIAISON_ADDR", format!("'{addr_text}' is not an address like 127.0.0.1:8080")))?;
         let database_url = self.database_url.clone().or(file.database_url).unwrap_or_default();
         let (engine, database_url) = parse_database_url(&database_url, &data_dir)?;
         let secure_cookies = match &self.secure_cookies {
-            Some(v) => parse_bool(v).ok_or_else(|| {
-                bad("LIAISON_SECURE_COOKIES", format!("'{v}' is not true or false"))
-            })?,
+            Some(v) => parse_bool(v).ok_or_else(|| bad("LIAISON_SECURE_COOKIES", format!("'{v}' is not true or false")))?,
             None => file.secure_cookies.unwrap_or(false),
         };
         let session_hours = file.session_hours.unwrap_or(12);
@@ -215,10 +208,7 @@ fn parse_database_url(url: &str, data_dir: &std::path::Path) -> Result<(Engine, 
     if url.starts_with("sqlite:") {
         return Ok((Engine::Sqlite, url.to_string()));
     }
-    Err(bad(
-        "LIAISON_DATABASE_URL",
-        format!("'{}' is neither a postgres:// nor a sqlite: URL", redact_url(url)),
-    ))
+    Err(bad("LIAISON_DATABASE_URL", format!("'{}' is neither a postgres:// nor a sqlite: URL", redact_url(url))))
 }
 
 /// Example configuration file, printed by `liaison check --example-config`.
@@ -258,7 +248,8 @@ mod tests {
 
     #[test]
     fn unknown_scheme_is_rejected() {
-        let raw = RawSettings { database_url: Some("mysql://x/y".into()), data_dir: Some("/nonexistent-liaison".into()), ..Default::default() };
+        let raw =
+            RawSettings { database_url: Some("mysql://x/y".into()), data_dir: Some("/nonexistent-liaison".into()), ..Default::default() };
         assert!(raw.resolve().is_err());
     }
 }

@@ -122,7 +122,9 @@ impl AppError {
         let (slug, title, detail) = match self {
             AppError::Validation(_) => ("validation", "Some fields need attention", None),
             AppError::BadRequest(d) => ("bad-request", "The request could not be read", Some(d.clone())),
-            AppError::Unauthorized => ("unauthorized", "Please log in", Some("Log in, or send an API token as 'Authorization: Bearer …'.".into())),
+            AppError::Unauthorized => {
+                ("unauthorized", "Please log in", Some("Log in, or send an API token as 'Authorization: Bearer …'.".into()))
+            }
             AppError::SessionExpired => ("session-expired", "Your session has expired", Some("Log in again.".into())),
             AppError::Forbidden(d) => ("forbidden", "Not allowed", Some(d.clone())),
             AppError::NotFound => ("not-found", "Not found", Some("Nothing exists at this address.".into())),
@@ -154,20 +156,21 @@ impl IntoResponse for AppError {
         if let AppError::Internal(e) = &self {
             tracing::error!(error = ?e, "request failed");
         }
-        problem_response(self.status(), &self.problem(), matches!(self, AppError::TooManyRequests(_)).then(|| match self {
-            AppError::TooManyRequests(s) => s,
-            _ => 0,
-        }))
+        problem_response(
+            self.status(),
+            &self.problem(),
+            matches!(self, AppError::TooManyRequests(_)).then(|| match self {
+                AppError::TooManyRequests(s) => s,
+                _ => 0,
+            }),
+        )
     }
 }
 
 /// Serialises a problem with the right content type (and `Retry-After` if given).
 pub fn problem_response(status: StatusCode, problem: &Problem, retry_after: Option<u64>) -> Response {
     let mut res = (status, Json(problem)).into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/problem+json"),
-    );
+    res.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/problem+json"));
     if let Some(s) = retry_after {
         res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(s));
     }

@@ -12,7 +12,10 @@ use axum::{
 };
 use utoipa::OpenApi;
 
-use crate::{auth::Access, web::{AppState, routes::Routes}};
+use crate::{
+    auth::Access,
+    web::{AppState, routes::Routes},
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -74,10 +77,11 @@ struct ApiDoc;
 
 /// Routes of this module.
 pub fn routes() -> Routes {
-    Routes::new()
-        .get("/api/openapi.json", Access::Public, get(openapi_json))
-        .get("/api/docs", Access::Public, get(docs_page))
-        .get("/api/v1/meta/routes", Access::Permission(crate::auth::Permission::ManageUsers), get(meta_routes))
+    Routes::new().get("/api/openapi.json", Access::Public, get(openapi_json)).get("/api/docs", Access::Public, get(docs_page)).get(
+        "/api/v1/meta/routes",
+        Access::Permission(crate::auth::Permission::ManageUsers),
+        get(meta_routes),
+    )
 }
 
 /// The document with `x-access` filled in from the route table.

@@ -7,14 +7,18 @@ use axum::{
     routing::get,
 };
 
-use crate::{auth::Access, web::{AppState, routes::Routes}};
+use crate::{
+    auth::Access,
+    web::{AppState, routes::Routes},
+};
 
 /// Routes of this module.
 pub fn routes() -> Routes {
-    Routes::new()
-        .get("/healthz", Access::Public, get(healthz))
-        .get("/readyz", Access::Public, get(readyz))
-        .get("/metrics", Access::Public, get(metrics))
+    Routes::new().get("/healthz", Access::Public, get(healthz)).get("/readyz", Access::Public, get(readyz)).get(
+        "/metrics",
+        Access::Public,
+        get(metrics),
+    )
 }
 
 /// Liveness: the process answers.

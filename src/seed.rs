@@ -25,14 +25,7 @@ fn name(lang: &str, name: &str, primary: bool) -> UnitName {
 }
 
 fn position(title_en: &str, title_zh: &str, institution_id: i64, unit_id: Option<i64>) -> PositionInput {
-    PositionInput {
-        title_en: title_en.into(),
-        title_zh: Some(title_zh.into()),
-        institution_id,
-        unit_id,
-        start_date: None,
-        end_date: None,
-    }
+    PositionInput { title_en: title_en.into(), title_zh: Some(title_zh.into()), institution_id, unit_id, start_date: None, end_date: None }
 }
 
 fn person(name_en: &str, institution_id: i64, positions: Vec<PositionInput>) -> PersonInput {
@@ -70,7 +63,9 @@ pub async fn load(db: &Db, home_name: &str) -> anyhow::Result<SeedIds> {
         true,
     )
     .await?;
-    let hr = queries::insert_unit(&mut tx, &actor, home, None, &[name("en", "Human Resources Department", true), name("zh", "人事处", false)]).await?;
+    let hr =
+        queries::insert_unit(&mut tx, &actor, home, None, &[name("en", "Human Resources Department", true), name("zh", "人事处", false)])
+            .await?;
     let sfs = queries::insert_unit(
         &mut tx,
         &actor,
@@ -92,7 +87,11 @@ pub async fn load(db: &Db, home_name: &str) -> anyhow::Result<SeedIds> {
     queries::insert_person(
         &mut tx,
         &actor,
-        &person("Ma Shaojian", home, vec![position("President", "校长", home, None), position("Member of the CPC Committee", "党委委员", home, None)]),
+        &person(
+            "Ma Shaojian",
+            home,
+            vec![position("President", "校长", home, None), position("Member of the CPC Committee", "党委委员", home, None)],
+        ),
     )
     .await?;
     queries::insert_person(&mut tx, &actor, &person("Qin Yongling", home, vec![position("Vice President", "副校长", home, None)])).await?;
@@ -121,7 +120,8 @@ pub async fn load(db: &Db, home_name: &str) -> anyhow::Result<SeedIds> {
         Some("iukl.edu.my"),
     )
     .await?;
-    queries::add_partnership_event(&mut tx, iukl, "active", "2024-01-01", Some("Newly added international partner institution in 2024")).await?;
+    queries::add_partnership_event(&mut tx, iukl, "active", "2024-01-01", Some("Newly added international partner institution in 2024"))
+        .await?;
     let isi = queries::insert_unit(&mut tx, &actor, iukl, None, &[name("en", "Institute of Smart Industry", true)]).await?;
     queries::insert_person(
         &mut tx,

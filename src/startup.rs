@@ -27,9 +27,8 @@ impl Application {
 
     /// Like `build`, with a database the caller has already prepared.
     pub async fn with_db(settings: Settings, db: Db) -> anyhow::Result<Application> {
-        let listener = TcpListener::bind(settings.addr)
-            .await
-            .with_context(|| format!("cannot listen on {} (LIAISON_ADDR)", settings.addr))?;
+        let listener =
+            TcpListener::bind(settings.addr).await.with_context(|| format!("cannot listen on {} (LIAISON_ADDR)", settings.addr))?;
         let router = web::router(db.clone(), Arc::new(settings));
         Ok(Application { listener, router, db })
     }

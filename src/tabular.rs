@@ -139,7 +139,8 @@ fn read_csv(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ReadError> {
         }
     };
     let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
-    let headers: Vec<String> = r.headers().map_err(|e| ReadError::Csv { row: 1, message: e.to_string() })?.iter().map(str::to_string).collect();
+    let headers: Vec<String> =
+        r.headers().map_err(|e| ReadError::Csv { row: 1, message: e.to_string() })?.iter().map(str::to_string).collect();
     let mut rows = Vec::new();
     for (i, rec) in r.records().enumerate() {
         let rec = rec.map_err(|e| ReadError::Csv { row: i as u64 + 2, message: e.to_string() })?;

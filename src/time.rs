@@ -15,9 +15,7 @@ pub fn now_text() -> String {
 
 /// The instant `secs` seconds from now, formatted for storage.
 pub fn in_secs_text(secs: i64) -> String {
-    let ts = Timestamp::now()
-        .checked_add(jiff::SignedDuration::from_secs(secs))
-        .unwrap_or(Timestamp::MAX);
+    let ts = Timestamp::now().checked_add(jiff::SignedDuration::from_secs(secs)).unwrap_or(Timestamp::MAX);
     to_text(ts)
 }
 

@@ -178,9 +178,7 @@ impl CurrentUser {
 
     /// True if a global grant carries the permission, or a grant scoped to `unit_id`.
     pub fn can_in_unit(&self, perm: Permission, unit_id: i64) -> bool {
-        self.grants.iter().any(|g| {
-            role_allows(g.role, perm) && (g.role != Role::Coordinator || g.unit_id == Some(unit_id))
-        })
+        self.grants.iter().any(|g| role_allows(g.role, perm) && (g.role != Role::Coordinator || g.unit_id == Some(unit_id)))
     }
 
     /// Comma-separated role names, for messages.

@@ -150,7 +150,12 @@ struct LanguageForm {
     lang: String,
 }
 
-async fn set_language(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, FormData(form): FormData<LanguageForm>) -> AppResult<Response> {
+async fn set_language(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    FormData(form): FormData<LanguageForm>,
+) -> AppResult<Response> {
     let locale = Locale::parse(&form.lang).ok_or_else(|| AppError::field("lang", "choose en or zh"))?;
     if let Some(u) = &ctx.user {
         users::set_locale(&state.db, u.id, locale.code()).await?;
@@ -182,7 +187,11 @@ pub struct NewToken {
 /// `POST /api/v1/tokens`: issues an API token for the caller; the secret is shown once.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "account", request_body = NewToken,
     responses((status = 201, body = IssuedToken), (status = 422, body = crate::error::Problem)))]
-pub async fn create_token(State(state): State<AppState>, User(user): User, ApiJson(body): ApiJson<NewToken>) -> AppResult<(StatusCode, Json<IssuedToken>)> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiJson(body): ApiJson<NewToken>,
+) -> AppResult<(StatusCode, Json<IssuedToken>)> {
     let name = body.name.trim();
     if name.is_empty() || name.len() > 100 {
         return Err(AppError::field("name", "give the token a name of 1–100 characters"));
@@ -194,11 +203,7 @@ pub async fn create_token(State(state): State<AppState>, User(user): User, ApiJs
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "account", params(("id" = i64, Path, description = "Token id")),
     responses((status = 204), (status = 404, body = crate::error::Problem)))]
 pub async fn revoke_token(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
-    if session::revoke_token(&state.db, user.id, id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(AppError::NotFound)
-    }
+    if session::revoke_token(&state.db, user.id, id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(AppError::NotFound) }
 }
 
 /// `GET /api/v1/users`: all accounts (administrators).
@@ -210,7 +215,11 @@ pub async fn list_users(State(state): State<AppState>) -> AppResult<Json<Vec<Use
 /// `POST /api/v1/users`: creates an account (administrators).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
     responses((status = 201, description = "Created; body has the new id"), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn create_user(State(state): State<AppState>, User(admin): User, ApiJson(body): ApiJson<NewUser>) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+pub async fn create_user(
+    State(state): State<AppState>,
+    User(admin): User,
+    ApiJson(body): ApiJson<NewUser>,
+) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
     let id = users::create_user(&state.db, &Actor::from(&*admin), body).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
 }
@@ -218,8 +227,12 @@ pub async fn create_user(State(state): State<AppState>, User(admin): User, ApiJs
 /// `POST /api/v1/users/{id}/grants`: adds a role grant (administrators).
 #[utoipa::path(post, path = "/api/v1/users/{id}/grants", tag = "users", request_body = NewGrant, params(("id" = i64, Path, description = "User id")),
     responses((status = 204), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn add_grant(State(state): State<AppState>, User(admin): User, ApiPath(id): ApiPath<i64>, ApiJson(body): ApiJson<NewGrant>) -> AppResult<StatusCode> {
+pub async fn add_grant(
+    State(state): State<AppState>,
+    User(admin): User,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<NewGrant>,
+) -> AppResult<StatusCode> {
     users::grant(&state.db, &Actor::from(&*admin), id, &body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
-

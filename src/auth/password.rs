@@ -24,10 +24,7 @@ pub fn check_new(password: &str) -> Result<(), String> {
 /// Hashes a password to a PHC string (`$argon2id$v=19$…`).
 pub async fn hash(password: String) -> anyhow::Result<String> {
     tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| anyhow!("hashing failed: {e}"))
+        Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| anyhow!("hashing failed: {e}"))
     })
     .await
     .context("hashing task")?
@@ -47,7 +44,5 @@ pub async fn verify(password: String, phc: String) -> anyhow::Result<bool> {
 /// that response time does not reveal which usernames exist.
 pub async fn dummy_hash() -> &'static str {
     static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
-    DUMMY
-        .get_or_init(|| async { hash(super::random_token(16)).await.unwrap_or_default() })
-        .await
+    DUMMY.get_or_init(|| async { hash(super::random_token(16)).await.unwrap_or_default() }).await
 }

@@ -54,11 +54,10 @@ pub enum Lookup {
 
 /// Finds the session for a cookie value.
 pub async fn lookup(db: &Db, token: &str) -> anyhow::Result<Lookup> {
-    let row: Option<(i64, String, String)> =
-        sqlx::query_as("SELECT user_id, csrf_token, expires_at FROM sessions WHERE id = $1")
-            .bind(token_hash(token))
-            .fetch_optional(&db.pool)
-            .await?;
+    let row: Option<(i64, String, String)> = sqlx::query_as("SELECT user_id, csrf_token, expires_at FROM sessions WHERE id = $1")
+        .bind(token_hash(token))
+        .fetch_optional(&db.pool)
+        .await?;
     Ok(match row {
         None => Lookup::Unknown,
         Some((_, _, expires)) if expires <= time::now_text() => Lookup::Expired,
@@ -76,10 +75,7 @@ pub async fn delete(db: &Db, token: &str) -> anyhow::Result<()> {
 pub async fn sweep(db: &Db) -> anyhow::Result<u64> {
     let now = time::now_text();
     let a = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(&now).execute(&db.pool).await?;
-    let b = sqlx::query("DELETE FROM login_failures WHERE at <= $1")
-        .bind(time::in_secs_text(-WINDOW_SECS))
-        .execute(&db.pool)
-        .await?;
+    let b = sqlx::query("DELETE FROM login_failures WHERE at <= $1").bind(time::in_secs_text(-WINDOW_SECS)).execute(&db.pool).await?;
     Ok(a.rows_affected() + b.rows_affected())
 }
 
@@ -91,11 +87,8 @@ pub async fn throttled(db: &Db, username: &str, ip: &str) -> anyhow::Result<Opti
         .bind(&since)
         .fetch_one(&db.pool)
         .await?;
-    let (by_ip,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE ip = $1 AND at > $2")
-        .bind(ip)
-        .bind(&since)
-        .fetch_one(&db.pool)
-        .await?;
+    let (by_ip,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM login_failures WHERE ip = $1 AND at > $2").bind(ip).bind(&since).fetch_one(&db.pool).await?;
     Ok((by_user >= MAX_FAILURES_PER_USER || by_ip >= MAX_FAILURES_PER_IP).then_some(WINDOW_SECS as u64))
 }
 
@@ -130,15 +123,13 @@ pub struct IssuedToken {
 /// Issues an API token for a user.
 pub async fn issue_token(db: &Db, user_id: i64, name: &str) -> anyhow::Result<IssuedToken> {
     let token = format!("lia_{}", random_token(32));
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(user_id)
-    .bind(name)
-    .bind(token_hash(&token))
-    .bind(time::now_text())
-    .fetch_one(&db.pool)
-    .await?;
+    let id: i64 = sqlx::query_scalar("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(user_id)
+        .bind(name)
+        .bind(token_hash(&token))
+        .bind(time::now_text())
+        .fetch_one(&db.pool)
+        .await?;
     Ok(IssuedToken { id, name: name.to_string(), token })
 }
 

@@ -69,8 +69,7 @@ struct UserAudit<'a> {
 }
 
 fn valid_username(name: &str) -> bool {
-    (2..=64).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+    (2..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
 }
 
 fn parse_grant(g: &NewGrant) -> Result<Grant, FieldError> {
@@ -98,11 +97,7 @@ pub async fn create_user(db: &Db, actor: &Actor, new: NewUser) -> AppResult<i64>
     if email.as_deref().is_some_and(|e| !e.contains('@') || e.contains(' ')) {
         errors.push(FieldError::new("email", "this is not an e-mail address"));
     }
-    let grants: Vec<Grant> = new
-        .grants
-        .iter()
-        .filter_map(|g| parse_grant(g).map_err(|e| errors.push(e)).ok())
-        .collect();
+    let grants: Vec<Grant> = new.grants.iter().filter_map(|g| parse_grant(g).map_err(|e| errors.push(e)).ok()).collect();
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
@@ -148,9 +143,7 @@ async fn insert_grant(conn: &mut sqlx::AnyConnection, user_id: i64, g: &Grant) -
     match res {
         Ok(_) => Ok(()),
         Err(e) if is_unique_violation(&e) => Ok(()),
-        Err(e) if crate::db::is_constraint_violation(&e) => {
-            Err(AppError::field("unit_id", "no such unit"))
-        }
+        Err(e) if crate::db::is_constraint_violation(&e) => Err(AppError::field("unit_id", "no such unit")),
         Err(e) => Err(e.into()),
     }
 }
@@ -210,14 +203,8 @@ pub async fn login_record(db: &Db, username: &str) -> anyhow::Result<Option<(i64
 
 async fn grants_of(db: &Db, user_id: i64) -> anyhow::Result<Vec<Grant>> {
     let rows: Vec<(String, Option<i64>)> =
-        sqlx::query_as("SELECT role, unit_id FROM role_grants WHERE user_id = $1 ORDER BY id")
-            .bind(user_id)
-            .fetch_all(&db.pool)
-            .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(r, unit_id)| Role::parse(&r).map(|role| Grant { role, unit_id }))
-        .collect())
+        sqlx::query_as("SELECT role, unit_id FROM role_grants WHERE user_id = $1 ORDER BY id").bind(user_id).fetch_all(&db.pool).await?;
+    Ok(rows.into_iter().filter_map(|(r, unit_id)| Role::parse(&r).map(|role| Grant { role, unit_id })).collect())
 }
 
 /// Loads the request's user with grants in one query; `None` if missing or deactivated.
@@ -231,20 +218,15 @@ pub async fn load_current(db: &Db, user_id: i64) -> anyhow::Result<Option<Curren
     .fetch_all(&db.pool)
     .await?;
     let Some((id, username, display_name, locale, _, _)) = rows.first().cloned() else { return Ok(None) };
-    let grants = rows
-        .into_iter()
-        .filter_map(|(.., role, unit_id)| role.and_then(|r| Role::parse(&r)).map(|role| Grant { role, unit_id }))
-        .collect();
+    let grants =
+        rows.into_iter().filter_map(|(.., role, unit_id)| role.and_then(|r| Role::parse(&r)).map(|role| Grant { role, unit_id })).collect();
     Ok(Some(CurrentUser { id, username, display_name, locale, grants }))
 }
 
 /// All users, by username.
 pub async fn list_users(db: &Db) -> anyhow::Result<Vec<UserSummary>> {
-    let rows: Vec<(i64, String, String, Option<String>, String, i64)> = sqlx::query_as(
-        "SELECT id, username, display_name, email, locale, active FROM users ORDER BY username",
-    )
-    .fetch_all(&db.pool)
-    .await?;
+    let rows: Vec<(i64, String, String, Option<String>, String, i64)> =
+        sqlx::query_as("SELECT id, username, display_name, email, locale, active FROM users ORDER BY username").fetch_all(&db.pool).await?;
     let mut out = Vec::with_capacity(rows.len());
     for (id, username, display_name, email, locale, active) in rows {
         let grants = grants_of(db, id).await?;

@@ -5,14 +5,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    partner_index,
     model::{Institution, InstitutionFields, InstitutionInput, Person, PersonInput, check_person},
+    partner_index,
     queries::{self, InstitutionQuery},
 };
 use crate::{
     audit::{self, Actor, AuditEvent},
     error::{AppError, AppResult, Problem},
-    web::{AppState, context::User, extract::{ApiJson, ApiPath, ApiQuery}},
+    web::{
+        AppState,
+        context::User,
+        extract::{ApiJson, ApiPath, ApiQuery},
+    },
 };
 
 /// A page of results.
@@ -31,7 +35,10 @@ pub struct Page<T> {
 /// `GET /api/v1/institutions`: list with filters, sorting and pagination.
 #[utoipa::path(get, path = "/api/v1/institutions", tag = "institutions", params(InstitutionQuery),
     responses((status = 200, body = Page<Institution>), (status = 422, body = Problem)))]
-pub async fn list_institutions(State(state): State<AppState>, ApiQuery(q): ApiQuery<InstitutionQuery>) -> AppResult<Json<Page<Institution>>> {
+pub async fn list_institutions(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<InstitutionQuery>,
+) -> AppResult<Json<Page<Institution>>> {
     let (items, total) = search(&state, &q).await?;
     let (page, per_page) = q.paging();
     Ok(Json(Page { items, page, per_page, total }))
@@ -82,7 +89,11 @@ async fn refuse_probable_duplicate(state: &AppState, f: &InstitutionFields) -> A
         let cands = state.partners.search(&state.db, probe, 5).await?;
         if let Some(c) = partner_index::chosen(&cands) {
             return Err(AppError::Conflict(
-                format!("This looks like an institution Liaison already has: {} (#{}). Use it, or send \"force\": true to create another.", c.name, c.institution_id.unwrap_or_default()),
+                format!(
+                    "This looks like an institution Liaison already has: {} (#{}). Use it, or send \"force\": true to create another.",
+                    c.name,
+                    c.institution_id.unwrap_or_default()
+                ),
                 Some(serde_json::to_value(&cands).unwrap_or_default()),
             ));
         }
@@ -106,7 +117,11 @@ pub async fn update(state: &AppState, actor: &Actor, id: i64, input: Institution
 /// `POST /api/v1/institutions`.
 #[utoipa::path(post, path = "/api/v1/institutions", tag = "institutions", request_body = InstitutionInput,
     responses((status = 201, body = Institution), (status = 409, description = "Probably a duplicate; `conflicts` lists the candidates", body = Problem), (status = 422, body = Problem)))]
-pub async fn create_institution(State(state): State<AppState>, User(user): User, ApiJson(input): ApiJson<InstitutionInput>) -> AppResult<(StatusCode, Json<Institution>)> {
+pub async fn create_institution(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiJson(input): ApiJson<InstitutionInput>,
+) -> AppResult<(StatusCode, Json<Institution>)> {
     Ok((StatusCode::CREATED, Json(create(&state, &Actor::from(&*user), input).await?)))
 }
 
@@ -114,7 +129,12 @@ pub async fn create_institution(State(state): State<AppState>, User(user): User,
 /// refuse the change (409) if someone else saved first.
 #[utoipa::path(patch, path = "/api/v1/institutions/{id}", tag = "institutions", request_body = InstitutionInput, params(("id" = i64, Path, description = "Institution id")),
     responses((status = 200, body = Institution), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn update_institution(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<InstitutionInput>) -> AppResult<Json<Institution>> {
+pub async fn update_institution(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<InstitutionInput>,
+) -> AppResult<Json<Institution>> {
     Ok(Json(update(&state, &Actor::from(&*user), id, input).await?))
 }
 
@@ -167,7 +187,11 @@ pub async fn get_person(State(state): State<AppState>, ApiPath(id): ApiPath<i64>
 /// `POST /api/v1/people`: a person with their positions, in one transaction.
 #[utoipa::path(post, path = "/api/v1/people", tag = "institutions", request_body = PersonInput,
     responses((status = 201, body = Person), (status = 422, body = Problem)))]
-pub async fn create_person(State(state): State<AppState>, User(user): User, ApiJson(mut input): ApiJson<PersonInput>) -> AppResult<(StatusCode, Json<Person>)> {
+pub async fn create_person(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiJson(mut input): ApiJson<PersonInput>,
+) -> AppResult<(StatusCode, Json<Person>)> {
     check_person(&mut input)?;
     let mut tx = state.db.pool.begin().await?;
     let id = queries::insert_person(&mut tx, &Actor::from(&*user), &input).await?;

@@ -17,7 +17,11 @@ use crate::{
     audit::Actor,
     db::Db,
     error::{AppError, AppResult, Problem},
-    web::{AppState, context::User, extract::{ApiPath, ApiQuery}},
+    web::{
+        AppState,
+        context::User,
+        extract::{ApiPath, ApiQuery},
+    },
 };
 
 /// A directory entry as the API shows it.
@@ -57,7 +61,10 @@ async fn mark_partners(db: &Db, items: &mut [DirectoryItem]) -> AppResult<()> {
         return Ok(());
     }
     let placeholders: Vec<String> = (1..=items.len()).map(|i| format!("${i}")).collect();
-    let sql = format!("SELECT directory_domain, id FROM institutions WHERE merged_into IS NULL AND directory_domain IN ({})", placeholders.join(","));
+    let sql = format!(
+        "SELECT directory_domain, id FROM institutions WHERE merged_into IS NULL AND directory_domain IN ({})",
+        placeholders.join(",")
+    );
     let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql));
     for it in items.iter() {
         q = q.bind(it.domain.clone());
@@ -113,7 +120,10 @@ pub async fn search_directory(db: &Db, q: &DirectoryQuery) -> AppResult<(Vec<Dir
 /// `GET /api/v1/directory`: the worldwide directory shipped with Liaison.
 #[utoipa::path(get, path = "/api/v1/directory", tag = "institutions", params(DirectoryQuery),
     responses((status = 200, body = super::api::Page<DirectoryItem>)))]
-pub async fn list_directory(State(state): State<AppState>, ApiQuery(q): ApiQuery<DirectoryQuery>) -> AppResult<Json<super::api::Page<DirectoryItem>>> {
+pub async fn list_directory(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<DirectoryQuery>,
+) -> AppResult<Json<super::api::Page<DirectoryItem>>> {
     let (items, total) = search_directory(&state.db, &q).await?;
     Ok(Json(super::api::Page { page: q.page.unwrap_or(1).max(1), per_page: q.per_page.unwrap_or(50).clamp(1, 200), total, items }))
 }
@@ -196,9 +206,15 @@ pub struct Promote {
 /// Makes a partner institution from a directory entry (once).
 pub async fn promote(state: &AppState, actor: &Actor, domain: &str, opts: Promote) -> AppResult<Institution> {
     let e = reference::directory_entry(domain).ok_or(AppError::NotFound)?;
-    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM institutions WHERE directory_domain = $1 AND merged_into IS NULL").bind(domain).fetch_optional(&state.db.pool).await?;
+    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM institutions WHERE directory_domain = $1 AND merged_into IS NULL")
+        .bind(domain)
+        .fetch_optional(&state.db.pool)
+        .await?;
     if let Some(id) = existing {
-        return Err(AppError::Conflict(format!("{} is already partner #{id}.", e.name), Some(serde_json::json!([{ "institution_id": id, "name": e.name }]))));
+        return Err(AppError::Conflict(
+            format!("{} is already partner #{id}.", e.name),
+            Some(serde_json::json!([{ "institution_id": id, "name": e.name }])),
+        ));
     }
     let country = opts.country.clone().filter(|c| !c.trim().is_empty()).unwrap_or_else(|| e.country.to_string());
     let input = super::model::InstitutionInput {
@@ -215,7 +231,11 @@ pub async fn promote(state: &AppState, actor: &Actor, domain: &str, opts: Promot
         let cands = state.partners.search(&state.db, &fields.name_en, 5).await?;
         if let Some(c) = chosen(&cands) {
             return Err(AppError::Conflict(
-                format!("This looks like {} (#{}), already a partner. Merge them, or send \"force\": true.", c.name, c.institution_id.unwrap_or_default()),
+                format!(
+                    "This looks like {} (#{}), already a partner. Merge them, or send \"force\": true.",
+                    c.name,
+                    c.institution_id.unwrap_or_default()
+                ),
                 Some(serde_json::to_value(&cands).unwrap_or_default()),
             ));
         }
@@ -232,7 +252,12 @@ pub async fn promote(state: &AppState, actor: &Actor, domain: &str, opts: Promot
 /// prospective) from a directory entry; a second promotion answers 409.
 #[utoipa::path(post, path = "/api/v1/directory/{domain}/promote", tag = "institutions", request_body = Promote, params(("domain" = String, Path, description = "The entry's domain")),
     responses((status = 201, body = Institution), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn promote_entry(State(state): State<AppState>, User(user): User, ApiPath(domain): ApiPath<String>, body: axum::body::Bytes) -> AppResult<(StatusCode, Json<Institution>)> {
+pub async fn promote_entry(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(domain): ApiPath<String>,
+    body: axum::body::Bytes,
+) -> AppResult<(StatusCode, Json<Institution>)> {
     // The body is optional: an empty one means the defaults.
     let opts: Promote = if body.iter().all(u8::is_ascii_whitespace) {
         Promote::default()

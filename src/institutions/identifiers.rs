@@ -7,7 +7,11 @@ pub fn parse_schac(text: &str) -> Result<String, String> {
     let ok = s.contains('.')
         && s.len() <= 253
         && s.split('.').all(|l| {
-            !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         });
     if ok { Ok(s) } else { Err(format!("'{}' is not a SCHAC home organisation (a domain name such as iukl.edu.my)", text.trim())) }
 }
@@ -40,7 +44,8 @@ pub fn parse_ror(text: &str) -> Result<String, String> {
 /// characters, a city part, and a 2–3 digit number, e.g. `D  BERLIN01`, `UK LONDON029`.
 pub fn parse_erasmus(text: &str) -> Result<String, String> {
     let s = text.trim_end().to_ascii_uppercase();
-    let err = || format!("'{}' is not an Erasmus code such as 'D  BERLIN01' (country, spaces to three characters, city, number)", text.trim());
+    let err =
+        || format!("'{}' is not an Erasmus code such as 'D  BERLIN01' (country, spaces to three characters, city, number)", text.trim());
     let (prefix, rest) = (s.get(..3).ok_or_else(err)?, s.get(3..).ok_or_else(err)?);
     let letters = prefix.trim_end();
     if letters.is_empty() || !letters.chars().all(|c| c.is_ascii_uppercase()) || !prefix[letters.len()..].chars().all(|c| c == ' ') {

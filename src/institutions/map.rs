@@ -2,7 +2,11 @@
 //! partners they hold, with the country's name and count on hover and a link per
 //! country. Served as its own document (cacheable, with an ETag) so pages stay light.
 
-use std::{collections::BTreeMap, fmt::Write, hash::{Hash, Hasher}};
+use std::{
+    collections::BTreeMap,
+    fmt::Write,
+    hash::{Hash, Hasher},
+};
 
 use axum::{
     extract::State,
@@ -62,7 +66,12 @@ pub fn render(counts: &Counts, lang: &str, link: impl Fn(&str) -> String, title:
         let name = reference::country(code).map(|c| c.name(lang)).unwrap_or(en_name);
         let label = esc(&format!("{name}: {n}"));
         if n > 0 {
-            let _ = write!(svg, "<a href=\"{}\" target=\"_top\"><path id=\"{code}\" class=\"c{}\" d=\"{d}\"><title>{label}</title></path></a>", esc(&link(code)), shade(n, max));
+            let _ = write!(
+                svg,
+                "<a href=\"{}\" target=\"_top\"><path id=\"{code}\" class=\"c{}\" d=\"{d}\"><title>{label}</title></path></a>",
+                esc(&link(code)),
+                shade(n, max)
+            );
         } else {
             let _ = write!(svg, "<path id=\"{code}\" class=\"c0\" d=\"{d}\"><title>{label}</title></path>");
         }
@@ -110,7 +119,9 @@ pub async fn staff_map(State(state): State<AppState>, ctx: Ctx, headers: HeaderM
     let lang = ctx.locale.code();
     let tag = etag(&counts, lang, "staff");
     let title = crate::web::i18n::Tr(ctx.locale).t("partners.map").to_string();
-    Ok(svg_response(&headers, tag, "private, max-age=60", || render(&counts, lang, |c| format!("/institutions?country={c}&status=active"), &title)))
+    Ok(svg_response(&headers, tag, "private, max-age=60", || {
+        render(&counts, lang, |c| format!("/institutions?country={c}&status=active"), &title)
+    }))
 }
 
 #[cfg(test)]

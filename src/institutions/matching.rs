@@ -90,11 +90,15 @@ fn key(s: &str) -> u64 {
     h.finish()
 }
 
-const STOP: &[&str] = &["of", "the", "and", "for", "de", "del", "la", "le", "di", "da", "des", "du", "y", "e", "et", "und", "at", "in", "a", "an", "do", "dos", "das"];
+const STOP: &[&str] = &[
+    "of", "the", "and", "for", "de", "del", "la", "le", "di", "da", "des", "du", "y", "e", "et", "und", "at", "in", "a", "an", "do", "dos",
+    "das",
+];
 
 fn expand(token: &str) -> &str {
     match token {
-        "univ" | "uni" | "u" | "universiti" | "universidad" | "universidade" | "universita" | "universite" | "universitat" | "uniwersytet" => "university",
+        "univ" | "uni" | "u" | "universiti" | "universidad" | "universidade" | "universita" | "universite" | "universitat"
+        | "uniwersytet" => "university",
         "inst" | "institut" | "instituto" | "istituto" => "institute",
         "tech" | "techn" | "technol" | "teknologi" | "tecnologia" => "technology",
         "coll" | "col" => "college",
@@ -187,7 +191,11 @@ pub fn acronym_of(name: &str) -> Option<String> {
 /// Acronyms written into a name, like "(IUKL)" or "UTM - Universiti Teknologi Malaysia".
 fn written_acronyms(name: &str) -> Vec<String> {
     name.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| (2..=10).contains(&w.len()) && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) && w.chars().any(|c| c.is_ascii_uppercase()))
+        .filter(|w| {
+            (2..=10).contains(&w.len())
+                && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                && w.chars().any(|c| c.is_ascii_uppercase())
+        })
         .map(str::to_lowercase)
         .collect()
 }
@@ -282,7 +290,9 @@ impl Index {
             for d in &e.domains {
                 domains.insert(d.to_lowercase(), ei);
                 // Domain labels are often the acronym ("iukl.edu.my", "utm.my").
-                if let Some(label) = d.split('.').next().filter(|l| (2..=10).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphabetic())) {
+                if let Some(label) =
+                    d.split('.').next().filter(|l| (2..=10).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphabetic()))
+                {
                     add(&mut acronyms, label.to_lowercase(), ei);
                     add(&mut stated, label.to_lowercase(), ei);
                 }
@@ -390,11 +400,12 @@ impl Index {
     /// ("infra" finds "Infrastructure …").
     pub fn search_prefix(&self, query: &str, limit: usize) -> Vec<Hit> {
         let mut hits = Vec::new();
-        let mut push = |entry: usize, score: f32, on: MatchedOn, hits: &mut Vec<Hit>| match hits.iter_mut().find(|h: &&mut Hit| h.entry == entry) {
-            Some(h) if h.score >= score => {}
-            Some(h) => *h = Hit { entry, score, on },
-            None => hits.push(Hit { entry, score, on }),
-        };
+        let mut push =
+            |entry: usize, score: f32, on: MatchedOn, hits: &mut Vec<Hit>| match hits.iter_mut().find(|h: &&mut Hit| h.entry == entry) {
+                Some(h) if h.score >= score => {}
+                Some(h) => *h = Hit { entry, score, on },
+                None => hits.push(Hit { entry, score, on }),
+            };
         let full = self.search(query, limit);
         for h in &full {
             push(h.entry, h.score, h.on, &mut hits);
@@ -485,7 +496,14 @@ impl Index {
         self.by_tokens_with(query, written, false, hits, push);
     }
 
-    fn by_tokens_with(&self, query: &str, written: &[String], complete_last: bool, hits: &mut Vec<Hit>, push: &mut impl FnMut(usize, f32, MatchedOn, &mut Vec<Hit>)) {
+    fn by_tokens_with(
+        &self,
+        query: &str,
+        written: &[String],
+        complete_last: bool,
+        hits: &mut Vec<Hit>,
+        push: &mut impl FnMut(usize, f32, MatchedOn, &mut Vec<Hit>),
+    ) {
         let toks = tokens(query);
         let q: Vec<Vec<(u32, f32)>> = toks
             .iter()
@@ -523,11 +541,8 @@ impl Index {
                 let n_weight: f32 = name.iter().map(|id| self.idf[*id as usize]).sum();
                 let mut matched = 0.0f32;
                 for alts in &q {
-                    let m = alts
-                        .iter()
-                        .filter(|(id, _)| name.contains(id))
-                        .map(|(id, sim)| self.idf[*id as usize] * sim)
-                        .fold(0.0, f32::max);
+                    let m =
+                        alts.iter().filter(|(id, _)| name.contains(id)).map(|(id, sim)| self.idf[*id as usize] * sim).fold(0.0, f32::max);
                     matched += m;
                 }
                 let dice = 2.0 * matched / (q_weight + n_weight);
@@ -588,9 +603,17 @@ mod tests {
     #[test]
     fn the_seed_partner_is_found_however_it_is_written() {
         let idx = index();
-        for q in ["IUKL", "Infrastructure Univ. KL", "infrastructure university kuala lumpur", "Kuala Lumpur Infrastructure University",
-            "Infrastructure Univeristy Kuala Lumpur", "iukl.edu.my", "someone@s.iukl.edu.my", "https://www.iukl.edu.my/about",
-            "Infrastructure University Kuala Lumpur (IUKL)"] {
+        for q in [
+            "IUKL",
+            "Infrastructure Univ. KL",
+            "infrastructure university kuala lumpur",
+            "Kuala Lumpur Infrastructure University",
+            "Infrastructure Univeristy Kuala Lumpur",
+            "iukl.edu.my",
+            "someone@s.iukl.edu.my",
+            "https://www.iukl.edu.my/about",
+            "Infrastructure University Kuala Lumpur (IUKL)",
+        ] {
             assert_eq!(top(&idx, q), Some(1), "{q}: {:?}", idx.search(q, 3));
         }
     }

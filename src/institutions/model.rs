@@ -237,7 +237,8 @@ impl InstitutionFields {
             (None, Some(old)) => old.clone(),
             (new, _) => opt(new),
         };
-        let name_en = opt(input.name_en.clone()).or_else(|| if input.name_en.is_none() { current.map(|c| c.name_en.clone()) } else { None });
+        let name_en =
+            opt(input.name_en.clone()).or_else(|| if input.name_en.is_none() { current.map(|c| c.name_en.clone()) } else { None });
         let name_en = match name_en {
             Some(n) if n.chars().count() <= 300 => n,
             Some(_) => {
@@ -267,9 +268,10 @@ impl InstitutionFields {
             errors.push(FieldError::new("acronym", "an acronym has no spaces and at most 20 characters"));
         }
         let website = keep(input.website, current.map(|c| &c.website));
-        if website.as_ref().is_some_and(|w| {
-            !(w.starts_with("http://") || w.starts_with("https://")) || w.contains(char::is_whitespace) || w.len() > 300
-        }) {
+        if website
+            .as_ref()
+            .is_some_and(|w| !(w.starts_with("http://") || w.starts_with("https://")) || w.contains(char::is_whitespace) || w.len() > 300)
+        {
             errors.push(FieldError::new("website", "give a full address starting with https:// or http://"));
         }
         let kind = opt(input.kind).or_else(|| current.map(|c| c.kind.clone())).unwrap_or_else(|| "university".into());
@@ -343,12 +345,7 @@ impl Unit {
     /// The primary name in a language (falls back to the first name).
     pub fn name(&self, zh: bool) -> &str {
         let lang = if zh { "zh" } else { "en" };
-        self.names
-            .iter()
-            .find(|n| n.lang == lang)
-            .or_else(|| self.names.first())
-            .map(|n| n.name.as_str())
-            .unwrap_or("")
+        self.names.iter().find(|n| n.lang == lang).or_else(|| self.names.first()).map(|n| n.name.as_str()).unwrap_or("")
     }
 
     /// Other names, for "also known as".
@@ -490,10 +487,10 @@ pub fn check_person(p: &mut PersonInput) -> Result<(), AppError> {
                 }
             }
         }
-        if let (Some(s), Some(e)) = (&pos.start_date, &pos.end_date) {
-            if e < s {
-                errors.push(FieldError::new(format!("positions[{i}].end_date"), "the position ends before it starts"));
-            }
+        if let (Some(s), Some(e)) = (&pos.start_date, &pos.end_date)
+            && e < s
+        {
+            errors.push(FieldError::new(format!("positions[{i}].end_date"), "the position ends before it starts"));
         }
     }
     if errors.is_empty() { Ok(()) } else { Err(AppError::Validation(errors)) }
@@ -514,12 +511,19 @@ mod tests {
     #[test]
     fn update_keeps_what_is_left_out_and_clears_empty_strings() {
         let cur = InstitutionFields::parse(
-            InstitutionInput { name_en: Some("Infrastructure University Kuala Lumpur".into()), country: Some("my".into()), acronym: Some("IUKL".into()), city: Some("Kuala Lumpur".into()), ..Default::default() },
+            InstitutionInput {
+                name_en: Some("Infrastructure University Kuala Lumpur".into()),
+                country: Some("my".into()),
+                acronym: Some("IUKL".into()),
+                city: Some("Kuala Lumpur".into()),
+                ..Default::default()
+            },
             None,
         )
         .expect("valid");
         assert_eq!(cur.country, "MY");
-        let next = InstitutionFields::parse(InstitutionInput { city: Some(String::new()), ..Default::default() }, Some(&cur)).expect("valid");
+        let next =
+            InstitutionFields::parse(InstitutionInput { city: Some(String::new()), ..Default::default() }, Some(&cur)).expect("valid");
         assert_eq!(next.acronym.as_deref(), Some("IUKL"));
         assert_eq!(next.city, None);
     }
@@ -527,7 +531,12 @@ mod tests {
     #[test]
     fn bad_country_and_website_are_named() {
         let err = InstitutionFields::parse(
-            InstitutionInput { name_en: Some("X".into()), country: Some("Atlantis".into()), website: Some("iukl.edu.my".into()), ..Default::default() },
+            InstitutionInput {
+                name_en: Some("X".into()),
+                country: Some("Atlantis".into()),
+                website: Some("iukl.edu.my".into()),
+                ..Default::default()
+            },
             None,
         )
         .err();

@@ -57,12 +57,18 @@ struct Rows {
 }
 
 /// `GET /institutions`: the list; an htmx request gets only the result rows.
-pub async fn list(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, ApiQuery(q): ApiQuery<InstitutionQuery>) -> AppResult<Response> {
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<InstitutionQuery>,
+) -> AppResult<Response> {
     let (items, total) = api::search(&state, &q).await?;
     let (page, per_page) = q.paging();
     let pages = ((total + per_page - 1) / per_page).max(1);
     let base = Base::new(&ctx, Tr(ctx.locale).t("institutions.title"), "institutions");
-    let (q_text, country, status) = (q.q.clone().unwrap_or_default(), q.country.clone().unwrap_or_default(), q.status.clone().unwrap_or_default());
+    let (q_text, country, status) =
+        (q.q.clone().unwrap_or_default(), q.country.clone().unwrap_or_default(), q.status.clone().unwrap_or_default());
     let (strength, area) = (q.strength.unwrap_or_default(), q.area.unwrap_or_default());
     if headers.contains_key("hx-request") {
         return Ok(render(&Rows { base, items, total, q: q_text, country, status, strength, area, page, pages }));
@@ -218,7 +224,12 @@ pub async fn new_form(ctx: Ctx) -> Response {
 }
 
 /// `POST /institutions/new`.
-pub async fn create(State(state): State<AppState>, ctx: Ctx, User(user): User, FormData(form): FormData<InstitutionForm>) -> AppResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    User(user): User,
+    FormData(form): FormData<InstitutionForm>,
+) -> AppResult<Response> {
     let result = api::create(&state, &Actor::from(&*user), form.clone().into()).await;
     form_result(&ctx, "/institutions/new".into(), form, result)
 }
@@ -248,7 +259,13 @@ pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, ApiPath(id): Api
 }
 
 /// `POST /institutions/{id}/edit`.
-pub async fn save(State(state): State<AppState>, ctx: Ctx, User(user): User, ApiPath(id): ApiPath<i64>, FormData(form): FormData<InstitutionForm>) -> AppResult<Response> {
+pub async fn save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    FormData(form): FormData<InstitutionForm>,
+) -> AppResult<Response> {
     let result = api::update(&state, &Actor::from(&*user), id, form.clone().into()).await;
     form_result(&ctx, format!("/institutions/{id}/edit"), form, result)
 }
@@ -283,7 +300,11 @@ pub async fn export_institutions_xlsx(state: State<AppState>, q: ApiQuery<Instit
     export_institutions(state, q, crate::tabular::Format::Xlsx).await
 }
 
-async fn export_institutions(State(state): State<AppState>, ApiQuery(q): ApiQuery<InstitutionQuery>, format: crate::tabular::Format) -> AppResult<Response> {
+async fn export_institutions(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<InstitutionQuery>,
+    format: crate::tabular::Format,
+) -> AppResult<Response> {
     let ids = api::matched_ids(&state, &q).await?;
     let table = super::transfer::institutions_table(&state.db, &q, ids.as_deref()).await?;
     download(table.write(format, "Institutions")?, format, "institutions")
@@ -299,7 +320,11 @@ pub async fn export_people_xlsx(state: State<AppState>, q: ApiQuery<PeopleQuery>
     export_people(state, q, crate::tabular::Format::Xlsx).await
 }
 
-async fn export_people(State(state): State<AppState>, ApiQuery(q): ApiQuery<PeopleQuery>, format: crate::tabular::Format) -> AppResult<Response> {
+async fn export_people(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<PeopleQuery>,
+    format: crate::tabular::Format,
+) -> AppResult<Response> {
     let table = super::transfer::people_table(&state.db, q.q.as_deref()).await?;
     download(table.write(format, "People")?, format, "people")
 }
@@ -347,7 +372,12 @@ impl DirectoryRows {
 }
 
 /// `GET /directory`: search the worldwide directory; promote entries to partners.
-pub async fn directory_page(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, ApiQuery(q): ApiQuery<super::directory::DirectoryQuery>) -> AppResult<Response> {
+pub async fn directory_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<super::directory::DirectoryQuery>,
+) -> AppResult<Response> {
     let (items, total) = super::directory::search_directory(&state.db, &q).await?;
     let base = Base::new(&ctx, Tr(ctx.locale).t("directory.title"), "directory");
     if headers.contains_key("hx-request") {
@@ -359,11 +389,18 @@ pub async fn directory_page(State(state): State<AppState>, ctx: Ctx, headers: He
 
 /// `POST /directory/{domain}/promote`: the form behind the "make partner" button; a
 /// refusal (already a partner, probable duplicate, no country) is shown on the page.
-pub async fn promote_form(State(state): State<AppState>, ctx: Ctx, User(user): User, ApiPath(domain): ApiPath<String>) -> AppResult<Response> {
+pub async fn promote_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    User(user): User,
+    ApiPath(domain): ApiPath<String>,
+) -> AppResult<Response> {
     let (status, msg) = match super::directory::promote(&state, &Actor::from(&*user), &domain, Default::default()).await {
         Ok(inst) => return Ok(Redirect::to(&format!("/institutions/{}", inst.id)).into_response()),
         Err(AppError::Conflict(msg, _)) => (StatusCode::CONFLICT, msg),
-        Err(AppError::Validation(errs)) => (StatusCode::UNPROCESSABLE_ENTITY, errs.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")),
+        Err(AppError::Validation(errs)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, errs.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; "))
+        }
         Err(e) => return Err(e),
     };
     let q = super::directory::DirectoryQuery { q: Some(domain.clone()), ..Default::default() };
@@ -394,7 +431,11 @@ pub async fn public_partners(State(state): State<AppState>, ctx: Ctx) -> AppResu
     }
     let lang = ctx.locale.code();
     let mut groups: Vec<(String, String, Vec<Institution>)> = Vec::new();
-    all.sort_by(|a, b| super::reference::country_name(&a.country, lang).cmp(&super::reference::country_name(&b.country, lang)).then(a.name_en.cmp(&b.name_en)));
+    all.sort_by(|a, b| {
+        super::reference::country_name(&a.country, lang)
+            .cmp(&super::reference::country_name(&b.country, lang))
+            .then(a.name_en.cmp(&b.name_en))
+    });
     for i in all {
         match groups.last_mut() {
             Some(g) if g.0 == i.country => g.2.push(i),
@@ -414,8 +455,14 @@ pub struct MergeForm {
 }
 
 /// `POST /institutions/{id}/merge`: merges a duplicate (by id) into this institution.
-pub async fn merge_form(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>, FormData(form): FormData<MergeForm>) -> AppResult<Response> {
-    let from: i64 = form.from.trim().trim_start_matches('#').parse().map_err(|_| AppError::field("from", "give the duplicate's number, e.g. 42"))?;
+pub async fn merge_form(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    FormData(form): FormData<MergeForm>,
+) -> AppResult<Response> {
+    let from: i64 =
+        form.from.trim().trim_start_matches('#').parse().map_err(|_| AppError::field("from", "give the duplicate's number, e.g. 42"))?;
     let mut tx = state.db.pool.begin().await?;
     super::records::merge(&mut tx, &Actor::from(&*user), "institution", id, from).await?;
     tx.commit().await?;

@@ -9,7 +9,10 @@ use serde::Serialize;
 use tokio::sync::RwLock;
 use utoipa::ToSchema;
 
-use super::{matching::{self, Index, MatchedOn}, transfer};
+use super::{
+    matching::{self, Index, MatchedOn},
+    transfer,
+};
 use crate::{db::Db, error::AppResult};
 
 /// (rows, newest change, highest id): changes whenever institutions change.
@@ -48,17 +51,17 @@ impl PartnerCache {
         )
         .fetch_one(&db.pool)
         .await?;
-        if let Some((s, idx)) = self.inner.read().await.as_ref() {
-            if *s == stamp {
-                return Ok(idx.clone());
-            }
+        if let Some((s, idx)) = self.inner.read().await.as_ref()
+            && *s == stamp
+        {
+            return Ok(idx.clone());
         }
         // One rebuild at a time: requests that queued behind it find it fresh.
         let mut slot = self.inner.write().await;
-        if let Some((s, idx)) = slot.as_ref() {
-            if *s == stamp {
-                return Ok(idx.clone());
-            }
+        if let Some((s, idx)) = slot.as_ref()
+            && *s == stamp
+        {
+            return Ok(idx.clone());
         }
         let built = Arc::new(transfer::partner_index(db).await?);
         *slot = Some((stamp, built.clone()));

@@ -97,18 +97,29 @@ fn position_of(form: &PersonForm, institution_id: Option<i64>) -> Vec<PositionIn
 
 fn field_errors(e: AppError) -> Result<Vec<(String, String)>, AppError> {
     match e {
-        AppError::Validation(errs) => Ok(errs.into_iter().map(|e| (e.field.trim_start_matches("positions[0].").to_string(), e.message)).collect()),
+        AppError::Validation(errs) => {
+            Ok(errs.into_iter().map(|e| (e.field.trim_start_matches("positions[0].").to_string(), e.message)).collect())
+        }
         other => Err(other),
     }
 }
 
 /// `GET /people/new`.
 pub async fn new_person(ctx: Ctx) -> Response {
-    render(&NewPersonPage { base: Base::new(&ctx, Tr(ctx.locale).t("people.new"), "people"), form: PersonForm::default(), errors: Vec::new() })
+    render(&NewPersonPage {
+        base: Base::new(&ctx, Tr(ctx.locale).t("people.new"), "people"),
+        form: PersonForm::default(),
+        errors: Vec::new(),
+    })
 }
 
 /// `POST /people/new`.
-pub async fn create_person(State(state): State<AppState>, ctx: Ctx, User(user): User, FormData(form): FormData<PersonForm>) -> AppResult<Response> {
+pub async fn create_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    User(user): User,
+    FormData(form): FormData<PersonForm>,
+) -> AppResult<Response> {
     let mut errors = Vec::new();
     let institution_id = institution_from_text(&state, &form.institution).await.unwrap_or_else(|e| {
         errors.push(e);
@@ -163,7 +174,8 @@ async fn person_page(state: &AppState, ctx: &Ctx, id: i64, form: PersonForm, err
     drop(conn);
     let history = audit::history(&state.db, "person", id).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, render(&PersonPage { base: Base::new(ctx, person.name_en.clone(), "people"), person, history, form, errors })).into_response())
+    Ok((status, render(&PersonPage { base: Base::new(ctx, person.name_en.clone(), "people"), person, history, form, errors }))
+        .into_response())
 }
 
 /// `GET /people/{id}`.
@@ -172,7 +184,13 @@ pub async fn person(State(state): State<AppState>, ctx: Ctx, ApiPath(id): ApiPat
 }
 
 /// `POST /people/{id}/positions`: adds a position from the person's page.
-pub async fn add_position(State(state): State<AppState>, ctx: Ctx, User(user): User, ApiPath(id): ApiPath<i64>, FormData(form): FormData<PersonForm>) -> AppResult<Response> {
+pub async fn add_position(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    FormData(form): FormData<PersonForm>,
+) -> AppResult<Response> {
     let mut errors = Vec::new();
     let institution_id = match institution_from_text(&state, &form.institution).await {
         Ok(Some(i)) => Some(i),
@@ -185,7 +203,13 @@ pub async fn add_position(State(state): State<AppState>, ctx: Ctx, User(user): U
             None
         }
     };
-    let mut check = PersonInput { name_en: "x".into(), name_zh: None, email: None, institution_id: None, positions: position_of(&form, institution_id) };
+    let mut check = PersonInput {
+        name_en: "x".into(),
+        name_zh: None,
+        email: None,
+        institution_id: None,
+        positions: position_of(&form, institution_id),
+    };
     if institution_id.is_some() && form.title_en.trim().is_empty() {
         errors.push(("title_en".into(), "the title is required".into()));
     }
@@ -218,7 +242,12 @@ pub struct UnitForm {
 }
 
 /// `POST /institutions/{id}/units`: adds a unit from the institution's page.
-pub async fn add_unit(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>, FormData(form): FormData<UnitForm>) -> AppResult<Response> {
+pub async fn add_unit(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    FormData(form): FormData<UnitForm>,
+) -> AppResult<Response> {
     let mut names = Vec::new();
     if !form.name_en.trim().is_empty() {
         names.push(UnitName { lang: "en".into(), name: form.name_en.trim().into(), primary: true });

@@ -19,7 +19,8 @@ const SELECT_INSTITUTION: &str = "SELECT i.id, i.name_en, i.name_zh, i.name_loca
     FROM institutions i";
 
 /// Institutions whose latest partnership status is active.
-pub const COUNT_ACTIVE_PARTNERS: &str = "SELECT COUNT(*) FROM institutions i WHERE i.merged_into IS NULL AND i.partnership_status = 'active'";
+pub const COUNT_ACTIVE_PARTNERS: &str =
+    "SELECT COUNT(*) FROM institutions i WHERE i.merged_into IS NULL AND i.partnership_status = 'active'";
 
 /// Filters, sorting and paging of the institution list.
 #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
@@ -104,7 +105,10 @@ pub async fn list_institutions(db: &Db, q: &InstitutionQuery, matched: Option<&[
         "updated" => "i.updated_at ASC, i.id ASC",
         "-updated" => "i.updated_at DESC, i.id DESC",
         other => {
-            return Err(AppError::field("sort", format!("cannot sort by '{other}'; use name, -name, country, -country, updated or -updated")));
+            return Err(AppError::field(
+                "sort",
+                format!("cannot sort by '{other}'; use name, -name, country, -country, updated or -updated"),
+            ));
         }
     };
     let where_sql = format!(" WHERE {}", wheres.join(" AND "));
@@ -167,10 +171,8 @@ pub async fn get_institution(conn: &mut AnyConnection, id: i64) -> AppResult<Ins
     let sql = format!("{SELECT_INSTITUTION} WHERE i.id = $1");
     let row: Option<InstitutionRow> = sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *conn).await?;
     let mut inst = row.map(Institution::from).ok_or(AppError::NotFound)?;
-    inst.strengths = sqlx::query_scalar("SELECT tag FROM institution_strengths WHERE institution_id = $1 ORDER BY tag")
-        .bind(id)
-        .fetch_all(conn)
-        .await?;
+    inst.strengths =
+        sqlx::query_scalar("SELECT tag FROM institution_strengths WHERE institution_id = $1 ORDER BY tag").bind(id).fetch_all(conn).await?;
     Ok(inst)
 }
 
@@ -198,7 +200,13 @@ pub async fn insert_institution(conn: &mut AnyConnection, actor: &Actor, f: &Ins
 }
 
 /// Like [`insert_institution`], recording the directory entry it comes from.
-pub async fn insert_institution_from(conn: &mut AnyConnection, actor: &Actor, f: &InstitutionFields, is_home: bool, directory_domain: Option<&str>) -> AppResult<i64> {
+pub async fn insert_institution_from(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    f: &InstitutionFields,
+    is_home: bool,
+    directory_domain: Option<&str>,
+) -> AppResult<i64> {
     let now = now_text();
     let res = sqlx::query_scalar(
         "INSERT INTO institutions (name_en, name_zh, name_local, acronym, country, city, website, kind, is_home, created_at, updated_at,
@@ -229,7 +237,14 @@ pub async fn insert_institution_from(conn: &mut AnyConnection, actor: &Actor, f:
 }
 
 /// Updates an institution if its version still matches; audits before/after.
-pub async fn update_institution(conn: &mut AnyConnection, actor: &Actor, id: i64, expected_version: i64, before: &InstitutionFields, f: &InstitutionFields) -> AppResult<()> {
+pub async fn update_institution(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    expected_version: i64,
+    before: &InstitutionFields,
+    f: &InstitutionFields,
+) -> AppResult<()> {
     let n = sqlx::query(
         "UPDATE institutions SET name_en = $1, name_zh = $2, name_local = $3, acronym = $4, country = $5,
          city = $6, website = $7, kind = $8, updated_at = $9, version = version + 1,
@@ -298,7 +313,13 @@ pub async fn add_strengths(conn: &mut AnyConnection, institution_id: i64, tags: 
 }
 
 /// Adds a dated partnership status.
-pub async fn add_partnership_event(conn: &mut AnyConnection, institution_id: i64, status: &str, since: &str, note: Option<&str>) -> AppResult<()> {
+pub async fn add_partnership_event(
+    conn: &mut AnyConnection,
+    institution_id: i64,
+    status: &str,
+    since: &str,
+    note: Option<&str>,
+) -> AppResult<()> {
     sqlx::query("INSERT INTO partnership_events (institution_id, status, since, note, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(institution_id)
         .bind(status)
@@ -326,23 +347,31 @@ pub async fn refresh_partnership(conn: &mut AnyConnection, institution_id: i64) 
 }
 
 /// Creates a unit with its names (the first name given is primary unless one says so).
-pub async fn insert_unit(conn: &mut AnyConnection, actor: &Actor, institution_id: i64, parent_id: Option<i64>, names: &[UnitName]) -> AppResult<i64> {
+pub async fn insert_unit(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    institution_id: i64,
+    parent_id: Option<i64>,
+    names: &[UnitName],
+) -> AppResult<i64> {
     if names.is_empty() {
         return Err(AppError::field("names", "a unit needs at least one name"));
     }
     if let Some(pid) = parent_id {
-        let parent_inst: Option<i64> = sqlx::query_scalar("SELECT institution_id FROM units WHERE id = $1").bind(pid).fetch_optional(&mut *conn).await?;
+        let parent_inst: Option<i64> =
+            sqlx::query_scalar("SELECT institution_id FROM units WHERE id = $1").bind(pid).fetch_optional(&mut *conn).await?;
         if parent_inst != Some(institution_id) {
             return Err(AppError::field("parent_id", "the parent unit belongs to another institution"));
         }
     }
     let now = now_text();
-    let id: i64 = sqlx::query_scalar("INSERT INTO units (institution_id, parent_id, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id")
-        .bind(institution_id)
-        .bind(parent_id)
-        .bind(&now)
-        .fetch_one(&mut *conn)
-        .await?;
+    let id: i64 =
+        sqlx::query_scalar("INSERT INTO units (institution_id, parent_id, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id")
+            .bind(institution_id)
+            .bind(parent_id)
+            .bind(&now)
+            .fetch_one(&mut *conn)
+            .await?;
     write_unit_names(conn, id, names).await?;
     audit::record(conn, actor, Action::Create, "unit", id, None, Some(&names)).await?;
     Ok(id)
@@ -383,10 +412,11 @@ pub async fn rename_unit(conn: &mut AnyConnection, actor: &Actor, unit_id: i64, 
 }
 
 async fn unit_names(conn: &mut AnyConnection, unit_id: i64) -> AppResult<Vec<UnitName>> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as("SELECT lang, name, is_primary FROM unit_names WHERE unit_id = $1 ORDER BY is_primary DESC, id")
-        .bind(unit_id)
-        .fetch_all(conn)
-        .await?;
+    let rows: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT lang, name, is_primary FROM unit_names WHERE unit_id = $1 ORDER BY is_primary DESC, id")
+            .bind(unit_id)
+            .fetch_all(conn)
+            .await?;
     Ok(rows.into_iter().map(|(lang, name, p)| UnitName { lang, name, primary: p == 1 }).collect())
 }
 
@@ -413,10 +443,15 @@ pub async fn units_of(db: &Db, institution_id: i64) -> AppResult<Vec<Unit>> {
 
 /// The institution a unit belongs to.
 pub async fn unit_institution(db: &Db, unit_id: i64) -> AppResult<i64> {
-    sqlx::query_scalar("SELECT institution_id FROM units WHERE id = $1").bind(unit_id).fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)
+    sqlx::query_scalar("SELECT institution_id FROM units WHERE id = $1")
+        .bind(unit_id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
-const SELECT_POSITION: &str = "SELECT p.id, p.person_id, pp.name_en AS person_name, p.title_en, p.title_zh, p.institution_id, i.name_en AS institution_name,
+const SELECT_POSITION: &str =
+    "SELECT p.id, p.person_id, pp.name_en AS person_name, p.title_en, p.title_zh, p.institution_id, i.name_en AS institution_name,
     p.unit_id, (SELECT n.name FROM unit_names n WHERE n.unit_id = p.unit_id ORDER BY n.is_primary DESC, n.id LIMIT 1) AS unit_name,
     p.start_date, p.end_date
     FROM positions p JOIN institutions i ON i.id = p.institution_id JOIN people pp ON pp.id = p.person_id";
@@ -424,15 +459,17 @@ const SELECT_POSITION: &str = "SELECT p.id, p.person_id, pp.name_en AS person_na
 /// Inserts a person with positions, checking that each unit belongs to its institution.
 pub async fn insert_person(conn: &mut AnyConnection, actor: &Actor, p: &PersonInput) -> AppResult<i64> {
     let now = now_text();
-    let id: i64 = sqlx::query_scalar("INSERT INTO people (name_en, name_zh, email, institution_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id")
-        .bind(&p.name_en)
-        .bind(&p.name_zh)
-        .bind(&p.email)
-        .bind(p.institution_id)
-        .bind(&now)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(|e| fk_error(e, "institution_id", "no such institution"))?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO people (name_en, name_zh, email, institution_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+    )
+    .bind(&p.name_en)
+    .bind(&p.name_zh)
+    .bind(&p.email)
+    .bind(p.institution_id)
+    .bind(&now)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| fk_error(e, "institution_id", "no such institution"))?;
     insert_positions(&mut *conn, id, &p.positions).await?;
     let person = get_person(&mut *conn, id).await?;
     audit::record(conn, actor, Action::Create, "person", id, None, Some(&person)).await?;
@@ -444,7 +481,8 @@ pub async fn insert_positions(conn: &mut AnyConnection, id: i64, positions: &[su
     let now = now_text();
     for (i, pos) in positions.iter().enumerate() {
         if let Some(unit) = pos.unit_id {
-            let inst: Option<i64> = sqlx::query_scalar("SELECT institution_id FROM units WHERE id = $1").bind(unit).fetch_optional(&mut *conn).await?;
+            let inst: Option<i64> =
+                sqlx::query_scalar("SELECT institution_id FROM units WHERE id = $1").bind(unit).fetch_optional(&mut *conn).await?;
             if inst != Some(pos.institution_id) {
                 return Err(AppError::field(&format!("positions[{i}].unit_id"), "this unit does not belong to the position's institution"));
             }
@@ -472,7 +510,10 @@ fn fk_error(e: sqlx::Error, field: &str, msg: &str) -> AppError {
 /// One person with positions.
 pub async fn get_person(conn: &mut AnyConnection, id: i64) -> AppResult<Person> {
     let row: Option<(i64, String, Option<String>, Option<String>, Option<i64>)> =
-        sqlx::query_as("SELECT id, name_en, name_zh, email, institution_id FROM people WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
+        sqlx::query_as("SELECT id, name_en, name_zh, email, institution_id FROM people WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
     let (id, name_en, name_zh, email, institution_id) = row.ok_or(AppError::NotFound)?;
     let sql = format!("{SELECT_POSITION} WHERE p.person_id = $1 ORDER BY p.end_date IS NOT NULL, p.id");
     let positions: Vec<Position> = sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_all(conn).await?;
@@ -490,9 +531,16 @@ pub async fn list_people(db: &Db, q: Option<&str>, institution_id: Option<i64>, 
     if let Some(inst) = institution_id {
         wheres.push(format!("id IN (SELECT person_id FROM positions WHERE institution_id = {inst}) OR institution_id = {inst}"));
     }
-    let where_sql = if wheres.is_empty() { String::new() } else { format!(" WHERE {}", wheres.iter().map(|w| format!("({w})")).collect::<Vec<_>>().join(" AND ")) };
+    let where_sql = if wheres.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", wheres.iter().map(|w| format!("({w})")).collect::<Vec<_>>().join(" AND "))
+    };
     let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!("SELECT COUNT(*) FROM people{where_sql}"))).persistent(false);
-    let mut ids = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!("SELECT id FROM people{where_sql} ORDER BY name_en, id LIMIT {per_page} OFFSET {}", (page - 1) * per_page)));
+    let mut ids = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!(
+        "SELECT id FROM people{where_sql} ORDER BY name_en, id LIMIT {per_page} OFFSET {}",
+        (page - 1) * per_page
+    )));
     if let Some(t) = &text_arg {
         count = count.bind(t.clone());
         ids = ids.bind(t.clone());

@@ -15,7 +15,11 @@ use crate::{
     auth::Permission,
     error::{AppError, AppResult, FieldError, Problem},
     time::{now_text, parse_date},
-    web::{AppState, context::User, extract::{ApiJson, ApiPath}},
+    web::{
+        AppState,
+        context::User,
+        extract::{ApiJson, ApiPath},
+    },
 };
 
 /// A new unit.
@@ -38,7 +42,12 @@ pub async fn list_units(State(state): State<AppState>, ApiPath(id): ApiPath<i64>
 /// `POST /api/v1/institutions/{id}/units`.
 #[utoipa::path(post, path = "/api/v1/institutions/{id}/units", tag = "institutions", request_body = NewUnit, params(("id" = i64, Path, description = "Institution id")),
     responses((status = 201, body = Unit), (status = 422, body = Problem)))]
-pub async fn create_unit(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>, ApiJson(body): ApiJson<NewUnit>) -> AppResult<(StatusCode, Json<Unit>)> {
+pub async fn create_unit(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<NewUnit>,
+) -> AppResult<(StatusCode, Json<Unit>)> {
     let mut tx = state.db.pool.begin().await?;
     queries::get_institution(&mut tx, id).await?;
     let unit_id = queries::insert_unit(&mut tx, &Actor::from(&*user), id, body.parent_id, &body.names).await?;
@@ -62,7 +71,12 @@ pub struct UnitChange {
 /// unit coordinator only their own.
 #[utoipa::path(patch, path = "/api/v1/units/{id}", tag = "institutions", request_body = UnitChange, params(("id" = i64, Path, description = "Unit id")),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn update_unit(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>, ApiJson(body): ApiJson<UnitChange>) -> AppResult<StatusCode> {
+pub async fn update_unit(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<UnitChange>,
+) -> AppResult<StatusCode> {
     let institution = queries::unit_institution(&state.db, id).await?;
     if !user.can_in_unit(Permission::EditUnits, id) {
         return Err(AppError::Forbidden("Coordinators may change only the unit they coordinate.".into()));
@@ -88,7 +102,8 @@ async fn move_unit(conn: &mut AnyConnection, actor: &Actor, institution: i64, id
             if c == id {
                 return Err(AppError::field("parent_id", "a unit cannot be placed under itself or one of its own sub-units"));
             }
-            let row: Option<(i64, Option<i64>)> = sqlx::query_as("SELECT institution_id, parent_id FROM units WHERE id = $1").bind(c).fetch_optional(&mut *conn).await?;
+            let row: Option<(i64, Option<i64>)> =
+                sqlx::query_as("SELECT institution_id, parent_id FROM units WHERE id = $1").bind(c).fetch_optional(&mut *conn).await?;
             let Some((inst, up)) = row else { return Err(AppError::field("parent_id", "no such unit")) };
             if inst != institution {
                 return Err(AppError::field("parent_id", "the parent unit belongs to another institution"));
@@ -96,7 +111,12 @@ async fn move_unit(conn: &mut AnyConnection, actor: &Actor, institution: i64, id
             cur = up;
         }
     }
-    sqlx::query("UPDATE units SET parent_id = $1, updated_at = $2 WHERE id = $3").bind(parent).bind(now_text()).bind(id).execute(&mut *conn).await?;
+    sqlx::query("UPDATE units SET parent_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(parent)
+        .bind(now_text())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     audit::record(conn, actor, Action::Update, "unit", id, None, Some(&serde_json::json!({ "parent_id": parent }))).await?;
     Ok(())
 }
@@ -138,7 +158,12 @@ pub struct PersonChange {
 /// `PATCH /api/v1/people/{id}`.
 #[utoipa::path(patch, path = "/api/v1/people/{id}", tag = "institutions", request_body = PersonChange, params(("id" = i64, Path, description = "Person id")),
     responses((status = 200, body = Person), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn update_person(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>, ApiJson(body): ApiJson<PersonChange>) -> AppResult<Json<Person>> {
+pub async fn update_person(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<PersonChange>,
+) -> AppResult<Json<Person>> {
     let mut tx = state.db.pool.begin().await?;
     let before = queries::get_person(&mut tx, id).await?;
     let mut input = PersonInput {
@@ -162,7 +187,9 @@ pub async fn update_person(State(state): State<AppState>, User(user): User, ApiP
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(|e| if crate::db::is_constraint_violation(&e) { AppError::field("institution_id", "no such institution") } else { e.into() })?;
+        .map_err(|e| {
+            if crate::db::is_constraint_violation(&e) { AppError::field("institution_id", "no such institution") } else { e.into() }
+        })?;
     let after = queries::get_person(&mut tx, id).await?;
     audit::record(&mut tx, &Actor::from(&*user), Action::Update, "person", id, Some(&before), Some(&after)).await?;
     tx.commit().await?;
@@ -184,7 +211,12 @@ pub async fn delete_person(State(state): State<AppState>, User(user): User, ApiP
 /// `POST /api/v1/people/{id}/positions`: adds a dated position.
 #[utoipa::path(post, path = "/api/v1/people/{id}/positions", tag = "institutions", request_body = PositionInput, params(("id" = i64, Path, description = "Person id")),
     responses((status = 201, body = Person), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn add_position(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>, ApiJson(pos): ApiJson<PositionInput>) -> AppResult<(StatusCode, Json<Person>)> {
+pub async fn add_position(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(pos): ApiJson<PositionInput>,
+) -> AppResult<(StatusCode, Json<Person>)> {
     let mut tx = state.db.pool.begin().await?;
     let before = queries::get_person(&mut tx, id).await?;
     let mut check = PersonInput { name_en: before.name_en.clone(), name_zh: None, email: None, institution_id: None, positions: vec![pos] };
@@ -201,7 +233,11 @@ pub async fn add_position(State(state): State<AppState>, User(user): User, ApiPa
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn delete_position(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
     let mut tx = state.db.pool.begin().await?;
-    let person: i64 = sqlx::query_scalar("SELECT person_id FROM positions WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?.ok_or(AppError::NotFound)?;
+    let person: i64 = sqlx::query_scalar("SELECT person_id FROM positions WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let before = queries::get_person(&mut tx, person).await?;
     sqlx::query("DELETE FROM positions WHERE id = $1").bind(id).execute(&mut *tx).await?;
     let after = queries::get_person(&mut tx, person).await?;
@@ -225,7 +261,12 @@ pub struct PartnershipEvent {
 /// `POST /api/v1/institutions/{id}/partnership`: records a partnership status from a date.
 #[utoipa::path(post, path = "/api/v1/institutions/{id}/partnership", tag = "institutions", request_body = PartnershipEvent, params(("id" = i64, Path, description = "Institution id")),
     responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn add_partnership(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>, ApiJson(ev): ApiJson<PartnershipEvent>) -> AppResult<StatusCode> {
+pub async fn add_partnership(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(ev): ApiJson<PartnershipEvent>,
+) -> AppResult<StatusCode> {
     let mut errors = Vec::new();
     if !["prospective", "active", "suspended", "ended"].contains(&ev.status.as_str()) {
         errors.push(FieldError::new("status", "use prospective, active, suspended or ended"));
@@ -242,7 +283,8 @@ pub async fn add_partnership(State(state): State<AppState>, User(user): User, Ap
     let since = since.unwrap_or_default();
     queries::add_partnership_event(&mut tx, id, &ev.status, &since, ev.note.as_deref()).await?;
     let rec = PartnershipEvent { status: ev.status, since, note: ev.note };
-    audit::record(&mut tx, &Actor::from(&*user), Action::Update, "institution", id, None, Some(&serde_json::json!({ "partnership": rec }))).await?;
+    audit::record(&mut tx, &Actor::from(&*user), Action::Update, "institution", id, None, Some(&serde_json::json!({ "partnership": rec })))
+        .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -267,7 +309,8 @@ pub struct MergeReport {
 
 /// Every column that refers to an institution. Modules that add references add them
 /// here, so a merge can never leave one behind.
-const INSTITUTION_REFS: &[(&str, &str)] = &[("units", "institution_id"), ("people", "institution_id"), ("positions", "institution_id"), ("partnership_events", "institution_id")];
+const INSTITUTION_REFS: &[(&str, &str)] =
+    &[("units", "institution_id"), ("people", "institution_id"), ("positions", "institution_id"), ("partnership_events", "institution_id")];
 /// Every column that refers to a person.
 const PERSON_REFS: &[(&str, &str)] = &[("positions", "person_id")];
 
@@ -278,7 +321,10 @@ pub async fn merge(conn: &mut AnyConnection, actor: &Actor, entity: &str, into: 
         return Err(AppError::field("from", "a record cannot be merged into itself"));
     }
     for id in [into, from] {
-        let merged: Option<Option<i64>> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT merged_into FROM {table} WHERE id = $1"))).bind(id).fetch_optional(&mut *conn).await?;
+        let merged: Option<Option<i64>> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT merged_into FROM {table} WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
         match merged {
             None => return Err(if id == from { AppError::field("from", "no such record") } else { AppError::NotFound }),
             Some(Some(_)) => return Err(AppError::Conflict(format!("Record {id} was already merged into another."), None)),
@@ -287,7 +333,12 @@ pub async fn merge(conn: &mut AnyConnection, actor: &Actor, entity: &str, into: 
     }
     let mut moved = Vec::new();
     for (t, col) in refs {
-        let n = sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {t} SET {col} = $1 WHERE {col} = $2"))).bind(into).bind(from).execute(&mut *conn).await?.rows_affected();
+        let n = sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {t} SET {col} = $1 WHERE {col} = $2")))
+            .bind(into)
+            .bind(from)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
         moved.push((format!("{t}.{col}"), n));
     }
     if entity == "institution" {
@@ -299,17 +350,32 @@ pub async fn merge(conn: &mut AnyConnection, actor: &Actor, entity: &str, into: 
             .rows_affected();
         moved.push(("institution_strengths".into(), n));
         // The duplicate's directory link moves too, unless the kept record has one.
-        let dir: Option<Option<String>> = sqlx::query_scalar("SELECT directory_domain FROM institutions WHERE id = $1").bind(from).fetch_optional(&mut *conn).await?;
+        let dir: Option<Option<String>> =
+            sqlx::query_scalar("SELECT directory_domain FROM institutions WHERE id = $1").bind(from).fetch_optional(&mut *conn).await?;
         sqlx::query("UPDATE institutions SET directory_domain = NULL WHERE id = $1").bind(from).execute(&mut *conn).await?;
         if let Some(Some(d)) = dir {
-            sqlx::query("UPDATE institutions SET directory_domain = $1 WHERE id = $2 AND directory_domain IS NULL").bind(d).bind(into).execute(&mut *conn).await?;
+            sqlx::query("UPDATE institutions SET directory_domain = $1 WHERE id = $2 AND directory_domain IS NULL")
+                .bind(d)
+                .bind(into)
+                .execute(&mut *conn)
+                .await?;
         }
-        sqlx::query("UPDATE institutions SET merged_into = $1, is_public = 0, updated_at = $2, version = version + 1 WHERE id = $3").bind(into).bind(now_text()).bind(from).execute(&mut *conn).await?;
+        sqlx::query("UPDATE institutions SET merged_into = $1, is_public = 0, updated_at = $2, version = version + 1 WHERE id = $3")
+            .bind(into)
+            .bind(now_text())
+            .bind(from)
+            .execute(&mut *conn)
+            .await?;
         // The partnership history moved: both current statuses follow it.
         queries::refresh_partnership(conn, into).await?;
         queries::refresh_partnership(conn, from).await?;
     } else {
-        sqlx::query("UPDATE people SET merged_into = $1, updated_at = $2 WHERE id = $3").bind(into).bind(now_text()).bind(from).execute(&mut *conn).await?;
+        sqlx::query("UPDATE people SET merged_into = $1, updated_at = $2 WHERE id = $3")
+            .bind(into)
+            .bind(now_text())
+            .bind(from)
+            .execute(&mut *conn)
+            .await?;
     }
     let report = MergeReport { into, from, moved };
     sqlx::query("INSERT INTO merges (entity, from_id, into_id, at, actor, moved_json) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -323,7 +389,16 @@ pub async fn merge(conn: &mut AnyConnection, actor: &Actor, entity: &str, into: 
         .await?;
     let note = serde_json::json!({ "merged_into": into, "moved": report.moved });
     audit::record(conn, actor, Action::Update, entity, from, None, Some(&note)).await?;
-    audit::record(conn, actor, Action::Update, entity, into, None, Some(&serde_json::json!({ "merged_from": from, "moved": report.moved }))).await?;
+    audit::record(
+        conn,
+        actor,
+        Action::Update,
+        entity,
+        into,
+        None,
+        Some(&serde_json::json!({ "merged_from": from, "moved": report.moved })),
+    )
+    .await?;
     Ok(report)
 }
 
@@ -331,7 +406,12 @@ pub async fn merge(conn: &mut AnyConnection, actor: &Actor, entity: &str, into: 
 /// stays as a pointer (`merged_into`) so old links and the audit trail still lead here.
 #[utoipa::path(post, path = "/api/v1/institutions/{id}/merge", tag = "institutions", request_body = MergeRequest, params(("id" = i64, Path, description = "Institution kept")),
     responses((status = 200, body = MergeReport), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn merge_institutions(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>, ApiJson(body): ApiJson<MergeRequest>) -> AppResult<Json<MergeReport>> {
+pub async fn merge_institutions(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<MergeRequest>,
+) -> AppResult<Json<MergeReport>> {
     let mut tx = state.db.pool.begin().await?;
     let report = merge(&mut tx, &Actor::from(&*user), "institution", id, body.from).await?;
     tx.commit().await?;
@@ -341,7 +421,12 @@ pub async fn merge_institutions(State(state): State<AppState>, User(user): User,
 /// `POST /api/v1/people/{id}/merge`: the same for people.
 #[utoipa::path(post, path = "/api/v1/people/{id}/merge", tag = "institutions", request_body = MergeRequest, params(("id" = i64, Path, description = "Person kept")),
     responses((status = 200, body = MergeReport), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn merge_people(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>, ApiJson(body): ApiJson<MergeRequest>) -> AppResult<Json<MergeReport>> {
+pub async fn merge_people(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<MergeRequest>,
+) -> AppResult<Json<MergeReport>> {
     let mut tx = state.db.pool.begin().await?;
     let report = merge(&mut tx, &Actor::from(&*user), "person", id, body.from).await?;
     tx.commit().await?;

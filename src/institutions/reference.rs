@@ -65,9 +65,10 @@ pub fn regions() -> &'static [Region] {
 /// The country codes inside a region (continent or sub-region), or `None` for an
 /// unknown region code.
 pub fn countries_in(region: &str) -> Option<Vec<&'static str>> {
-    REGIONS.iter().any(|r| r.code == region).then(|| {
-        COUNTRIES.iter().filter(|c| c.continent == region || c.subregion == region).map(|c| c.code).collect()
-    })
+    REGIONS
+        .iter()
+        .any(|r| r.code == region)
+        .then(|| COUNTRIES.iter().filter(|c| c.continent == region || c.subregion == region).map(|c| c.code).collect())
 }
 
 impl Country {
@@ -131,7 +132,14 @@ fn split(s: &'static str) -> Vec<&'static str> {
 static DIRECTORY: LazyLock<Vec<DirectoryEntry>> = LazyLock::new(|| {
     rows(include_str!("../../data/directory.tsv"))
         .filter(|c| c.len() >= 6)
-        .map(|c| DirectoryEntry { domain: c[0], country: c[1], name: c[2], other_names: split(c[3]), name_zh: c[4], more_domains: split(c[5]) })
+        .map(|c| DirectoryEntry {
+            domain: c[0],
+            country: c[1],
+            name: c[2],
+            other_names: split(c[3]),
+            name_zh: c[4],
+            more_domains: split(c[5]),
+        })
         .collect()
 });
 
@@ -155,7 +163,13 @@ static DIRECTORY_INDEX: LazyLock<Index> = LazyLock::new(|| {
                 names.extend(e.other_names.iter().map(|n| n.to_string()));
                 let mut domains = vec![e.domain.to_string()];
                 domains.extend(e.more_domains.iter().map(|d| d.to_string()));
-                Entry { key: i as u64, names, name_zh: (!e.name_zh.is_empty()).then(|| e.name_zh.to_string()), acronyms: Vec::new(), domains }
+                Entry {
+                    key: i as u64,
+                    names,
+                    name_zh: (!e.name_zh.is_empty()).then(|| e.name_zh.to_string()),
+                    acronyms: Vec::new(),
+                    domains,
+                }
             })
             .collect(),
     )

@@ -22,12 +22,26 @@ use crate::{
 
 /// Institution columns, in export order; `name_en` and `country` are required on import.
 pub const INSTITUTION_COLUMNS: [&str; 14] = [
-    "id", "name_en", "name_zh", "name_local", "acronym", "country", "city", "website", "kind", "schac_code", "ror_id", "erasmus_code", "strengths", "partnership_status",
+    "id",
+    "name_en",
+    "name_zh",
+    "name_local",
+    "acronym",
+    "country",
+    "city",
+    "website",
+    "kind",
+    "schac_code",
+    "ror_id",
+    "erasmus_code",
+    "strengths",
+    "partnership_status",
 ];
 
 /// People columns, in export order; `name_en` is required on import, and `institution`
 /// (a name, acronym or domain, matched) with `title_en` makes a position.
-pub const PEOPLE_COLUMNS: [&str; 9] = ["id", "name_en", "name_zh", "email", "institution", "title_en", "title_zh", "start_date", "end_date"];
+pub const PEOPLE_COLUMNS: [&str; 9] =
+    ["id", "name_en", "name_zh", "email", "institution", "title_en", "title_zh", "start_date", "end_date"];
 
 /// The institutions list (all pages) as a table.
 pub async fn institutions_table(db: &Db, q: &InstitutionQuery, matched: Option<&[i64]>) -> AppResult<Table> {
@@ -48,8 +62,20 @@ pub async fn institutions_table(db: &Db, q: &InstitutionQuery, matched: Option<&
 fn institution_row(i: &Institution) -> Vec<String> {
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
     vec![
-        i.id.to_string(), i.name_en.clone(), o(&i.name_zh), o(&i.name_local), o(&i.acronym), i.country.clone(), o(&i.city), o(&i.website), i.kind.clone(),
-        o(&i.schac_code), o(&i.ror_id), o(&i.erasmus_code), i.strengths.join("; "), o(&i.partnership_status),
+        i.id.to_string(),
+        i.name_en.clone(),
+        o(&i.name_zh),
+        o(&i.name_local),
+        o(&i.acronym),
+        i.country.clone(),
+        o(&i.city),
+        o(&i.website),
+        i.kind.clone(),
+        o(&i.schac_code),
+        o(&i.ror_id),
+        o(&i.erasmus_code),
+        i.strengths.join("; "),
+        o(&i.partnership_status),
     ]
 }
 
@@ -71,7 +97,17 @@ pub async fn people_table(db: &Db, q: Option<&str>) -> AppResult<Table> {
 
 fn person_rows(p: &Person) -> Vec<Vec<String>> {
     let base = |inst: &str, t_en: &str, t_zh: &str, s: &str, e: &str| {
-        vec![p.id.to_string(), p.name_en.clone(), p.name_zh.clone().unwrap_or_default(), p.email.clone().unwrap_or_default(), inst.into(), t_en.into(), t_zh.into(), s.into(), e.into()]
+        vec![
+            p.id.to_string(),
+            p.name_en.clone(),
+            p.name_zh.clone().unwrap_or_default(),
+            p.email.clone().unwrap_or_default(),
+            inst.into(),
+            t_en.into(),
+            t_zh.into(),
+            s.into(),
+            e.into(),
+        ]
     };
     if p.positions.is_empty() {
         return vec![base("", "", "", "", "")];
@@ -79,7 +115,13 @@ fn person_rows(p: &Person) -> Vec<Vec<String>> {
     p.positions
         .iter()
         .map(|pos| {
-            base(&pos.institution_name, &pos.title_en, pos.title_zh.as_deref().unwrap_or(""), pos.start_date.as_deref().unwrap_or(""), pos.end_date.as_deref().unwrap_or(""))
+            base(
+                &pos.institution_name,
+                &pos.title_en,
+                pos.title_zh.as_deref().unwrap_or(""),
+                pos.start_date.as_deref().unwrap_or(""),
+                pos.end_date.as_deref().unwrap_or(""),
+            )
         })
         .collect()
 }
@@ -114,7 +156,11 @@ fn check_columns(table: &Table, required: &[&str], known: &[&str]) -> Vec<RowPro
     let mut out: Vec<RowProblem> = required
         .iter()
         .filter(|c| !table.headers.iter().any(|h| h == *c))
-        .map(|c| RowProblem { row: 1, field: c.to_string(), message: format!("the required column '{c}' is missing (found: {})", table.headers.join(", ")) })
+        .map(|c| RowProblem {
+            row: 1,
+            field: c.to_string(),
+            message: format!("the required column '{c}' is missing (found: {})", table.headers.join(", ")),
+        })
         .collect();
     out.extend(table.headers.iter().filter(|h| !h.is_empty() && !known.contains(&h.as_str())).map(|h| RowProblem {
         row: 1,
@@ -144,8 +190,18 @@ pub async fn partner_index(db: &Db) -> AppResult<(Index, Vec<(i64, String)>)> {
 }
 
 /// Reads, checks and (unless `dry_run`, and only without problems) writes institutions.
-pub async fn import_institutions(db: &Db, actor: &Actor, table: &Table, dry_run: bool, progress: &mut dyn FnMut(usize, usize)) -> AppResult<ImportReport> {
-    let mut report = ImportReport { rows: table.rows.len(), problems: check_columns(table, &["name_en", "country"], &INSTITUTION_COLUMNS), ..Default::default() };
+pub async fn import_institutions(
+    db: &Db,
+    actor: &Actor,
+    table: &Table,
+    dry_run: bool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> AppResult<ImportReport> {
+    let mut report = ImportReport {
+        rows: table.rows.len(),
+        problems: check_columns(table, &["name_en", "country"], &INSTITUTION_COLUMNS),
+        ..Default::default()
+    };
     if !report.problems.is_empty() {
         return Ok(report);
     }
@@ -156,23 +212,43 @@ pub async fn import_institutions(db: &Db, actor: &Actor, table: &Table, dry_run:
         let row_no = i + 2;
         let cell = |h: &str| Some(table.cell(row, h).to_string());
         let input = InstitutionInput {
-            name_en: cell("name_en"), name_zh: cell("name_zh"), name_local: cell("name_local"), acronym: cell("acronym"), country: cell("country"),
-            city: cell("city"), website: cell("website"), kind: cell("kind").filter(|k| !k.is_empty()), schac_code: cell("schac_code"), ror_id: cell("ror_id"),
-            erasmus_code: cell("erasmus_code"), is_public: None, force: None,
-            strengths: Some(table.cell(row, "strengths").split([';', ',']).map(str::to_string).collect()), version: None,
+            name_en: cell("name_en"),
+            name_zh: cell("name_zh"),
+            name_local: cell("name_local"),
+            acronym: cell("acronym"),
+            country: cell("country"),
+            city: cell("city"),
+            website: cell("website"),
+            kind: cell("kind").filter(|k| !k.is_empty()),
+            schac_code: cell("schac_code"),
+            ror_id: cell("ror_id"),
+            erasmus_code: cell("erasmus_code"),
+            is_public: None,
+            force: None,
+            strengths: Some(table.cell(row, "strengths").split([';', ',']).map(str::to_string).collect()),
+            version: None,
         };
         match InstitutionFields::parse(input, None) {
-            Err(AppError::Validation(errs)) => report.problems.extend(errs.into_iter().map(|e| RowProblem { row: row_no, field: e.field, message: e.message })),
+            Err(AppError::Validation(errs)) => {
+                report.problems.extend(errs.into_iter().map(|e| RowProblem { row: row_no, field: e.field, message: e.message }))
+            }
             Err(e) => return Err(e),
             Ok(f) => {
                 let key = format!("{}|{}", f.name_en.to_lowercase(), f.country);
                 if let Some(first) = seen.insert(key, row_no) {
-                    report.problems.push(RowProblem { row: row_no, field: "name_en".into(), message: format!("the same institution is already on row {first}") });
+                    report.problems.push(RowProblem {
+                        row: row_no,
+                        field: "name_en".into(),
+                        message: format!("the same institution is already on row {first}"),
+                    });
                     continue;
                 }
                 let hits = index.search(&f.name_en, 3);
                 let same = matching::chosen(&hits).map(|h| existing[h.entry].clone()).or_else(|| {
-                    f.schac_code.as_deref().and_then(|d| index.search(d, 1).into_iter().find(|h| h.on == matching::MatchedOn::Domain)).map(|h| existing[h.entry].clone())
+                    f.schac_code
+                        .as_deref()
+                        .and_then(|d| index.search(d, 1).into_iter().find(|h| h.on == matching::MatchedOn::Domain))
+                        .map(|h| existing[h.entry].clone())
                 });
                 match same {
                     Some((id, name)) => report.existing.push((row_no, id, name)),
@@ -198,8 +274,15 @@ pub async fn import_institutions(db: &Db, actor: &Actor, table: &Table, dry_run:
 
 /// Reads, checks and (unless `dry_run`, and only without problems) writes people; the
 /// `institution` column is matched against existing institutions.
-pub async fn import_people(db: &Db, actor: &Actor, table: &Table, dry_run: bool, progress: &mut dyn FnMut(usize, usize)) -> AppResult<ImportReport> {
-    let mut report = ImportReport { rows: table.rows.len(), problems: check_columns(table, &["name_en"], &PEOPLE_COLUMNS), ..Default::default() };
+pub async fn import_people(
+    db: &Db,
+    actor: &Actor,
+    table: &Table,
+    dry_run: bool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> AppResult<ImportReport> {
+    let mut report =
+        ImportReport { rows: table.rows.len(), problems: check_columns(table, &["name_en"], &PEOPLE_COLUMNS), ..Default::default() };
     if !report.problems.is_empty() {
         return Ok(report);
     }
@@ -222,11 +305,17 @@ pub async fn import_people(db: &Db, actor: &Actor, table: &Table, dry_run: bool,
         };
         let positions = match (institution_id, c("title_en")) {
             (Some(inst), t) if !t.is_empty() => vec![PositionInput {
-                title_en: t, title_zh: Some(c("title_zh")), institution_id: inst, unit_id: None, start_date: Some(c("start_date")), end_date: Some(c("end_date")),
+                title_en: t,
+                title_zh: Some(c("title_zh")),
+                institution_id: inst,
+                unit_id: None,
+                start_date: Some(c("start_date")),
+                end_date: Some(c("end_date")),
             }],
             _ => Vec::new(),
         };
-        let mut input = PersonInput { name_en: c("name_en"), name_zh: Some(c("name_zh")), email: Some(c("email")), institution_id, positions };
+        let mut input =
+            PersonInput { name_en: c("name_en"), name_zh: Some(c("name_zh")), email: Some(c("email")), institution_id, positions };
         match check_person(&mut input) {
             Err(AppError::Validation(errs)) => report.problems.extend(errs.into_iter().map(|e| RowProblem {
                 row: row_no,

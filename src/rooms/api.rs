@@ -14,7 +14,12 @@ use crate::{
     audit::Actor,
     auth::{Access, Permission},
     error::{AppError, AppResult, FieldError, Problem},
-    web::{AppState, context::User, extract::{ApiJson, ApiPath, ApiQuery}, routes::Routes},
+    web::{
+        AppState,
+        context::User,
+        extract::{ApiJson, ApiPath, ApiQuery},
+        routes::Routes,
+    },
 };
 
 /// Routes of this module.
@@ -37,7 +42,11 @@ pub fn routes() -> Routes {
 /// `GET /api/v1/buildings`.
 #[utoipa::path(get, path = "/api/v1/buildings", tag = "rooms", responses((status = 200, body = Vec<Building>)))]
 pub async fn list_buildings(State(state): State<AppState>) -> AppResult<Json<Vec<Building>>> {
-    Ok(Json(sqlx::query_as("SELECT id, institution_id, name_en, name_zh, time_zone FROM buildings ORDER BY name_en").fetch_all(&state.db.pool).await?))
+    Ok(Json(
+        sqlx::query_as("SELECT id, institution_id, name_en, name_zh, time_zone FROM buildings ORDER BY name_en")
+            .fetch_all(&state.db.pool)
+            .await?,
+    ))
 }
 
 /// A new building.
@@ -57,11 +66,18 @@ pub struct NewBuilding {
 
 /// `POST /api/v1/buildings`.
 #[utoipa::path(post, path = "/api/v1/buildings", tag = "rooms", request_body = NewBuilding, responses((status = 201, body = Building), (status = 422, body = Problem)))]
-pub async fn create_building(State(state): State<AppState>, User(user): User, ApiJson(b): ApiJson<NewBuilding>) -> AppResult<(StatusCode, Json<Building>)> {
+pub async fn create_building(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiJson(b): ApiJson<NewBuilding>,
+) -> AppResult<(StatusCode, Json<Building>)> {
     let tz = b.time_zone.unwrap_or_else(|| "Asia/Shanghai".into());
     let mut tx = state.db.pool.begin().await?;
     let id = super::add_building(&mut tx, &Actor::from(&*user), b.institution_id, &b.name_en, b.name_zh.as_deref(), &tz).await?;
-    let building = sqlx::query_as("SELECT id, institution_id, name_en, name_zh, time_zone FROM buildings WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+    let building = sqlx::query_as("SELECT id, institution_id, name_en, name_zh, time_zone FROM buildings WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(building)))
 }
@@ -106,7 +122,11 @@ pub struct NewRoom {
 
 /// `POST /api/v1/rooms`.
 #[utoipa::path(post, path = "/api/v1/rooms", tag = "rooms", request_body = NewRoom, responses((status = 201, body = Room), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_room(State(state): State<AppState>, User(user): User, ApiJson(r): ApiJson<NewRoom>) -> AppResult<(StatusCode, Json<Room>)> {
+pub async fn create_room(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiJson(r): ApiJson<NewRoom>,
+) -> AppResult<(StatusCode, Json<Room>)> {
     let mut tx = state.db.pool.begin().await?;
     let id = super::add_room(&mut tx, &Actor::from(&*user), r.building_id, &r.name, r.capacity, &r.equipment, r.needs_approval).await?;
     let room = super::get_room(&mut tx, id).await?;
@@ -129,7 +149,11 @@ pub struct Window {
 
 fn window(w: &Window) -> AppResult<(String, String)> {
     let mut errors = Vec::new();
-    let parse = |f: &str, t: &str, errors: &mut Vec<FieldError>| t.parse::<jiff::Timestamp>().map_err(|_| errors.push(FieldError::new(f, "use a date and time with its offset, e.g. 2024-05-08T09:00:00+08:00"))).ok();
+    let parse = |f: &str, t: &str, errors: &mut Vec<FieldError>| {
+        t.parse::<jiff::Timestamp>()
+            .map_err(|_| errors.push(FieldError::new(f, "use a date and time with its offset, e.g. 2024-05-08T09:00:00+08:00")))
+            .ok()
+    };
     let (from, to) = (parse("from", &w.from, &mut errors), parse("to", &w.to, &mut errors));
     match (from, to) {
         (Some(f), Some(t)) if t > f => Ok((crate::time::to_text(f), crate::time::to_text(t))),
@@ -164,7 +188,11 @@ pub async fn list_bookings(State(state): State<AppState>, ApiQuery(w): ApiQuery<
 /// conflicting booking when the slot is taken.
 #[utoipa::path(post, path = "/api/v1/bookings", tag = "rooms", request_body = NewBooking,
     responses((status = 201, body = BookingResult), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_booking(State(state): State<AppState>, User(user): User, ApiJson(b): ApiJson<NewBooking>) -> AppResult<(StatusCode, Json<BookingResult>)> {
+pub async fn create_booking(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiJson(b): ApiJson<NewBooking>,
+) -> AppResult<(StatusCode, Json<BookingResult>)> {
     let mut tx = state.db.pool.begin().await?;
     let result = super::book(&mut tx, &Actor::from(&*user), &b).await?;
     tx.commit().await?;
@@ -181,7 +209,12 @@ pub struct StatusChange {
 /// `PATCH /api/v1/bookings/{id}`: cancel (anyone who may book) or confirm (room managers).
 #[utoipa::path(patch, path = "/api/v1/bookings/{id}", tag = "rooms", request_body = StatusChange, params(("id" = i64, Path, description = "Booking id")),
     responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn update_booking(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>, ApiJson(c): ApiJson<StatusChange>) -> AppResult<Json<Booking>> {
+pub async fn update_booking(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(c): ApiJson<StatusChange>,
+) -> AppResult<Json<Booking>> {
     if c.status == "confirmed" {
         user.require(Permission::ManageRooms)?;
     }

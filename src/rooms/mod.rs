@@ -116,14 +116,20 @@ fn room(r: RoomRow) -> Room {
 
 /// One room.
 pub async fn get_room(conn: &mut AnyConnection, id: i64) -> AppResult<Room> {
-    let row: Option<RoomRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_ROOM} WHERE r.id = $1"))).bind(id).fetch_optional(conn).await?;
+    let row: Option<RoomRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_ROOM} WHERE r.id = $1"))).bind(id).fetch_optional(conn).await?;
     row.map(room).ok_or(AppError::NotFound)
 }
 
 /// All rooms (optionally of one building), by building and name.
 pub async fn list_rooms(conn: &mut AnyConnection, building: Option<i64>) -> AppResult<Vec<Room>> {
     let rows: Vec<RoomRow> = match building {
-        Some(b) => sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_ROOM} WHERE r.building_id = $1 ORDER BY b.name_en, r.name"))).bind(b).fetch_all(conn).await?,
+        Some(b) => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_ROOM} WHERE r.building_id = $1 ORDER BY b.name_en, r.name")))
+                .bind(b)
+                .fetch_all(conn)
+                .await?
+        }
         None => sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT_ROOM} ORDER BY b.name_en, r.name"))).fetch_all(conn).await?,
     };
     Ok(rows.into_iter().map(room).collect())
@@ -141,7 +147,8 @@ pub async fn free_rooms(conn: &mut AnyConnection, from: &str, to: &str, capacity
 
 /// Takes the room's lock for the rest of the transaction (see the module comment).
 async fn lock_room(conn: &mut AnyConnection, room_id: i64) -> AppResult<()> {
-    let n = sqlx::query("UPDATE rooms SET lock_version = lock_version + 1 WHERE id = $1").bind(room_id).execute(conn).await?.rows_affected();
+    let n =
+        sqlx::query("UPDATE rooms SET lock_version = lock_version + 1 WHERE id = $1").bind(room_id).execute(conn).await?.rows_affected();
     if n == 0 { Err(AppError::field("room_id", "no such room")) } else { Ok(()) }
 }
 
@@ -197,10 +204,10 @@ pub async fn book(conn: &mut AnyConnection, actor: &Actor, input: &NewBooking) -
     lock_room(&mut *conn, input.room_id).await?;
     let r = get_room(&mut *conn, input.room_id).await?;
     let status = if r.needs_approval { "pending" } else { "confirmed" };
-    if status == "confirmed" {
-        if let Some(b) = conflicting(&mut *conn, r.id, &start, &end, 0).await? {
-            return Err(conflict(b));
-        }
+    if status == "confirmed"
+        && let Some(b) = conflicting(&mut *conn, r.id, &start, &end, 0).await?
+    {
+        return Err(conflict(b));
     }
     let now = now_text();
     let id: i64 = sqlx::query_scalar(
@@ -244,35 +251,60 @@ pub async fn set_status(conn: &mut AnyConnection, actor: &Actor, id: i64, status
             return Err(conflict(b));
         }
     }
-    sqlx::query("UPDATE bookings SET status = $1, updated_at = $2 WHERE id = $3").bind(status).bind(now_text()).bind(id).execute(&mut *conn).await?;
+    sqlx::query("UPDATE bookings SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status)
+        .bind(now_text())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     let after = get_booking(&mut *conn, id).await?;
     audit::record(conn, actor, Action::Update, "booking", id, Some(&before), Some(&after)).await?;
     Ok(after)
 }
 
 /// Creates a building.
-pub async fn add_building(conn: &mut AnyConnection, actor: &Actor, institution_id: i64, name_en: &str, name_zh: Option<&str>, tz: &str) -> AppResult<i64> {
+pub async fn add_building(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    institution_id: i64,
+    name_en: &str,
+    name_zh: Option<&str>,
+    tz: &str,
+) -> AppResult<i64> {
     if name_en.trim().is_empty() {
         return Err(AppError::field("name_en", "the building needs a name"));
     }
     if jiff::tz::TimeZone::get(tz).is_err() {
         return Err(AppError::field("time_zone", format!("'{tz}' is not an IANA time zone such as Asia/Shanghai")));
     }
-    let id: i64 = sqlx::query_scalar("INSERT INTO buildings (institution_id, name_en, name_zh, time_zone, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-        .bind(institution_id)
-        .bind(name_en.trim())
-        .bind(name_zh)
-        .bind(tz)
-        .bind(now_text())
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(|e| if crate::db::is_constraint_violation(&e) { AppError::field("institution_id", "no such institution") } else { e.into() })?;
-    audit::record(conn, actor, Action::Create, "building", id, None, Some(&serde_json::json!({ "name_en": name_en, "time_zone": tz }))).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO buildings (institution_id, name_en, name_zh, time_zone, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(institution_id)
+    .bind(name_en.trim())
+    .bind(name_zh)
+    .bind(tz)
+    .bind(now_text())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| {
+        if crate::db::is_constraint_violation(&e) { AppError::field("institution_id", "no such institution") } else { e.into() }
+    })?;
+    audit::record(conn, actor, Action::Create, "building", id, None, Some(&serde_json::json!({ "name_en": name_en, "time_zone": tz })))
+        .await?;
     Ok(id)
 }
 
 /// Creates a room.
-pub async fn add_room(conn: &mut AnyConnection, actor: &Actor, building_id: i64, name: &str, capacity: i64, equipment: &str, needs_approval: bool) -> AppResult<i64> {
+pub async fn add_room(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    building_id: i64,
+    name: &str,
+    capacity: i64,
+    equipment: &str,
+    needs_approval: bool,
+) -> AppResult<i64> {
     let mut errors = Vec::new();
     if name.trim().is_empty() {
         errors.push(FieldError::new("name", "the room needs a name or number"));

@@ -50,11 +50,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Ctx>()
-            .cloned()
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("context middleware missing")))
+        parts.extensions.get::<Ctx>().cloned().ok_or_else(|| AppError::Internal(anyhow::anyhow!("context middleware missing")))
     }
 }
 
@@ -134,16 +130,8 @@ async fn build(state: &AppState, req: Request) -> Result<Built, Response> {
     let is_api = path.starts_with("/api/");
     // Machine endpoints and assets never render forms: no pre-login CSRF cookie for them.
     let is_page = !is_api && !path.starts_with("/static/") && !matches!(path, "/healthz" | "/readyz" | "/metrics");
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
     let db = &state.db;
     let internal = |e: anyhow::Error| AppError::Internal(e).into_response();
     let (mut user_id, mut session_csrf, mut expired, via_token) = (None, None, false, bearer.is_some());

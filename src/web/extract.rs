@@ -2,7 +2,10 @@
 //! content types, oversized bodies and bad query strings all answer alike.
 
 use axum::{
-    extract::{FromRequest, FromRequestParts, Request, rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection}},
+    extract::{
+        FromRequest, FromRequestParts, Request,
+        rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection},
+    },
     http::{StatusCode, request::Parts},
 };
 use serde::de::DeserializeOwned;
@@ -51,14 +54,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| ApiQuery(q.0))
-            .map_err(|r: QueryRejection| {
-                let text = r.body_text();
-                let msg = text.split_once("query string: ").map(|(_, m)| m).unwrap_or(&text).to_string();
-                AppError::Validation(vec![FieldError::new("query", msg)])
-            })
+        axum::extract::Query::<T>::from_request_parts(parts, state).await.map(|q| ApiQuery(q.0)).map_err(|r: QueryRejection| {
+            let text = r.body_text();
+            let msg = text.split_once("query string: ").map(|(_, m)| m).unwrap_or(&text).to_string();
+            AppError::Validation(vec![FieldError::new("query", msg)])
+        })
     }
 }
 
@@ -83,12 +83,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormData<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        axum::Form::<T>::from_request(req, state).await.map(|f| FormData(f.0)).map_err(|r: FormRejection| {
-            match r.status() {
-                StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType("Send the form as application/x-www-form-urlencoded.".into()),
-                StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
-                _ => AppError::BadRequest(format!("The form could not be read: {}", r.body_text())),
+        axum::Form::<T>::from_request(req, state).await.map(|f| FormData(f.0)).map_err(|r: FormRejection| match r.status() {
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                AppError::UnsupportedMediaType("Send the form as application/x-www-form-urlencoded.".into())
             }
+            StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+            _ => AppError::BadRequest(format!("The form could not be read: {}", r.body_text())),
         })
     }
 }

@@ -2,12 +2,7 @@
 //! latency histograms by route. Per process, as Prometheus expects: each instance is
 //! scraped on its own and the server sums them.
 
-use std::{
-    collections::BTreeMap,
-    fmt::Write,
-    sync::Mutex,
-    time::Instant,
-};
+use std::{collections::BTreeMap, fmt::Write, sync::Mutex, time::Instant};
 
 use axum::{
     extract::{Request, State},
@@ -58,7 +53,8 @@ impl Metrics {
         out.push_str("# TYPE liaison_http_requests_total counter\n");
         if let Ok(m) = self.requests.lock() {
             for ((route, method, status), n) in m.iter() {
-                let _ = writeln!(out, "liaison_http_requests_total{{route=\"{}\",method=\"{method}\",status=\"{status}\"}} {n}", escape(route));
+                let _ =
+                    writeln!(out, "liaison_http_requests_total{{route=\"{}\",method=\"{method}\",status=\"{status}\"}} {n}", escape(route));
             }
         }
         out.push_str("# HELP liaison_http_request_duration_seconds Request latency by route.\n");
@@ -74,8 +70,14 @@ impl Metrics {
                 let _ = writeln!(out, "liaison_http_request_duration_seconds_count{{route=\"{r}\"}} {}", h.count);
             }
         }
-        let _ = writeln!(out, "# HELP liaison_db_pool_connections Open database connections.\n# TYPE liaison_db_pool_connections gauge\nliaison_db_pool_connections {pool_size}");
-        let _ = writeln!(out, "# HELP liaison_db_pool_idle Idle database connections.\n# TYPE liaison_db_pool_idle gauge\nliaison_db_pool_idle {pool_idle}");
+        let _ = writeln!(
+            out,
+            "# HELP liaison_db_pool_connections Open database connections.\n# TYPE liaison_db_pool_connections gauge\nliaison_db_pool_connections {pool_size}"
+        );
+        let _ = writeln!(
+            out,
+            "# HELP liaison_db_pool_idle Idle database connections.\n# TYPE liaison_db_pool_idle gauge\nliaison_db_pool_idle {pool_idle}"
+        );
         out
     }
 }

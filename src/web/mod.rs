@@ -89,17 +89,10 @@ async fn html_errors(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let wants_html = !path.starts_with("/api/")
         && !matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics")
-        && !req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| a.contains("json") && !a.contains("html"));
+        && !req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("json") && !a.contains("html"));
     let lang_hint = context::cookie(req.headers(), context::LANG_COOKIE).map(str::to_string);
     let res = next.run(req).await;
-    let is_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    let is_problem = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
     if !wants_html || !is_problem {
         return res;
     }
@@ -107,11 +100,7 @@ async fn html_errors(req: Request, next: Next) -> Response {
     let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
     let problem: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
     let ctx = parts.extensions.get::<context::Ctx>().cloned();
-    let locale = ctx
-        .as_ref()
-        .map(|c| c.locale)
-        .or_else(|| lang_hint.as_deref().and_then(i18n::Locale::parse))
-        .unwrap_or(i18n::Locale::En);
+    let locale = ctx.as_ref().map(|c| c.locale).or_else(|| lang_hint.as_deref().and_then(i18n::Locale::parse)).unwrap_or(i18n::Locale::En);
     let page = pages::error_page(locale, ctx, parts.status, &problem);
     let mut out = Response::from_parts(parts, Body::from(page));
     out.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));

@@ -5,7 +5,13 @@ use std::sync::Arc;
 use askama::Template;
 use axum::{extract::State, http::StatusCode, response::Response, routing::get};
 
-use super::{AppState, context::Ctx, i18n::{Locale, Tr}, render, routes::Routes};
+use super::{
+    AppState,
+    context::Ctx,
+    i18n::{Locale, Tr},
+    render,
+    routes::Routes,
+};
 use crate::{
     audit::AuditEvent,
     auth::{Access, CurrentUser, Permission},
@@ -92,9 +98,11 @@ impl Base {
 
 /// Routes of the shell pages.
 pub fn routes() -> Routes {
-    Routes::new()
-        .get("/", Access::Permission(Permission::ViewRecords), get(dashboard))
-        .get("/audit", Access::Permission(Permission::ViewAudit), get(audit_log))
+    Routes::new().get("/", Access::Permission(Permission::ViewRecords), get(dashboard)).get(
+        "/audit",
+        Access::Permission(Permission::ViewAudit),
+        get(audit_log),
+    )
 }
 
 #[derive(Template)]
@@ -164,21 +172,13 @@ pub fn error_page(locale: Locale, ctx: Option<Ctx>, status: StatusCode, problem:
     let errors = problem["errors"]
         .as_array()
         .map(|a| {
-            a.iter()
-                .map(|e| (e["field"].as_str().unwrap_or("").to_string(), e["message"].as_str().unwrap_or("").to_string()))
-                .collect()
+            a.iter().map(|e| (e["field"].as_str().unwrap_or("").to_string(), e["message"].as_str().unwrap_or("").to_string())).collect()
         })
         .unwrap_or_default();
     let base = match &ctx {
         Some(c) => Base::new(c, heading.clone(), ""),
         None => Base { tr, user: None, csrf: String::new(), title: heading.clone(), section: "" },
     };
-    let page = ErrorPage {
-        base,
-        status: status.as_u16(),
-        heading,
-        detail: problem["detail"].as_str().unwrap_or("").to_string(),
-        errors,
-    };
+    let page = ErrorPage { base, status: status.as_u16(), heading, detail: problem["detail"].as_str().unwrap_or("").to_string(), errors };
     page.render().unwrap_or_else(|_| format!("<!doctype html><title>{}</title><h1>{}</h1>", status.as_u16(), status.as_u16()))
 }

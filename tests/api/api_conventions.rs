@@ -33,8 +33,10 @@ async fn malformed_bodies_get_clear_4xx_answers_and_write_nothing() {
 
     let (syntax, _) = problem(post(b"{\"name_en\": ".to_vec(), "application/json").await.expect("post")).await;
     let (wrong_type, _) = problem(post(b"name_en=x".to_vec(), "text/plain").await.expect("post")).await;
-    let (bad_utf8, _) = problem(post(b"{\"name_en\": \"\xff\xfe\", \"country\": \"MY\"}".to_vec(), "application/json").await.expect("post")).await;
-    let (wrong_shape, shape) = problem(post(b"{\"name_en\": 5, \"country\": \"MY\"}".to_vec(), "application/json").await.expect("post")).await;
+    let (bad_utf8, _) =
+        problem(post(b"{\"name_en\": \"\xff\xfe\", \"country\": \"MY\"}".to_vec(), "application/json").await.expect("post")).await;
+    let (wrong_shape, shape) =
+        problem(post(b"{\"name_en\": 5, \"country\": \"MY\"}".to_vec(), "application/json").await.expect("post")).await;
     let mut big = b"{\"name_en\": \"".to_vec();
     big.extend(std::iter::repeat_n(b'a', 3 * 1024 * 1024));
     big.extend(b"\", \"country\": \"MY\"}");
@@ -54,9 +56,12 @@ async fn bad_path_and_query_values_are_rejected_without_a_500() {
     let app = spawn_app().await;
     let token = app.token_for("office", &["staff"], None).await;
 
-    let (path_status, _) = problem(app.client.get(app.url("/api/v1/institutions/not-a-number")).bearer_auth(&token).send().await.expect("get")).await;
-    let (query_status, q) = problem(app.client.get(app.url("/api/v1/institutions?page=many")).bearer_auth(&token).send().await.expect("get")).await;
-    let (status_status, _) = problem(app.client.get(app.url("/api/v1/institutions?status=friends")).bearer_auth(&token).send().await.expect("get")).await;
+    let (path_status, _) =
+        problem(app.client.get(app.url("/api/v1/institutions/not-a-number")).bearer_auth(&token).send().await.expect("get")).await;
+    let (query_status, q) =
+        problem(app.client.get(app.url("/api/v1/institutions?page=many")).bearer_auth(&token).send().await.expect("get")).await;
+    let (status_status, _) =
+        problem(app.client.get(app.url("/api/v1/institutions?status=friends")).bearer_auth(&token).send().await.expect("get")).await;
 
     assert_eq!(path_status, 404);
     assert_eq!(query_status, 422);
@@ -69,7 +74,16 @@ async fn a_forbidden_call_explains_which_permission_is_missing() {
     let app = spawn_app().await;
     let token = app.token_for("reader", &["viewer"], None).await;
 
-    let (status, body) = problem(app.client.post(app.url("/api/v1/institutions")).bearer_auth(&token).json(&serde_json::json!({"name_en": "X", "country": "MY"})).send().await.expect("post")).await;
+    let (status, body) = problem(
+        app.client
+            .post(app.url("/api/v1/institutions"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"name_en": "X", "country": "MY"}))
+            .send()
+            .await
+            .expect("post"),
+    )
+    .await;
 
     assert_eq!(status, 403);
     let detail = body["detail"].as_str().unwrap_or("");

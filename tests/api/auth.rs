@@ -9,7 +9,13 @@ async fn logging_in_sets_a_protected_session_cookie_and_opens_the_dashboard() {
 
     assert_eq!(res.status().as_u16(), 303);
     assert_eq!(res.headers()["location"], "/");
-    let cookie = res.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("liaison_session=")).expect("session cookie");
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("liaison_session="))
+        .expect("session cookie");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     let dash = app.client.get(app.url("/")).send().await.expect("dashboard");
     assert_eq!(dash.status().as_u16(), 200);
@@ -62,8 +68,20 @@ async fn a_state_change_with_a_session_but_no_csrf_token_writes_nothing() {
     app.logged_in("mei", &["staff"]).await;
     let before = app.count("institutions").await;
 
-    let form = app.client.post(app.url("/institutions/new")).form(&[("name_en", "Forged University"), ("country", "MY")]).send().await.expect("post");
-    let api = app.client.post(app.url("/api/v1/institutions")).json(&serde_json::json!({"name_en": "Forged", "country": "MY"})).send().await.expect("post");
+    let form = app
+        .client
+        .post(app.url("/institutions/new"))
+        .form(&[("name_en", "Forged University"), ("country", "MY")])
+        .send()
+        .await
+        .expect("post");
+    let api = app
+        .client
+        .post(app.url("/api/v1/institutions"))
+        .json(&serde_json::json!({"name_en": "Forged", "country": "MY"}))
+        .send()
+        .await
+        .expect("post");
 
     assert_eq!(form.status().as_u16(), 403);
     assert_eq!(api.status().as_u16(), 403);
@@ -108,12 +126,24 @@ async fn api_tokens_work_until_revoked() {
     let app = spawn_app().await;
     app.logged_in("mei", &["staff"]).await;
     let csrf = app.csrf_from(&app.client, "/").await;
-    let issued: serde_json::Value = app.client.post(app.url("/api/v1/tokens")).header("x-csrf-token", &csrf).json(&serde_json::json!({"name": "script"})).send().await.expect("issue").json().await.expect("json");
+    let issued: serde_json::Value = app
+        .client
+        .post(app.url("/api/v1/tokens"))
+        .header("x-csrf-token", &csrf)
+        .json(&serde_json::json!({"name": "script"}))
+        .send()
+        .await
+        .expect("issue")
+        .json()
+        .await
+        .expect("json");
     let token = issued["token"].as_str().expect("token").to_string();
     let anonymous = client();
 
-    let me: serde_json::Value = anonymous.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.expect("me").json().await.expect("json");
-    let revoke = app.client.delete(app.url(&format!("/api/v1/tokens/{}", issued["id"]))).header("x-csrf-token", &csrf).send().await.expect("revoke");
+    let me: serde_json::Value =
+        anonymous.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.expect("me").json().await.expect("json");
+    let revoke =
+        app.client.delete(app.url(&format!("/api/v1/tokens/{}", issued["id"]))).header("x-csrf-token", &csrf).send().await.expect("revoke");
     let after = anonymous.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.expect("me");
 
     assert_eq!(me["username"], "mei");
@@ -127,7 +157,14 @@ async fn the_language_choice_is_remembered_for_the_user_across_sessions() {
     app.logged_in("mei", &["staff"]).await;
     let csrf = app.csrf_from(&app.client, "/").await;
 
-    let switch = app.client.post(app.url("/settings/language")).header("referer", app.url("/institutions")).form(&[("_csrf", csrf.as_str()), ("lang", "zh")]).send().await.expect("switch");
+    let switch = app
+        .client
+        .post(app.url("/settings/language"))
+        .header("referer", app.url("/institutions"))
+        .form(&[("_csrf", csrf.as_str()), ("lang", "zh")])
+        .send()
+        .await
+        .expect("switch");
     let other_browser = client();
     app.login(&other_browser, "mei", PASSWORD).await;
     let html = other_browser.get(app.url("/")).send().await.expect("dash").text().await.expect("html");
@@ -158,7 +195,14 @@ async fn a_session_started_on_one_instance_is_valid_on_another() {
     let csrf = app.csrf_from(&app.client, "/").await;
 
     let me = app.client.get(format!("{other}/api/v1/me")).send().await.expect("me");
-    let create = app.client.post(format!("{other}/api/v1/institutions")).header("x-csrf-token", &csrf).json(&serde_json::json!({"name_en": "Universiti Malaya", "country": "MY"})).send().await.expect("create");
+    let create = app
+        .client
+        .post(format!("{other}/api/v1/institutions"))
+        .header("x-csrf-token", &csrf)
+        .json(&serde_json::json!({"name_en": "Universiti Malaya", "country": "MY"}))
+        .send()
+        .await
+        .expect("create");
 
     assert_eq!(me.status().as_u16(), 200);
     assert_eq!(create.status().as_u16(), 201, "the CSRF token of the shared session is valid on both");

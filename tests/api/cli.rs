@@ -25,7 +25,16 @@ fn run(cmd: &mut Command) -> (i32, String, String) {
 #[tokio::test]
 async fn every_command_has_help() {
     let db = TestDb::new().await;
-    for args in [vec!["--help"], vec!["serve", "--help"], vec!["migrate", "--help"], vec!["demo", "--help"], vec!["user", "--help"], vec!["user", "add", "--help"], vec!["backup", "--help"], vec!["check", "--help"]] {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["demo", "--help"],
+        vec!["user", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["backup", "--help"],
+        vec!["check", "--help"],
+    ] {
         let (code, out, _) = run(liaison(&db).args(&args));
         assert_eq!(code, 0, "{args:?}");
         assert!(out.contains("Usage"), "{args:?}: {out}");
@@ -66,11 +75,21 @@ async fn users_are_managed_from_the_command_line() {
     let (add, out, err) = run(liaison(&db).args(["user", "add", "tang.mei", "--display-name", "Tang Mei", "--role", "proofreader"]));
     let (grant, _, _) = run(liaison(&db).args(["user", "grant", "tang.mei", "reviewer"]));
     let (bad_role, _, bad_err) = run(liaison(&db).args(["user", "grant", "tang.mei", "editor-in-chief"]));
-    let mut passwd = liaison(&db).args(["user", "passwd", "tang.mei", "--password-stdin"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("spawn");
+    let mut passwd = liaison(&db)
+        .args(["user", "passwd", "tang.mei", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
     passwd.stdin.take().expect("stdin").write_all(b"a much longer secret\n").expect("write");
     let passwd_code = passwd.wait().expect("wait").code();
     let (short, _, short_err) = {
-        let mut p = liaison(&db).args(["user", "passwd", "tang.mei", "--password-stdin"]).stdin(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+        let mut p = liaison(&db)
+            .args(["user", "passwd", "tang.mei", "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
         p.stdin.take().expect("stdin").write_all(b"short\n").expect("write");
         let o = p.wait_with_output().expect("out");
         (o.status.code().unwrap_or(-1), String::new(), String::from_utf8_lossy(&o.stderr).to_string())
@@ -138,7 +157,12 @@ async fn demo_serves_the_seed_story_and_stops_gracefully_on_sigterm() {
     let client = crate::helpers::client();
     let login_page = client.get(format!("{addr}/login")).send().await.expect("login").text().await.expect("html");
     let csrf = crate::helpers::extract_csrf(&login_page);
-    let login = client.post(format!("{addr}/login")).form(&[("_csrf", csrf.as_str()), ("username", "admin"), ("password", "demo password 123")]).send().await.expect("post");
+    let login = client
+        .post(format!("{addr}/login"))
+        .form(&[("_csrf", csrf.as_str()), ("username", "admin"), ("password", "demo password 123")])
+        .send()
+        .await
+        .expect("post");
     let list = client.get(format!("{addr}/institutions")).send().await.expect("list").text().await.expect("html");
     let code = stop(child);
 

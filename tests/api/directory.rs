@@ -42,7 +42,8 @@ async fn a_directory_entry_is_promoted_once_and_then_shows_as_a_partner() {
     let status = first.status().as_u16();
     let inst: Value = first.json().await.expect("json");
     let second = app.client.post(app.url("/api/v1/directory/um.edu.my/promote")).bearer_auth(&token).send().await.expect("promote");
-    let listed: Value = app.client.get(app.url("/api/v1/directory?q=um.edu.my")).bearer_auth(&token).send().await.expect("dir").json().await.expect("json");
+    let listed: Value =
+        app.client.get(app.url("/api/v1/directory?q=um.edu.my")).bearer_auth(&token).send().await.expect("dir").json().await.expect("json");
     let unknown = app.client.post(app.url("/api/v1/directory/nowhere.invalid/promote")).bearer_auth(&token).send().await.expect("promote");
 
     assert_eq!(status, 201, "{inst}");
@@ -60,8 +61,26 @@ async fn the_directory_is_listed_by_country_and_searched_by_messy_names() {
     let app = spawn_app().await;
     let token = app.token_for("office", &["viewer"], None).await;
 
-    let my: Value = app.client.get(app.url("/api/v1/directory?country=MY&per_page=5")).bearer_auth(&token).send().await.expect("dir").json().await.expect("json");
-    let search: Value = app.client.get(app.url("/api/v1/directory?q=Infrastructure%20Univ.%20KL")).bearer_auth(&token).send().await.expect("dir").json().await.expect("json");
+    let my: Value = app
+        .client
+        .get(app.url("/api/v1/directory?country=MY&per_page=5"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("dir")
+        .json()
+        .await
+        .expect("json");
+    let search: Value = app
+        .client
+        .get(app.url("/api/v1/directory?q=Infrastructure%20Univ.%20KL"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("dir")
+        .json()
+        .await
+        .expect("json");
 
     assert!(my["total"].as_i64().unwrap_or(0) > 20, "{}", my["total"]);
     assert!(my["items"].as_array().expect("items").iter().all(|i| i["country"] == "MY"));
@@ -76,8 +95,28 @@ async fn country_codes_are_checked_against_cldr_and_names_are_accepted() {
     let app = spawn_app().await;
     let token = app.token_for("office", &["staff"], None).await;
 
-    let bad: Value = app.client.post(app.url("/api/v1/institutions")).bearer_auth(&token).json(&json!({"name_en": "Atlantis University", "country": "QQ"})).send().await.expect("post").json().await.expect("json");
-    let by_name: Value = app.client.post(app.url("/api/v1/institutions")).bearer_auth(&token).json(&json!({"name_en": "Universiti Sains Malaysia", "country": "马来西亚"})).send().await.expect("post").json().await.expect("json");
+    let bad: Value = app
+        .client
+        .post(app.url("/api/v1/institutions"))
+        .bearer_auth(&token)
+        .json(&json!({"name_en": "Atlantis University", "country": "QQ"}))
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    let by_name: Value = app
+        .client
+        .post(app.url("/api/v1/institutions"))
+        .bearer_auth(&token)
+        .json(&json!({"name_en": "Universiti Sains Malaysia", "country": "马来西亚"}))
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
 
     assert_eq!(bad["errors"][0]["field"], "country");
     assert_eq!(by_name["country"], "MY");
@@ -90,7 +129,8 @@ async fn the_directory_page_promotes_with_one_click_and_shows_names_in_chinese()
     let csrf = app.csrf_from(&app.client, "/directory").await;
 
     let page = app.client.get(app.url("/directory?q=iukl")).send().await.expect("page").text().await.expect("html");
-    let promoted = app.client.post(app.url("/directory/iukl.edu.my/promote")).form(&[("_csrf", csrf.as_str())]).send().await.expect("promote");
+    let promoted =
+        app.client.post(app.url("/directory/iukl.edu.my/promote")).form(&[("_csrf", csrf.as_str())]).send().await.expect("promote");
     let again = app.client.post(app.url("/directory/iukl.edu.my/promote")).form(&[("_csrf", csrf.as_str())]).send().await.expect("promote");
 
     assert!(page.contains("iukl.edu.my") && page.contains("Malaysia"), "{page}");

@@ -7,7 +7,10 @@ use std::path::PathBuf;
 
 use liaison::{
     audit::Actor,
-    auth::{session, users::{self, NewGrant, NewUser}},
+    auth::{
+        session,
+        users::{self, NewGrant, NewUser},
+    },
     config::{RawSettings, Settings},
     db::Db,
     startup::Application,
@@ -34,7 +37,10 @@ impl TestDb {
                 sqlx::any::install_default_drivers();
                 let name = format!("liaison_test_{}", liaison::auth::random_token(8));
                 let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("connect to PostgreSQL admin URL");
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("create test database");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
                 let base = admin.rsplit_once('/').map(|(b, _)| b).expect("admin URL has a database path");
                 TestDb { url: format!("{base}/{name}"), dir, pg: Some((admin, name)) }
             }
@@ -77,7 +83,9 @@ impl Drop for TestDb {
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
                 rt.block_on(async {
                     if let Ok(mut c) = sqlx::AnyConnection::connect(&admin).await {
-                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut c).await;
+                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                            .execute(&mut c)
+                            .await;
                     }
                 });
             })
@@ -111,11 +119,7 @@ pub async fn spawn_app() -> TestApp {
 
 /// A client like a browser's: keeps cookies, shows redirects instead of following them.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
 
 /// Password used for every test user.

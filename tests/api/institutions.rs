@@ -12,9 +12,36 @@ async fn the_seed_story_skeleton_is_stored_as_in_the_article() {
     let ids = seed(&app).await;
     let token = staff(&app).await;
 
-    let iukl: Value = app.client.get(app.url(&format!("/api/v1/institutions/{}", ids.iukl))).bearer_auth(&token).send().await.expect("get").json().await.expect("json");
-    let people: Value = app.client.get(app.url(&format!("/api/v1/people?institution_id={}", ids.iukl))).bearer_auth(&token).send().await.expect("people").json().await.expect("json");
-    let home_people: Value = app.client.get(app.url(&format!("/api/v1/people?institution_id={}", ids.home))).bearer_auth(&token).send().await.expect("people").json().await.expect("json");
+    let iukl: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/institutions/{}", ids.iukl)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    let people: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/people?institution_id={}", ids.iukl)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("people")
+        .json()
+        .await
+        .expect("json");
+    let home_people: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/people?institution_id={}", ids.home)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("people")
+        .json()
+        .await
+        .expect("json");
 
     assert_eq!(iukl["name_en"], "Infrastructure University Kuala Lumpur");
     assert_eq!(iukl["acronym"], "IUKL");
@@ -25,7 +52,12 @@ async fn the_seed_story_skeleton_is_stored_as_in_the_article() {
     assert_eq!(iukl["strengths"], json!(["electronic information technology", "engineering", "infrastructure"]));
     let chen = &people["items"][0];
     assert_eq!(chen["name_en"], "Chen Zhihui");
-    let titles: Vec<String> = chen["positions"].as_array().expect("positions").iter().map(|p| format!("{} {}", p["title_en"].as_str().unwrap_or(""), p["unit_name"].as_str().unwrap_or(""))).collect();
+    let titles: Vec<String> = chen["positions"]
+        .as_array()
+        .expect("positions")
+        .iter()
+        .map(|p| format!("{} {}", p["title_en"].as_str().unwrap_or(""), p["unit_name"].as_str().unwrap_or("")))
+        .collect();
     assert_eq!(titles, ["Vice President ", "Director Institute of Smart Industry"]);
     let names: Vec<&str> = home_people["items"].as_array().expect("items").iter().map(|p| p["name_en"].as_str().unwrap_or("")).collect();
     assert_eq!(names, ["Ma Shaojian", "Qin Yongling"]);
@@ -51,7 +83,14 @@ async fn creating_an_institution_validates_every_field_and_stores_nothing_on_err
     let app = spawn_app().await;
     let token = staff(&app).await;
 
-    let bad = app.client.post(app.url("/api/v1/institutions")).bearer_auth(&token).json(&json!({"name_en": " ", "country": "ZZ", "website": "iukl"})).send().await.expect("post");
+    let bad = app
+        .client
+        .post(app.url("/api/v1/institutions"))
+        .bearer_auth(&token)
+        .json(&json!({"name_en": " ", "country": "ZZ", "website": "iukl"}))
+        .send()
+        .await
+        .expect("post");
 
     assert_eq!(bad.status().as_u16(), 422);
     assert_eq!(bad.headers()["content-type"], "application/problem+json");
@@ -66,19 +105,70 @@ async fn creating_an_institution_validates_every_field_and_stores_nothing_on_err
 async fn institutions_are_listed_with_filters_sorting_and_pages() {
     let app = spawn_app().await;
     let token = staff(&app).await;
-    for (name, country) in [("Universiti Malaya", "MY"), ("Chulalongkorn University", "TH"), ("Universiti Putra Malaysia", "MY"), ("Mahidol University", "TH"), ("University of Yangon", "MM")] {
-        let res = app.client.post(app.url("/api/v1/institutions")).bearer_auth(&token).json(&json!({"name_en": name, "country": country})).send().await.expect("create");
+    for (name, country) in [
+        ("Universiti Malaya", "MY"),
+        ("Chulalongkorn University", "TH"),
+        ("Universiti Putra Malaysia", "MY"),
+        ("Mahidol University", "TH"),
+        ("University of Yangon", "MM"),
+    ] {
+        let res = app
+            .client
+            .post(app.url("/api/v1/institutions"))
+            .bearer_auth(&token)
+            .json(&json!({"name_en": name, "country": country}))
+            .send()
+            .await
+            .expect("create");
         assert_eq!(res.status().as_u16(), 201);
     }
 
-    let my: Value = app.client.get(app.url("/api/v1/institutions?country=my&sort=-name")).bearer_auth(&token).send().await.expect("list").json().await.expect("json");
-    let page2: Value = app.client.get(app.url("/api/v1/institutions?per_page=2&page=2")).bearer_auth(&token).send().await.expect("list").json().await.expect("json");
-    let search: Value = app.client.get(app.url("/api/v1/institutions?q=MAHIDOL")).bearer_auth(&token).send().await.expect("list").json().await.expect("json");
+    let my: Value = app
+        .client
+        .get(app.url("/api/v1/institutions?country=my&sort=-name"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    let page2: Value = app
+        .client
+        .get(app.url("/api/v1/institutions?per_page=2&page=2"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    let search: Value = app
+        .client
+        .get(app.url("/api/v1/institutions?q=MAHIDOL"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
     let bad_sort = app.client.get(app.url("/api/v1/institutions?sort=rank")).bearer_auth(&token).send().await.expect("list");
-    let sea: Value = app.client.get(app.url("/api/v1/institutions?area=035&sort=country")).bearer_auth(&token).send().await.expect("list").json().await.expect("json");
+    let sea: Value = app
+        .client
+        .get(app.url("/api/v1/institutions?area=035&sort=country"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
     let bad_area = app.client.get(app.url("/api/v1/institutions?area=atlantis")).bearer_auth(&token).send().await.expect("list");
 
-    let names = |v: &Value| v["items"].as_array().expect("items").iter().map(|i| i["name_en"].as_str().unwrap_or("").to_string()).collect::<Vec<_>>();
+    let names = |v: &Value| {
+        v["items"].as_array().expect("items").iter().map(|i| i["name_en"].as_str().unwrap_or("").to_string()).collect::<Vec<_>>()
+    };
     assert_eq!(names(&my), ["Universiti Putra Malaysia", "Universiti Malaya"]);
     assert_eq!(my["total"], 2);
     assert_eq!(names(&page2), ["Universiti Malaya", "Universiti Putra Malaysia"]);
@@ -93,13 +183,34 @@ async fn institutions_are_listed_with_filters_sorting_and_pages() {
 async fn a_stale_update_is_refused_and_the_history_keeps_before_and_after() {
     let app = spawn_app().await;
     let token = staff(&app).await;
-    let created: Value = app.client.post(app.url("/api/v1/institutions")).bearer_auth(&token).json(&json!({"name_en": "Universiti Malaya", "country": "MY"})).send().await.expect("create").json().await.expect("json");
+    let created: Value = app
+        .client
+        .post(app.url("/api/v1/institutions"))
+        .bearer_auth(&token)
+        .json(&json!({"name_en": "Universiti Malaya", "country": "MY"}))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("json");
     let id = created["id"].as_i64().expect("id");
     let url = app.url(&format!("/api/v1/institutions/{id}"));
 
-    let first = app.client.patch(&url).bearer_auth(&token).json(&json!({"city": "Kuala Lumpur", "version": 1})).send().await.expect("patch");
-    let stale = app.client.patch(&url).bearer_auth(&token).json(&json!({"city": "Petaling Jaya", "version": 1})).send().await.expect("patch");
-    let history: Value = app.client.get(app.url(&format!("/api/v1/institutions/{id}/history"))).bearer_auth(&token).send().await.expect("history").json().await.expect("json");
+    let first =
+        app.client.patch(&url).bearer_auth(&token).json(&json!({"city": "Kuala Lumpur", "version": 1})).send().await.expect("patch");
+    let stale =
+        app.client.patch(&url).bearer_auth(&token).json(&json!({"city": "Petaling Jaya", "version": 1})).send().await.expect("patch");
+    let history: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/institutions/{id}/history")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("history")
+        .json()
+        .await
+        .expect("json");
 
     assert_eq!(first.status().as_u16(), 200);
     assert_eq!(stale.status().as_u16(), 409);
@@ -124,7 +235,16 @@ async fn deleting_an_institution_is_audited_and_the_home_institution_is_protecte
     let home = app.client.delete(app.url(&format!("/api/v1/institutions/{}", ids.home))).bearer_auth(&token).send().await.expect("delete");
     let iukl = app.client.delete(app.url(&format!("/api/v1/institutions/{}", ids.iukl))).bearer_auth(&token).send().await.expect("delete");
     let gone = app.client.get(app.url(&format!("/api/v1/institutions/{}", ids.iukl))).bearer_auth(&token).send().await.expect("get");
-    let history: Value = app.client.get(app.url(&format!("/api/v1/institutions/{}/history", ids.iukl))).bearer_auth(&token).send().await.expect("history").json().await.expect("json");
+    let history: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/institutions/{}/history", ids.iukl)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("history")
+        .json()
+        .await
+        .expect("json");
 
     assert_eq!(home.status().as_u16(), 409);
     assert_eq!(iukl.status().as_u16(), 204);
@@ -137,7 +257,8 @@ async fn a_person_whose_position_is_invalid_is_not_stored_at_all() {
     let app = spawn_app().await;
     let ids = seed(&app).await;
     let token = staff(&app).await;
-    let iukl_unit: i64 = sqlx::query_scalar("SELECT id FROM units WHERE institution_id = $1").bind(ids.iukl).fetch_one(&app.db.pool).await.expect("unit");
+    let iukl_unit: i64 =
+        sqlx::query_scalar("SELECT id FROM units WHERE institution_id = $1").bind(ids.iukl).fetch_one(&app.db.pool).await.expect("unit");
     let people_before = app.count("people").await;
 
     let backwards = app.client.post(app.url("/api/v1/people")).bearer_auth(&token).json(&json!({"name_en": "Lee Wei", "positions": [{"title_en": "Dean", "institution_id": ids.home, "start_date": "2024-09-01", "end_date": "2024-01-01"}]})).send().await.expect("post");
@@ -160,7 +281,13 @@ async fn the_form_keeps_the_input_and_shows_inline_messages() {
     app.logged_in("mei", &["staff"]).await;
     let csrf = app.csrf_from(&app.client, "/institutions/new").await;
 
-    let res = app.client.post(app.url("/institutions/new")).form(&[("_csrf", csrf.as_str()), ("name_en", "Universiti Teknologi Malaysia"), ("country", "Malaisia"), ("kind", "university")]).send().await.expect("post");
+    let res = app
+        .client
+        .post(app.url("/institutions/new"))
+        .form(&[("_csrf", csrf.as_str()), ("name_en", "Universiti Teknologi Malaysia"), ("country", "Malaisia"), ("kind", "university")])
+        .send()
+        .await
+        .expect("post");
 
     assert_eq!(res.status().as_u16(), 422);
     let html = res.text().await.expect("html");
@@ -169,9 +296,23 @@ async fn the_form_keeps_the_input_and_shows_inline_messages() {
     assert!(html.contains("is not a two-letter ISO 3166-1 country code"));
     assert_eq!(app.count("institutions").await, 0);
 
-    let ok = app.client.post(app.url("/institutions/new")).form(&[("_csrf", csrf.as_str()), ("name_en", "Universiti Teknologi Malaysia"), ("country", "my"), ("kind", "university")]).send().await.expect("post");
+    let ok = app
+        .client
+        .post(app.url("/institutions/new"))
+        .form(&[("_csrf", csrf.as_str()), ("name_en", "Universiti Teknologi Malaysia"), ("country", "my"), ("kind", "university")])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(ok.status().as_u16(), 303);
-    let page = app.client.get(app.url(ok.headers()["location"].to_str().expect("location"))).send().await.expect("get").text().await.expect("html");
+    let page = app
+        .client
+        .get(app.url(ok.headers()["location"].to_str().expect("location")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
     assert!(page.contains("Universiti Teknologi Malaysia") && page.contains("MY"));
 }
 
@@ -181,7 +322,8 @@ async fn live_search_returns_only_the_rows_for_htmx() {
     seed(&app).await;
     app.logged_in("mei", &["viewer"]).await;
 
-    let partial = app.client.get(app.url("/institutions?q=iukl")).header("hx-request", "true").send().await.expect("get").text().await.expect("html");
+    let partial =
+        app.client.get(app.url("/institutions?q=iukl")).header("hx-request", "true").send().await.expect("get").text().await.expect("html");
 
     assert!(!partial.contains("<html"));
     assert!(partial.contains("Infrastructure University Kuala Lumpur"));
@@ -193,7 +335,13 @@ async fn the_search_box_finds_half_typed_words_acronyms_typos_and_chinese() {
     let app = spawn_app().await;
     let ids = seed(&app).await;
     let token = staff(&app).await;
-    app.client.post(app.url("/api/v1/institutions")).bearer_auth(&token).json(&json!({"name_en": "Tsinghua University", "name_zh": "清华大学", "country": "CN"})).send().await.expect("create");
+    app.client
+        .post(app.url("/api/v1/institutions"))
+        .bearer_auth(&token)
+        .json(&json!({"name_en": "Tsinghua University", "name_zh": "清华大学", "country": "CN"}))
+        .send()
+        .await
+        .expect("create");
     let first = |q: &'static str| {
         let req = app.client.get(app.url(&format!("/api/v1/institutions?q={}", liaison::web::routes::urlencode(q)))).bearer_auth(&token);
         async move { req.send().await.expect("list").json::<Value>().await.expect("json")["items"][0]["name_en"].clone() }
@@ -213,14 +361,40 @@ async fn staff_add_a_person_with_a_position_by_typing_the_institution_acronym() 
     app.logged_in("mei", &["staff"]).await;
     let csrf = app.csrf_from(&app.client, "/people/new").await;
 
-    let vague = app.client.post(app.url("/people/new")).form(&[("_csrf", csrf.as_str()), ("name_en", "Lim Mei Ling"), ("institution", "University"), ("title_en", "Lecturer")]).send().await.expect("post");
-    let ok = app.client.post(app.url("/people/new")).form(&[("_csrf", csrf.as_str()), ("name_en", "Lim Mei Ling"), ("institution", "IUKL"), ("title_en", "Lecturer"), ("start_date", "2023-02-01")]).send().await.expect("post");
+    let vague = app
+        .client
+        .post(app.url("/people/new"))
+        .form(&[("_csrf", csrf.as_str()), ("name_en", "Lim Mei Ling"), ("institution", "University"), ("title_en", "Lecturer")])
+        .send()
+        .await
+        .expect("post");
+    let ok = app
+        .client
+        .post(app.url("/people/new"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("name_en", "Lim Mei Ling"),
+            ("institution", "IUKL"),
+            ("title_en", "Lecturer"),
+            ("start_date", "2023-02-01"),
+        ])
+        .send()
+        .await
+        .expect("post");
 
     assert_eq!(vague.status().as_u16(), 422);
     let html = vague.text().await.expect("html");
     assert!(html.contains("value=\"Lim Mei Ling\"") && html.contains("field-error"), "input kept, message shown");
     assert_eq!(ok.status().as_u16(), 303);
-    let page = app.client.get(app.url(ok.headers()["location"].to_str().expect("location"))).send().await.expect("get").text().await.expect("html");
+    let page = app
+        .client
+        .get(app.url(ok.headers()["location"].to_str().expect("location")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
     assert!(page.contains("Lecturer") && page.contains("Infrastructure University Kuala Lumpur") && page.contains("2023-02-01"));
     let _ = ids;
 }
@@ -234,7 +408,19 @@ async fn a_position_that_ends_before_it_starts_is_refused_on_the_person_page() {
     let csrf = app.csrf_from(&app.client, &format!("/people/{chen}")).await;
     let before = app.count("positions").await;
 
-    let res = app.client.post(app.url(&format!("/people/{chen}/positions"))).form(&[("_csrf", csrf.as_str()), ("institution", "Demo University of Technology"), ("title_en", "Adviser"), ("start_date", "2025-01-01"), ("end_date", "2024-01-01")]).send().await.expect("post");
+    let res = app
+        .client
+        .post(app.url(&format!("/people/{chen}/positions")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("institution", "Demo University of Technology"),
+            ("title_en", "Adviser"),
+            ("start_date", "2025-01-01"),
+            ("end_date", "2024-01-01"),
+        ])
+        .send()
+        .await
+        .expect("post");
 
     assert_eq!(res.status().as_u16(), 422);
     assert!(res.text().await.expect("html").contains("ends before it starts"));
@@ -248,7 +434,19 @@ async fn staff_add_a_unit_with_two_names_from_the_institution_page() {
     app.logged_in("mei", &["staff"]).await;
     let csrf = app.csrf_from(&app.client, &format!("/institutions/{}", ids.home)).await;
 
-    let res = app.client.post(app.url(&format!("/institutions/{}/units", ids.home))).form(&[("_csrf", csrf.as_str()), ("name_en", "International Office"), ("also", "Office of International Cooperation and Exchange"), ("name_zh", "国际合作与交流处"), ("parent_id", "")]).send().await.expect("post");
+    let res = app
+        .client
+        .post(app.url(&format!("/institutions/{}/units", ids.home)))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("name_en", "International Office"),
+            ("also", "Office of International Cooperation and Exchange"),
+            ("name_zh", "国际合作与交流处"),
+            ("parent_id", ""),
+        ])
+        .send()
+        .await
+        .expect("post");
     let page = app.client.get(app.url(&format!("/institutions/{}", ids.home))).send().await.expect("get").text().await.expect("html");
 
     assert_eq!(res.status().as_u16(), 303);

@@ -10,6 +10,6 @@ mod institutions;
 mod map;
 mod ops;
 mod partners;
-mod rooms;
 mod permissions;
+mod rooms;
 mod transfer;

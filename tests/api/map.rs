@@ -7,7 +7,13 @@ async fn the_public_partners_page_lists_public_partners_without_login() {
     let app = spawn_app().await;
     seed(&app).await;
     let token = app.token_for("office", &["staff"], None).await;
-    app.client.post(app.url("/api/v1/institutions")).bearer_auth(&token).json(&json!({"name_en": "Secret Partner University", "country": "TH", "is_public": false})).send().await.expect("post");
+    app.client
+        .post(app.url("/api/v1/institutions"))
+        .bearer_auth(&token)
+        .json(&json!({"name_en": "Secret Partner University", "country": "TH", "is_public": false}))
+        .send()
+        .await
+        .expect("post");
     let anonymous = client();
 
     let en = anonymous.get(app.url("/partners")).send().await.expect("page");
@@ -36,7 +42,10 @@ async fn the_map_colours_countries_by_partner_count_and_revalidates_with_an_etag
     let again = anonymous.get(app.url("/partners/map.svg")).header("if-none-match", &tag).send().await.expect("svg");
 
     assert!(ctype.starts_with("image/svg+xml"));
-    assert!(svg.contains("<a href=\"/partners#country-MY\" target=\"_top\"><path id=\"MY\" class=\"c5\""), "Malaysia is coloured and linked");
+    assert!(
+        svg.contains("<a href=\"/partners#country-MY\" target=\"_top\"><path id=\"MY\" class=\"c5\""),
+        "Malaysia is coloured and linked"
+    );
     assert!(svg.contains("<title>Malaysia: 1</title>"));
     assert!(svg.contains("<path id=\"FR\" class=\"c0\""));
     assert_eq!(again.status().as_u16(), 304);

@@ -34,7 +34,8 @@ async fn openapi_document_is_3_1_and_describes_every_api_route_with_its_access()
     let token = app.token_for("root", &["admin"], None).await;
 
     let doc: serde_json::Value = app.client.get(app.url("/api/openapi.json")).send().await.expect("doc").json().await.expect("json");
-    let routes: Vec<serde_json::Value> = app.client.get(app.url("/api/v1/meta/routes")).bearer_auth(&token).send().await.expect("routes").json().await.expect("json");
+    let routes: Vec<serde_json::Value> =
+        app.client.get(app.url("/api/v1/meta/routes")).bearer_auth(&token).send().await.expect("routes").json().await.expect("json");
 
     assert!(doc["openapi"].as_str().unwrap_or("").starts_with("3.1"), "{}", doc["openapi"]);
     let api_routes: Vec<&serde_json::Value> = routes.iter().filter(|r| r["path"].as_str().unwrap_or("").starts_with("/api/v1/")).collect();

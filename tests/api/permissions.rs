@@ -21,22 +21,25 @@ fn expected_allowed(role: &str, permission: &str) -> bool {
 fn concrete(method: &reqwest::Method, path: &str, id: i64, unit: i64, spare_unit: i64) -> String {
     // Renames go to the coordinator's own unit; deletes to a throwaway one.
     let unit = if method == reqwest::Method::DELETE { spare_unit } else { unit };
-    path.replace("/api/v1/units/{id}", &format!("/api/v1/units/{unit}"))
-        .replace("{id}", &id.to_string())
-        .replace("{file}", "app.css")
+    path.replace("/api/v1/units/{id}", &format!("/api/v1/units/{unit}")).replace("{id}", &id.to_string()).replace("{file}", "app.css")
 }
 
 #[tokio::test]
 async fn every_route_answers_each_role_as_the_policy_says() {
     let app = spawn_app().await;
     let ids = seed(&app).await;
-    let unit: i64 = sqlx::query_scalar("SELECT id FROM units WHERE institution_id = $1 ORDER BY id").bind(ids.home).fetch_one(&app.db.pool).await.expect("unit");
+    let unit: i64 = sqlx::query_scalar("SELECT id FROM units WHERE institution_id = $1 ORDER BY id")
+        .bind(ids.home)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("unit");
     let mut tokens = Vec::new();
     for role in ROLES {
         tokens.push((role, app.token_for(&format!("u-{role}"), &[role], (role == "coordinator").then_some(unit)).await));
     }
     let admin_token = &tokens[0].1;
-    let routes: Vec<serde_json::Value> = app.client.get(app.url("/api/v1/meta/routes")).bearer_auth(admin_token).send().await.expect("routes").json().await.expect("json");
+    let routes: Vec<serde_json::Value> =
+        app.client.get(app.url("/api/v1/meta/routes")).bearer_auth(admin_token).send().await.expect("routes").json().await.expect("json");
     assert!(routes.len() > 20, "route table looks incomplete: {}", routes.len());
     let http = client();
     let mut checked = 0;
@@ -47,17 +50,27 @@ async fn every_route_answers_each_role_as_the_policy_says() {
         for (role, token) in &tokens {
             // A throwaway institution per request so deletes by allowed roles do not
             // change what the next role sees.
-            let target = sqlx::query_scalar::<_, i64>("INSERT INTO institutions (name_en, country, created_at, updated_at) VALUES ('Walk', 'MY', 'x', 'x') RETURNING id")
-                .fetch_one(&app.db.pool)
-                .await
-                .expect("target");
-            let spare: i64 = sqlx::query_scalar("INSERT INTO units (institution_id, created_at, updated_at) VALUES ($1, 'x', 'x') RETURNING id")
-                .bind(target)
-                .fetch_one(&app.db.pool)
-                .await
-                .expect("spare unit");
+            let target = sqlx::query_scalar::<_, i64>(
+                "INSERT INTO institutions (name_en, country, created_at, updated_at) VALUES ('Walk', 'MY', 'x', 'x') RETURNING id",
+            )
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("target");
+            let spare: i64 =
+                sqlx::query_scalar("INSERT INTO units (institution_id, created_at, updated_at) VALUES ($1, 'x', 'x') RETURNING id")
+                    .bind(target)
+                    .fetch_one(&app.db.pool)
+                    .await
+                    .expect("spare unit");
             let url = app.url(&concrete(&method, path, target, unit, spare));
-            let res = http.request(method.clone(), &url).bearer_auth(token).header("content-type", "application/json").body("{}").send().await.expect("request");
+            let res = http
+                .request(method.clone(), &url)
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .expect("request");
             let status = res.status().as_u16();
             let allowed = match access["kind"].as_str() {
                 Some("public") | Some("authenticated") => true,
@@ -73,7 +86,8 @@ async fn every_route_answers_each_role_as_the_policy_says() {
         }
         // Anonymous callers: API → 401, pages → redirect to login.
         if access["kind"] != "public" {
-            let res = http.request(method.clone(), app.url(&concrete(&method, path, ids.iukl, unit, unit))).send().await.expect("anonymous");
+            let res =
+                http.request(method.clone(), app.url(&concrete(&method, path, ids.iukl, unit, unit))).send().await.expect("anonymous");
             let status = res.status().as_u16();
             if path.starts_with("/api/") {
                 assert_eq!(status, 401, "anonymous {method} {path}");
@@ -91,12 +105,17 @@ async fn every_route_answers_each_role_as_the_policy_says() {
 async fn a_coordinator_may_rename_only_their_own_unit() {
     let app = spawn_app().await;
     let ids = seed(&app).await;
-    let units: Vec<i64> = sqlx::query_scalar("SELECT id FROM units WHERE institution_id = $1 ORDER BY id").bind(ids.home).fetch_all(&app.db.pool).await.expect("units");
+    let units: Vec<i64> = sqlx::query_scalar("SELECT id FROM units WHERE institution_id = $1 ORDER BY id")
+        .bind(ids.home)
+        .fetch_all(&app.db.pool)
+        .await
+        .expect("units");
     let token = app.token_for("coord", &["coordinator"], Some(units[0])).await;
     let body = serde_json::json!({"names": [{"lang": "en", "name": "Human Resources Office", "primary": true}]});
 
     let own = app.client.patch(app.url(&format!("/api/v1/units/{}", units[0]))).bearer_auth(&token).json(&body).send().await.expect("own");
-    let other = app.client.patch(app.url(&format!("/api/v1/units/{}", units[1]))).bearer_auth(&token).json(&body).send().await.expect("other");
+    let other =
+        app.client.patch(app.url(&format!("/api/v1/units/{}", units[1]))).bearer_auth(&token).json(&body).send().await.expect("other");
 
     assert_eq!(own.status().as_u16(), 204);
     assert_eq!(other.status().as_u16(), 403);

@@ -25,9 +25,15 @@ async fn the_seed_rooms_of_the_shixun_building_exist() {
     seed(&app).await;
     let token = app.token_for("office", &["staff"], None).await;
 
-    let rooms: Value = app.client.get(app.url("/api/v1/rooms")).bearer_auth(&token).send().await.expect("rooms").json().await.expect("json");
+    let rooms: Value =
+        app.client.get(app.url("/api/v1/rooms")).bearer_auth(&token).send().await.expect("rooms").json().await.expect("json");
 
-    let names: Vec<String> = rooms.as_array().expect("rooms").iter().map(|r| format!("{} {}", r["building"].as_str().unwrap_or(""), r["name"].as_str().unwrap_or(""))).collect();
+    let names: Vec<String> = rooms
+        .as_array()
+        .expect("rooms")
+        .iter()
+        .map(|r| format!("{} {}", r["building"].as_str().unwrap_or(""), r["name"].as_str().unwrap_or("")))
+        .collect();
     assert_eq!(names, ["Shixun Building 1507", "Shixun Building 1508"]);
 }
 
@@ -42,9 +48,19 @@ async fn an_overlapping_booking_is_refused_with_the_booking_it_collides_with() {
     let (s11, e12b) = slot(7, 11, 12);
     let base = app.address.clone();
 
-    let (first, booked) = post(&app, &base, &token, "/api/v1/bookings", json!({"room_id": r1508, "title": "Courtesy meeting with the IUKL delegation", "starts_at": s9, "ends_at": e11, "attendees": 12})).await;
-    let (overlap, problem) = post(&app, &base, &token, "/api/v1/bookings", json!({"room_id": r1508, "title": "Other", "starts_at": s10, "ends_at": e12})).await;
-    let (adjacent, _) = post(&app, &base, &token, "/api/v1/bookings", json!({"room_id": r1508, "title": "Follow-up", "starts_at": s11, "ends_at": e12b})).await;
+    let (first, booked) = post(
+        &app,
+        &base,
+        &token,
+        "/api/v1/bookings",
+        json!({"room_id": r1508, "title": "Courtesy meeting with the IUKL delegation", "starts_at": s9, "ends_at": e11, "attendees": 12}),
+    )
+    .await;
+    let (overlap, problem) =
+        post(&app, &base, &token, "/api/v1/bookings", json!({"room_id": r1508, "title": "Other", "starts_at": s10, "ends_at": e12})).await;
+    let (adjacent, _) =
+        post(&app, &base, &token, "/api/v1/bookings", json!({"room_id": r1508, "title": "Follow-up", "starts_at": s11, "ends_at": e12b}))
+            .await;
 
     assert_eq!(first, 201, "{booked}");
     assert_eq!(booked["booking"]["status"], "confirmed");
@@ -62,10 +78,27 @@ async fn bad_bookings_get_clear_messages_and_small_rooms_a_warning() {
     let (s, e) = slot(3, 14, 16);
     let base = app.address.clone();
 
-    let (backwards, p1) = post(&app, &base, &token, "/api/v1/bookings", json!({"room_id": r1508, "title": "x", "starts_at": e, "ends_at": s})).await;
-    let (past, p2) = post(&app, &base, &token, "/api/v1/bookings", json!({"room_id": r1508, "title": "x", "starts_at": "2024-05-08T09:00:00+08:00", "ends_at": "2024-05-08T10:00:00+08:00"})).await;
-    let (no_tz, p3) = post(&app, &base, &token, "/api/v1/bookings", json!({"room_id": r1508, "title": "x", "starts_at": "tomorrow 9", "ends_at": e})).await;
-    let (small, ok) = post(&app, &base, &token, "/api/v1/bookings", json!({"room_id": r1508, "title": "Symposium", "starts_at": s, "ends_at": e, "attendees": 30})).await;
+    let (backwards, p1) =
+        post(&app, &base, &token, "/api/v1/bookings", json!({"room_id": r1508, "title": "x", "starts_at": e, "ends_at": s})).await;
+    let (past, p2) = post(
+        &app,
+        &base,
+        &token,
+        "/api/v1/bookings",
+        json!({"room_id": r1508, "title": "x", "starts_at": "2024-05-08T09:00:00+08:00", "ends_at": "2024-05-08T10:00:00+08:00"}),
+    )
+    .await;
+    let (no_tz, p3) =
+        post(&app, &base, &token, "/api/v1/bookings", json!({"room_id": r1508, "title": "x", "starts_at": "tomorrow 9", "ends_at": e}))
+            .await;
+    let (small, ok) = post(
+        &app,
+        &base,
+        &token,
+        "/api/v1/bookings",
+        json!({"room_id": r1508, "title": "Symposium", "starts_at": s, "ends_at": e, "attendees": 30}),
+    )
+    .await;
 
     assert_eq!((backwards, p1["errors"][0]["field"].clone()), (422, json!("ends_at")));
     assert_eq!((past, p2["errors"][0]["field"].clone()), (422, json!("starts_at")));
@@ -82,16 +115,29 @@ async fn free_rooms_are_found_for_a_group_at_a_time_and_cancelling_frees_a_room(
     let r1507 = room_id(&app, "1507").await;
     let (s, e) = slot(5, 9, 12);
     let base = app.address.clone();
-    let (_, b) = post(&app, &base, &token, "/api/v1/bookings", json!({"room_id": r1507, "title": "Symposium", "starts_at": s, "ends_at": e})).await;
+    let (_, b) =
+        post(&app, &base, &token, "/api/v1/bookings", json!({"room_id": r1507, "title": "Symposium", "starts_at": s, "ends_at": e})).await;
     let free = |cap: i64| {
-        let url = format!("{}/api/v1/rooms/free?from={}&to={}&capacity={cap}", app.address, liaison::web::routes::urlencode(&s), liaison::web::routes::urlencode(&e));
+        let url = format!(
+            "{}/api/v1/rooms/free?from={}&to={}&capacity={cap}",
+            app.address,
+            liaison::web::routes::urlencode(&s),
+            liaison::web::routes::urlencode(&e)
+        );
         let req = app.client.get(url).bearer_auth(&token);
         async move { req.send().await.expect("free").json::<Value>().await.expect("json") }
     };
 
     let for_ten = free(10).await;
     let for_thirty = free(30).await;
-    let cancel = app.client.patch(app.url(&format!("/api/v1/bookings/{}", b["booking"]["id"]))).bearer_auth(&token).json(&json!({"status": "cancelled"})).send().await.expect("cancel");
+    let cancel = app
+        .client
+        .patch(app.url(&format!("/api/v1/bookings/{}", b["booking"]["id"])))
+        .bearer_auth(&token)
+        .json(&json!({"status": "cancelled"}))
+        .send()
+        .await
+        .expect("cancel");
     let after = free(30).await;
 
     assert_eq!(for_ten.as_array().map(|a| a.iter().map(|r| r["name"].clone()).collect::<Vec<_>>()), Some(vec![json!("1508")]));
@@ -109,12 +155,40 @@ async fn rooms_that_need_approval_hold_bookings_pending_until_a_manager_confirms
     let coord = app.token_for("coord", &["coordinator"], Some(unit)).await;
     let base = app.address.clone();
     let building: i64 = sqlx::query_scalar("SELECT id FROM buildings").fetch_one(&app.db.pool).await.expect("building");
-    let (_, hall) = post(&app, &base, &staff, "/api/v1/rooms", json!({"building_id": building, "name": "Lecture Hall A", "capacity": 200, "needs_approval": true})).await;
+    let (_, hall) = post(
+        &app,
+        &base,
+        &staff,
+        "/api/v1/rooms",
+        json!({"building_id": building, "name": "Lecture Hall A", "capacity": 200, "needs_approval": true}),
+    )
+    .await;
     let (s, e) = slot(9, 9, 17);
 
-    let (made, pending) = post(&app, &base, &coord, "/api/v1/bookings", json!({"room_id": hall["id"], "title": "Joint training opening", "starts_at": s, "ends_at": e})).await;
-    let by_coord = app.client.patch(app.url(&format!("/api/v1/bookings/{}", pending["booking"]["id"]))).bearer_auth(&coord).json(&json!({"status": "confirmed"})).send().await.expect("patch");
-    let by_staff = app.client.patch(app.url(&format!("/api/v1/bookings/{}", pending["booking"]["id"]))).bearer_auth(&staff).json(&json!({"status": "confirmed"})).send().await.expect("patch");
+    let (made, pending) = post(
+        &app,
+        &base,
+        &coord,
+        "/api/v1/bookings",
+        json!({"room_id": hall["id"], "title": "Joint training opening", "starts_at": s, "ends_at": e}),
+    )
+    .await;
+    let by_coord = app
+        .client
+        .patch(app.url(&format!("/api/v1/bookings/{}", pending["booking"]["id"])))
+        .bearer_auth(&coord)
+        .json(&json!({"status": "confirmed"}))
+        .send()
+        .await
+        .expect("patch");
+    let by_staff = app
+        .client
+        .patch(app.url(&format!("/api/v1/bookings/{}", pending["booking"]["id"])))
+        .bearer_auth(&staff)
+        .json(&json!({"status": "confirmed"}))
+        .send()
+        .await
+        .expect("patch");
 
     assert_eq!(made, 201);
     assert_eq!(pending["booking"]["status"], "pending");
@@ -138,8 +212,13 @@ async fn two_hundred_simultaneous_requests_for_one_slot_on_two_instances_make_on
         let client = app.client.clone();
         let (token, s, e) = (token.clone(), s.clone(), e.clone());
         tasks.push(tokio::spawn(async move {
-            let res = client.post(format!("{base}/api/v1/bookings")).bearer_auth(&token)
-                .json(&json!({"room_id": r1507, "title": format!("Request {i}"), "starts_at": s, "ends_at": e})).send().await.expect("post");
+            let res = client
+                .post(format!("{base}/api/v1/bookings"))
+                .bearer_auth(&token)
+                .json(&json!({"room_id": r1507, "title": format!("Request {i}"), "starts_at": s, "ends_at": e}))
+                .send()
+                .await
+                .expect("post");
             res.status().as_u16()
         }));
     }
@@ -151,7 +230,11 @@ async fn two_hundred_simultaneous_requests_for_one_slot_on_two_instances_make_on
     let created = statuses.iter().filter(|s| **s == 201).count();
     let refused = statuses.iter().filter(|s| **s == 409).count();
     assert_eq!((created, refused), (1, 199), "{statuses:?}");
-    let confirmed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE room_id = $1 AND status = 'confirmed'").bind(r1507).fetch_one(&app.db.pool).await.expect("count");
+    let confirmed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings WHERE room_id = $1 AND status = 'confirmed'")
+        .bind(r1507)
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
     assert_eq!(confirmed, 1);
 }
 
@@ -163,7 +246,13 @@ async fn a_second_booking_waits_for_the_first_and_then_sees_its_slot_taken() {
     seed(&app).await;
     let r1507 = room_id(&app, "1507").await;
     let (s, e) = slot(13, 9, 10);
-    let input = |title: &str| liaison::rooms::NewBooking { room_id: r1507, title: title.into(), starts_at: s.clone(), ends_at: e.clone(), attendees: None };
+    let input = |title: &str| liaison::rooms::NewBooking {
+        room_id: r1507,
+        title: title.into(),
+        starts_at: s.clone(),
+        ends_at: e.clone(),
+        attendees: None,
+    };
     let actor = liaison::audit::Actor::system("test");
 
     let mut a = app.db.pool.begin().await.expect("tx a");
