@@ -102,3 +102,23 @@ test("live search narrows the list without a page load", async () => {
   assert.ok((await page.textContent("#results")).includes("Infrastructure University Kuala Lumpur"));
   await context.close();
 });
+
+test("the public partners page shows the map, coloured, in the visitor's language", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${app.url}/partners?lang=zh`);
+  assert.equal(await page.getAttribute("html", "lang"), "zh-Hans");
+  assert.ok((await page.textContent("main")).includes("马来西亚"), "country names in Chinese");
+  // The map is its own SVG document inside <object>: it must load past the CSP and
+  // frame rules and colour Malaysia.
+  await page.waitForFunction(() => document.querySelector("object")?.contentDocument?.getElementById("MY"), null, { timeout: 10_000 });
+  const fillOf = (code) => page.evaluate((c) => {
+    const obj = document.querySelector("object");
+    return obj.contentWindow.getComputedStyle(obj.contentDocument.getElementById(c)).fill;
+  }, code);
+  const fill = await fillOf("MY");
+  const grey = await fillOf("FR");
+  assert.notEqual(fill, grey, "Malaysia is coloured, France is not");
+  await shot(page, "07-partners-zh.png");
+  await context.close();
+});
