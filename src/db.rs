@@ -34,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "foundation", sql: include_str!("../migrations/0001_foundation.sql") },
     Migration { version: 2, name: "partners", sql: include_str!("../migrations/0002_partners.sql") },
     Migration { version: 3, name: "rooms", sql: include_str!("../migrations/0003_rooms.sql") },
+    Migration { version: 4, name: "visits", sql: include_str!("../migrations/0004_visits.sql") },
 ];
 
 impl Db {

@@ -5,11 +5,14 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod cli;
 pub mod config;
+pub mod cooperation;
 pub mod db;
 pub mod error;
 pub mod institutions;
+pub mod mail;
 pub mod openapi;
 pub mod ops;
 pub mod rooms;
@@ -17,4 +20,6 @@ pub mod seed;
 pub mod startup;
 pub mod tabular;
 pub mod time;
+pub mod trips;
+pub mod visits;
 pub mod web;

@@ -86,7 +86,12 @@ pub fn routes() -> Routes {
 
 /// The document with `x-access` filled in from the route table.
 pub fn document(state: &AppState) -> serde_json::Value {
-    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    // Modules added after the foundation keep their operations in their own `ApiDoc`.
+    let mut api = ApiDoc::openapi();
+    api.merge(crate::visits::ApiDoc::openapi());
+    api.merge(crate::trips::ApiDoc::openapi());
+    api.merge(crate::calendar::ApiDoc::openapi());
+    let mut doc = serde_json::to_value(api).unwrap_or_default();
     for r in state.routes.iter() {
         let op = &mut doc["paths"][&r.path][r.method.to_ascii_lowercase()];
         if op.is_object() {

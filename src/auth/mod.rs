@@ -90,11 +90,15 @@ pub enum Permission {
     BookRooms,
     /// Create and change buildings and rooms; confirm bookings that need approval.
     ManageRooms,
+    /// Create and change visits, their agenda, outcomes and actions.
+    EditVisits,
+    /// Request outbound trips and file their reports (unit heads approve their unit's).
+    RequestTrips,
 }
 
 impl Permission {
     /// All permissions.
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 9] = [
         Permission::ViewRecords,
         Permission::EditPartners,
         Permission::EditUnits,
@@ -102,6 +106,8 @@ impl Permission {
         Permission::ManageUsers,
         Permission::BookRooms,
         Permission::ManageRooms,
+        Permission::EditVisits,
+        Permission::RequestTrips,
     ];
 
     /// Wire name.
@@ -114,6 +120,8 @@ impl Permission {
             Permission::ManageUsers => "manage_users",
             Permission::BookRooms => "book_rooms",
             Permission::ManageRooms => "manage_rooms",
+            Permission::EditVisits => "edit_visits",
+            Permission::RequestTrips => "request_trips",
         }
     }
 }
@@ -126,7 +134,7 @@ pub fn role_allows(role: Role, perm: Permission) -> bool {
         (R::Admin, _) => true,
         (R::Staff, P::ManageUsers) => false,
         (R::Staff, _) => true,
-        (R::Coordinator, P::ViewRecords | P::EditUnits | P::ViewAudit | P::BookRooms) => true,
+        (R::Coordinator, P::ViewRecords | P::EditUnits | P::ViewAudit | P::BookRooms | P::RequestTrips) => true,
         (R::Coordinator, _) => false,
         (_, P::ViewRecords) => true,
         _ => false,

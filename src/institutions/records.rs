@@ -309,10 +309,27 @@ pub struct MergeReport {
 
 /// Every column that refers to an institution. Modules that add references add them
 /// here, so a merge can never leave one behind.
-const INSTITUTION_REFS: &[(&str, &str)] =
-    &[("units", "institution_id"), ("people", "institution_id"), ("positions", "institution_id"), ("partnership_events", "institution_id")];
+/// A reference: table, column, and for link tables with a unique key, the column that
+/// key pairs it with (a row of the duplicate that the kept record already has is dropped).
+type Ref = (&'static str, &'static str, Option<&'static str>);
+
+const INSTITUTION_REFS: &[Ref] = &[
+    ("units", "institution_id", None),
+    ("people", "institution_id", None),
+    ("positions", "institution_id", None),
+    ("partnership_events", "institution_id", None),
+    ("buildings", "institution_id", None),
+    ("visit_institutions", "institution_id", Some("visit_id")),
+    ("trips", "institution_id", None),
+];
 /// Every column that refers to a person.
-const PERSON_REFS: &[(&str, &str)] = &[("positions", "person_id")];
+const PERSON_REFS: &[Ref] = &[
+    ("positions", "person_id", None),
+    ("visit_members", "person_id", Some("visit_id")),
+    ("visit_hosts", "person_id", None),
+    ("session_participants", "person_id", Some("session_id")),
+    ("trip_travellers", "person_id", Some("trip_id")),
+];
 
 /// Merges `from` into `into` (institution or person) on the caller's transaction.
 pub async fn merge(conn: &mut AnyConnection, actor: &Actor, entity: &str, into: i64, from: i64) -> AppResult<MergeReport> {
@@ -332,7 +349,16 @@ pub async fn merge(conn: &mut AnyConnection, actor: &Actor, entity: &str, into: 
         }
     }
     let mut moved = Vec::new();
-    for (t, col) in refs {
+    for (t, col, pair) in refs {
+        if let Some(k) = pair {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {t} WHERE {col} = $2 AND {k} IN (SELECT {k} FROM {t} WHERE {col} = $1)"
+            )))
+            .bind(into)
+            .bind(from)
+            .execute(&mut *conn)
+            .await?;
+        }
         let n = sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {t} SET {col} = $1 WHERE {col} = $2")))
             .bind(into)
             .bind(from)

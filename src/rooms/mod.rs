@@ -7,6 +7,7 @@
 //! with the booking it collided with. One code path for both engines.
 
 pub mod api;
+pub mod pages;
 
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;

@@ -50,13 +50,27 @@ impl Locale {
 
 type Table = HashMap<String, String>;
 
-static EN: LazyLock<Table> = LazyLock::new(|| load(include_str!("../../locales/en.json")));
-static ZH: LazyLock<Table> = LazyLock::new(|| load(include_str!("../../locales/zh.json")));
+/// One file per language for the shell, plus one per module (`locales/<module>.<lang>.json`),
+/// so that modules add their strings without touching each other's files.
+macro_rules! locale_files {
+    ($lang:literal) => {
+        [
+            include_str!(concat!("../../locales/", $lang, ".json")),
+            include_str!(concat!("../../locales/visits.", $lang, ".json")),
+            include_str!(concat!("../../locales/rooms.", $lang, ".json")),
+            include_str!(concat!("../../locales/trips.", $lang, ".json")),
+            include_str!(concat!("../../locales/calendar.", $lang, ".json")),
+        ]
+    };
+}
 
-fn load(text: &str) -> Table {
+static EN: LazyLock<Table> = LazyLock::new(|| load(&locale_files!("en")));
+static ZH: LazyLock<Table> = LazyLock::new(|| load(&locale_files!("zh")));
+
+fn load(texts: &[&str]) -> Table {
     // The files are embedded at compile time and checked by the unit test below, so a
     // parse failure here is a build defect, not user input.
-    serde_json::from_str(text).expect("locale file is valid JSON")
+    texts.iter().flat_map(|t| serde_json::from_str::<Table>(t).expect("locale file is valid JSON")).collect()
 }
 
 /// Translator for one request, handed to templates.

@@ -49,6 +49,10 @@ fn all_routes() -> Routes {
         .merge(pages::routes())
         .merge(crate::institutions::routes())
         .merge(crate::rooms::api::routes())
+        .merge(crate::rooms::pages::routes())
+        .merge(crate::visits::routes())
+        .merge(crate::trips::routes())
+        .merge(crate::calendar::routes())
 }
 
 /// Builds the application router with its middleware stack.

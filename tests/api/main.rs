@@ -3,13 +3,17 @@
 
 mod api_conventions;
 mod auth;
+mod calendar;
 mod cli;
 mod directory;
 mod helpers;
 mod institutions;
+mod mail;
 mod map;
 mod ops;
 mod partners;
 mod permissions;
 mod rooms;
 mod transfer;
+mod trips;
+mod visits;

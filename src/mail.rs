@@ -1,0 +1,1 @@
+//! Outgoing mail: an outbox table that any instance may drain, one message at a time.
