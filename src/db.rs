@@ -72,6 +72,18 @@ impl Db {
         Ok(Db { pool, engine })
     }
 
+    /// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`, which
+    /// takes the write lock up front (waiting up to the busy timeout): a deferred
+    /// transaction that reads first would fail at its first write with `SQLITE_BUSY` as
+    /// soon as another connection had written since its read began, and the busy timeout
+    /// does not help there. PostgreSQL's row locks need nothing special.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Engine::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// Applies pending migrations, each in its own transaction. On PostgreSQL an
     /// advisory lock makes concurrent starts of several instances take turns.
     pub async fn migrate(&self) -> anyhow::Result<Vec<i64>> {

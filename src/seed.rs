@@ -43,7 +43,7 @@ pub async fn is_seeded(db: &Db) -> anyhow::Result<bool> {
 /// Loads the seed story's institutions, units, people and positions.
 pub async fn load(db: &Db, home_name: &str) -> anyhow::Result<SeedIds> {
     let actor = Actor::system("demo");
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let home = queries::insert_institution(
         &mut tx,
         &actor,

@@ -104,7 +104,7 @@ pub async fn create_user(db: &Db, actor: &Actor, new: NewUser) -> AppResult<i64>
     let display = new.display_name.as_deref().map(str::trim).filter(|d| !d.is_empty()).unwrap_or(&username).to_string();
     let hash = password::hash(new.password).await?;
     let now = now_text();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let id: i64 = match sqlx::query_scalar(
         "INSERT INTO users (username, display_name, email, password_hash, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
@@ -151,7 +151,7 @@ async fn insert_grant(conn: &mut sqlx::AnyConnection, user_id: i64, g: &Grant) -
 /// Adds a grant to a user (idempotent).
 pub async fn grant(db: &Db, actor: &Actor, user_id: i64, new: &NewGrant) -> AppResult<()> {
     let g = parse_grant(new).map_err(|e| AppError::Validation(vec![e]))?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1").bind(user_id).fetch_optional(&mut *tx).await?;
     if exists.is_none() {
         return Err(AppError::NotFound);
@@ -166,7 +166,7 @@ pub async fn grant(db: &Db, actor: &Actor, user_id: i64, new: &NewGrant) -> AppR
 pub async fn set_password(db: &Db, actor: &Actor, user_id: i64, new_password: String) -> AppResult<()> {
     password::check_new(&new_password).map_err(|m| AppError::field("password", m))?;
     let hash = password::hash(new_password).await?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let n = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(&hash)
         .bind(now_text())

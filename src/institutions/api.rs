@@ -74,7 +74,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: InstitutionInput) ->
     if !force {
         refuse_probable_duplicate(state, &fields).await?;
     }
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let id = queries::insert_institution(&mut tx, actor, &fields, false).await?;
     let inst = queries::get_institution(&mut tx, id).await?;
     tx.commit().await?;
@@ -103,7 +103,7 @@ async fn refuse_probable_duplicate(state: &AppState, f: &InstitutionFields) -> A
 
 /// Updates an institution (shared by the API and the form).
 pub async fn update(state: &AppState, actor: &Actor, id: i64, input: InstitutionInput) -> AppResult<Institution> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let current = queries::get_institution(&mut tx, id).await?;
     let expected = input.version.unwrap_or(current.version);
     let before = InstitutionFields::from(&current);
@@ -142,7 +142,7 @@ pub async fn update_institution(
 #[utoipa::path(delete, path = "/api/v1/institutions/{id}", tag = "institutions", params(("id" = i64, Path, description = "Institution id")),
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn delete_institution(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     queries::delete_institution(&mut tx, &Actor::from(&*user), id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -193,7 +193,7 @@ pub async fn create_person(
     ApiJson(mut input): ApiJson<PersonInput>,
 ) -> AppResult<(StatusCode, Json<Person>)> {
     check_person(&mut input)?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let id = queries::insert_person(&mut tx, &Actor::from(&*user), &input).await?;
     let person = queries::get_person(&mut tx, id).await?;
     tx.commit().await?;

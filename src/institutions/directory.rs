@@ -240,7 +240,7 @@ pub async fn promote(state: &AppState, actor: &Actor, domain: &str, opts: Promot
             ));
         }
     }
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let id = queries::insert_institution_from(&mut tx, actor, &fields, false, Some(domain)).await?;
     queries::add_partnership_event(&mut tx, id, "prospective", &crate::time::now_text()[..10], Some("promoted from the directory")).await?;
     let inst = queries::get_institution(&mut tx, id).await?;

@@ -463,7 +463,7 @@ pub async fn merge_form(
 ) -> AppResult<Response> {
     let from: i64 =
         form.from.trim().trim_start_matches('#').parse().map_err(|_| AppError::field("from", "give the duplicate's number, e.g. 42"))?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     super::records::merge(&mut tx, &Actor::from(&*user), "institution", id, from).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/institutions/{id}")).into_response())

@@ -139,7 +139,7 @@ pub async fn create_person(
         errors.extend(field_errors(e)?);
     }
     if errors.is_empty() {
-        let mut tx = state.db.pool.begin().await?;
+        let mut tx = state.db.begin().await?;
         match queries::insert_person(&mut tx, &Actor::from(&*user), &input).await {
             Ok(id) => {
                 tx.commit().await?;
@@ -219,7 +219,7 @@ pub async fn add_position(
     if !errors.is_empty() {
         return person_page(&state, &ctx, id, form, errors).await;
     }
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let before = queries::get_person(&mut tx, id).await?;
     queries::insert_positions(&mut tx, id, &check.positions).await?;
     let after = queries::get_person(&mut tx, id).await?;
@@ -262,7 +262,7 @@ pub async fn add_unit(
         return Err(AppError::field("name_en", "a unit needs a name"));
     }
     let parent = form.parent_id.trim().parse::<i64>().ok();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     queries::get_institution(&mut tx, id).await?;
     queries::insert_unit(&mut tx, &Actor::from(&*user), id, parent, &names).await?;
     tx.commit().await?;

@@ -48,7 +48,7 @@ pub async fn create_unit(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<NewUnit>,
 ) -> AppResult<(StatusCode, Json<Unit>)> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     queries::get_institution(&mut tx, id).await?;
     let unit_id = queries::insert_unit(&mut tx, &Actor::from(&*user), id, body.parent_id, &body.names).await?;
     tx.commit().await?;
@@ -82,7 +82,7 @@ pub async fn update_unit(
         return Err(AppError::Forbidden("Coordinators may change only the unit they coordinate.".into()));
     }
     let actor = Actor::from(&*user);
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     if let Some(names) = &body.names {
         queries::rename_unit(&mut tx, &actor, id, names).await?;
     }
@@ -127,7 +127,7 @@ async fn move_unit(conn: &mut AnyConnection, actor: &Actor, institution: i64, id
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn delete_unit(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
     queries::unit_institution(&state.db, id).await?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let children: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE parent_id = $1").bind(id).fetch_one(&mut *tx).await?;
     if children > 0 {
         return Err(AppError::Conflict(format!("This unit has {children} sub-unit(s); move or delete them first."), None));
@@ -164,7 +164,7 @@ pub async fn update_person(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<PersonChange>,
 ) -> AppResult<Json<Person>> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let before = queries::get_person(&mut tx, id).await?;
     let mut input = PersonInput {
         name_en: body.name_en.unwrap_or_else(|| before.name_en.clone()),
@@ -200,7 +200,7 @@ pub async fn update_person(
 #[utoipa::path(delete, path = "/api/v1/people/{id}", tag = "institutions", params(("id" = i64, Path, description = "Person id")),
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn delete_person(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let before = queries::get_person(&mut tx, id).await?;
     sqlx::query("DELETE FROM people WHERE id = $1").bind(id).execute(&mut *tx).await?;
     audit::record(&mut tx, &Actor::from(&*user), Action::Delete, "person", id, Some(&before), None).await?;
@@ -217,7 +217,7 @@ pub async fn add_position(
     ApiPath(id): ApiPath<i64>,
     ApiJson(pos): ApiJson<PositionInput>,
 ) -> AppResult<(StatusCode, Json<Person>)> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let before = queries::get_person(&mut tx, id).await?;
     let mut check = PersonInput { name_en: before.name_en.clone(), name_zh: None, email: None, institution_id: None, positions: vec![pos] };
     check_person(&mut check)?;
@@ -232,7 +232,7 @@ pub async fn add_position(
 #[utoipa::path(delete, path = "/api/v1/positions/{id}", tag = "institutions", params(("id" = i64, Path, description = "Position id")),
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn delete_position(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let person: i64 = sqlx::query_scalar("SELECT person_id FROM positions WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -278,7 +278,7 @@ pub async fn add_partnership(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     queries::get_institution(&mut tx, id).await?;
     let since = since.unwrap_or_default();
     queries::add_partnership_event(&mut tx, id, &ev.status, &since, ev.note.as_deref()).await?;
@@ -436,7 +436,7 @@ pub async fn merge_institutions(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<MergeRequest>,
 ) -> AppResult<Json<MergeReport>> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let report = merge(&mut tx, &Actor::from(&*user), "institution", id, body.from).await?;
     tx.commit().await?;
     Ok(Json(report))
@@ -451,7 +451,7 @@ pub async fn merge_people(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<MergeRequest>,
 ) -> AppResult<Json<MergeReport>> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let report = merge(&mut tx, &Actor::from(&*user), "person", id, body.from).await?;
     tx.commit().await?;
     Ok(Json(report))

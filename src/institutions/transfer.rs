@@ -262,7 +262,7 @@ pub async fn import_institutions(
     if dry_run || !report.problems.is_empty() {
         return Ok(report);
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     for f in &to_create {
         queries::insert_institution(&mut tx, actor, f, false).await?;
     }
@@ -331,7 +331,7 @@ pub async fn import_people(
     if dry_run || !report.problems.is_empty() {
         return Ok(report);
     }
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     for p in &to_create {
         queries::insert_person(&mut tx, actor, p).await?;
     }

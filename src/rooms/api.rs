@@ -72,7 +72,7 @@ pub async fn create_building(
     ApiJson(b): ApiJson<NewBuilding>,
 ) -> AppResult<(StatusCode, Json<Building>)> {
     let tz = b.time_zone.unwrap_or_else(|| "Asia/Shanghai".into());
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let id = super::add_building(&mut tx, &Actor::from(&*user), b.institution_id, &b.name_en, b.name_zh.as_deref(), &tz).await?;
     let building = sqlx::query_as("SELECT id, institution_id, name_en, name_zh, time_zone FROM buildings WHERE id = $1")
         .bind(id)
@@ -127,7 +127,7 @@ pub async fn create_room(
     User(user): User,
     ApiJson(r): ApiJson<NewRoom>,
 ) -> AppResult<(StatusCode, Json<Room>)> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let id = super::add_room(&mut tx, &Actor::from(&*user), r.building_id, &r.name, r.capacity, &r.equipment, r.needs_approval).await?;
     let room = super::get_room(&mut tx, id).await?;
     tx.commit().await?;
@@ -193,7 +193,7 @@ pub async fn create_booking(
     User(user): User,
     ApiJson(b): ApiJson<NewBooking>,
 ) -> AppResult<(StatusCode, Json<BookingResult>)> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let result = super::book(&mut tx, &Actor::from(&*user), &b, false).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(result)))
@@ -218,7 +218,7 @@ pub async fn update_booking(
     if c.status == "confirmed" {
         user.require(Permission::ManageRooms)?;
     }
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let b = super::set_status(&mut tx, &Actor::from(&*user), id, &c.status).await?;
     tx.commit().await?;
     Ok(Json(b))

@@ -47,7 +47,7 @@ pub async fn create_visit(
     User(user): User,
     ApiJson(v): ApiJson<super::model::NewVisit>,
 ) -> AppResult<(StatusCode, Json<Visit>)> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let id = queries::create_visit(&mut tx, &Actor::from(&*user), &v).await?;
     let visit = queries::get_visit(&mut tx, id).await?;
     tx.commit().await?;
@@ -63,7 +63,7 @@ pub async fn update_visit(
     ApiPath(id): ApiPath<i64>,
     ApiJson(u): ApiJson<UpdateVisit>,
 ) -> AppResult<Json<Visit>> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     queries::update_visit(&mut tx, &Actor::from(&*user), id, &u).await?;
     let visit = queries::get_visit(&mut tx, id).await?;
     tx.commit().await?;
@@ -89,7 +89,7 @@ pub async fn change_status(
     ApiPath(id): ApiPath<i64>,
     ApiJson(c): ApiJson<StatusChange>,
 ) -> AppResult<Json<Visit>> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     queries::set_status(&mut tx, &Actor::from(&*user), id, c.status.trim(), c.reason.as_deref()).await?;
     let visit = queries::get_visit(&mut tx, id).await?;
     tx.commit().await?;
@@ -112,7 +112,7 @@ pub async fn add_member(
     ApiPath(id): ApiPath<i64>,
     ApiJson(m): ApiJson<MemberInput>,
 ) -> AppResult<(StatusCode, Json<Warnings>)> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let warnings = queries::add_member(&mut tx, &Actor::from(&*user), id, &m).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Warnings { warnings })))
@@ -127,7 +127,7 @@ pub async fn remove_member(
     User(user): User,
     ApiPath((id, person)): ApiPath<(i64, i64)>,
 ) -> AppResult<StatusCode> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     queries::remove_member(&mut tx, &Actor::from(&*user), id, person).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -142,7 +142,7 @@ pub async fn add_host(
     ApiPath(id): ApiPath<i64>,
     ApiJson(h): ApiJson<HostInput>,
 ) -> AppResult<StatusCode> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     queries::add_host(&mut tx, &Actor::from(&*user), id, &h).await?;
     tx.commit().await?;
     Ok(StatusCode::CREATED)
@@ -157,7 +157,7 @@ pub async fn remove_host(
     User(user): User,
     ApiPath((id, host)): ApiPath<(i64, i64)>,
 ) -> AppResult<StatusCode> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     queries::remove_host(&mut tx, &Actor::from(&*user), id, host).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -182,7 +182,7 @@ pub async fn create_session(
     ApiPath(id): ApiPath<i64>,
     ApiJson(s): ApiJson<NewSession>,
 ) -> AppResult<(StatusCode, Json<SessionResult>)> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let (session, warnings) = sessions::add(&mut tx, &Actor::from(&*user), id, &s).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(SessionResult { session, warnings })))
@@ -197,7 +197,7 @@ pub async fn update_session(
     ApiPath(id): ApiPath<i64>,
     ApiJson(u): ApiJson<UpdateSession>,
 ) -> AppResult<Json<SessionResult>> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let (session, warnings) = sessions::update(&mut tx, &Actor::from(&*user), id, &u).await?;
     tx.commit().await?;
     Ok(Json(SessionResult { session, warnings }))
@@ -207,7 +207,7 @@ pub async fn update_session(
 #[utoipa::path(delete, path = "/api/v1/sessions/{id}", tag = "visits", params(("id" = i64, Path, description = "Session id")),
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn delete_session(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     sessions::delete(&mut tx, &Actor::from(&*user), id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -222,7 +222,7 @@ pub async fn create_outcome(
     ApiPath(id): ApiPath<i64>,
     ApiJson(o): ApiJson<NewOutcome>,
 ) -> AppResult<(StatusCode, Json<Outcome>)> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let outcome = queries::add_outcome(&mut tx, &Actor::from(&*user), id, &o).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(outcome)))
@@ -237,7 +237,7 @@ pub async fn create_action(
     ApiPath(id): ApiPath<i64>,
     ApiJson(a): ApiJson<NewAction>,
 ) -> AppResult<(StatusCode, Json<Action>)> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let action = queries::add_action(&mut tx, &Actor::from(&*user), id, &a).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(action)))
@@ -253,7 +253,7 @@ pub async fn update_action(
     ApiPath(id): ApiPath<i64>,
     ApiJson(u): ApiJson<UpdateAction>,
 ) -> AppResult<Json<Action>> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let current = queries::get_action(&mut tx, id).await?;
     if current.owner_id != Some(user.id) {
         user.require(crate::auth::Permission::EditVisits)?;

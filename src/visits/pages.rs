@@ -182,7 +182,7 @@ async fn create(
                 leader_person_id: None,
                 hosts: Vec::new(),
             };
-            let mut tx = state.db.pool.begin().await?;
+            let mut tx = state.db.begin().await?;
             match queries::create_visit(&mut tx, &Actor::from(&*user), &input).await {
                 Ok(id) => {
                     tx.commit().await?;
@@ -322,7 +322,7 @@ async fn apply<F>(state: &AppState, ctx: &Ctx, id: i64, form: &'static str, fiel
 where
     F: AsyncFnOnce(&mut sqlx::AnyConnection) -> AppResult<Vec<String>>,
 {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     match change(&mut tx).await {
         Ok(warnings) => {
             tx.commit().await?;
@@ -493,7 +493,7 @@ async fn action_status(
     ApiPath(id): ApiPath<i64>,
     FormData(fields): FormData<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let current = queries::get_action(&mut tx, id).await?;
     if current.owner_id != Some(user.id) {
         user.require(Permission::EditVisits)?;

@@ -189,7 +189,8 @@ pub async fn add_member(conn: &mut AnyConnection, actor: &Actor, visit_id: i64, 
     }
     touch(&mut *conn, visit_id).await?;
     let after = get_visit(&mut *conn, visit_id).await?;
-    audit::record(conn, actor, AuditAction::Update, "visit", visit_id, Some(&delegation_text(&before)), Some(&delegation_text(&after))).await?;
+    audit::record(conn, actor, AuditAction::Update, "visit", visit_id, Some(&delegation_text(&before)), Some(&delegation_text(&after)))
+        .await?;
     Ok(warnings)
 }
 
@@ -207,7 +208,8 @@ pub async fn remove_member(conn: &mut AnyConnection, actor: &Actor, visit_id: i6
     }
     touch(&mut *conn, visit_id).await?;
     let after = get_visit(&mut *conn, visit_id).await?;
-    audit::record(conn, actor, AuditAction::Update, "visit", visit_id, Some(&delegation_text(&before)), Some(&delegation_text(&after))).await?;
+    audit::record(conn, actor, AuditAction::Update, "visit", visit_id, Some(&delegation_text(&before)), Some(&delegation_text(&after)))
+        .await?;
     Ok(())
 }
 

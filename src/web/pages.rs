@@ -123,9 +123,22 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
         ("dashboard.partners", count(&state, crate::institutions::queries::COUNT_ACTIVE_PARTNERS).await?, "/institutions?status=active"),
         ("dashboard.institutions", count(&state, "SELECT COUNT(*) FROM institutions").await?, "/institutions"),
         ("dashboard.people", count(&state, "SELECT COUNT(*) FROM people").await?, "/people"),
+        (
+            "dashboard.visits_planned",
+            count(&state, "SELECT COUNT(*) FROM visits WHERE status IN ('planned', 'confirmed')").await?,
+            "/visits?status=confirmed",
+        ),
+        ("dashboard.actions_overdue", overdue_actions(&state).await?, "/actions"),
     ];
     let recent = recent_events(&state, 10).await?;
     Ok(render(&DashboardPage { base: Base::new(&ctx, tr.t("dashboard.title"), "dashboard"), counts, recent }))
+}
+
+async fn overdue_actions(state: &AppState) -> AppResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM visit_actions WHERE status = 'open' AND due_date < $1")
+        .bind(crate::time::today())
+        .fetch_one(&state.db.pool)
+        .await?)
 }
 
 async fn recent_events(state: &AppState, limit: i64) -> AppResult<Vec<AuditEvent>> {

@@ -257,12 +257,12 @@ async fn a_second_booking_waits_for_the_first_and_then_sees_its_slot_taken() {
     };
     let actor = liaison::audit::Actor::system("test");
 
-    let mut a = app.db.pool.begin().await.expect("tx a");
+    let mut a = app.db.begin().await.expect("tx a");
     liaison::rooms::book(&mut a, &actor, &input("A"), false).await.expect("A books");
-    let pool = app.db.pool.clone();
+    let db = app.db.clone();
     let b_input = input("B");
     let b = tokio::spawn(async move {
-        let mut b = pool.begin().await.expect("tx b");
+        let mut b = db.begin().await.expect("tx b");
         let result = liaison::rooms::book(&mut b, &liaison::audit::Actor::system("test"), &b_input, false).await;
         let _ = b.commit().await;
         result.map(|_| ()).map_err(|e| e.status().as_u16())

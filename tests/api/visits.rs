@@ -349,3 +349,36 @@ async fn a_session_form_that_double_books_a_room_names_the_clash_and_stores_noth
     assert_eq!(ok.status().as_u16(), 303, "the next free slot books");
     assert_eq!(app.count("visit_sessions").await, sessions_before + 1);
 }
+
+#[tokio::test]
+async fn simultaneous_changes_to_a_visit_on_two_instances_all_land() {
+    // Each change reads the visit before it writes; on SQLite a deferred transaction
+    // would fail at its first write once another connection had written meanwhile.
+    let app = spawn_app().await;
+    let ids = seed(&app).await;
+    let other = app.second_instance().await;
+    let token = app.token_for("office", &["staff"], None).await;
+
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let base = if i % 2 == 0 { app.address.clone() } else { other.clone() };
+        let (client, token, visit) = (app.client.clone(), token.clone(), ids.visit);
+        tasks.push(tokio::spawn(async move {
+            let res = client
+                .post(format!("{base}/api/v1/visits/{visit}/outcomes"))
+                .bearer_auth(&token)
+                .json(&json!({"kind": "decision", "text": format!("Decision {i}")}))
+                .send()
+                .await
+                .expect("post");
+            res.status().as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.expect("task"));
+    }
+
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    assert_eq!(app.count("visit_outcomes").await, 21, "the seed's consensus and twenty decisions");
+}
