@@ -7,7 +7,7 @@ use axum::{
     routing::{get, post},
 };
 
-use super::{StepInput, Trip, TripDetail, TripQuery, model::NewTrip};
+use super::{StepInput, Trip, TripDetail, TripQuery, request::NewTrip};
 use crate::{
     auth::{Access, Permission},
     error::{AppResult, Problem},

@@ -2,15 +2,17 @@
 //! and then the international office, closed only after the post-trip report.
 //!
 //! The chain and who may take each step are pure functions in [`model`]. Every step
-//! runs in one transaction: a conditional `UPDATE … WHERE status = <the status the
-//! decision was made on>`, a `trip_events` row and an audit event. Two people acting on
-//! one trip at once (on any instances) cannot both win: the loser's update matches no
-//! row and answers 409.
+//! runs in one transaction that first takes the trip's lock (a no-op write, as rooms
+//! do), then decides on the current status, moves the trip with a conditional
+//! `UPDATE … WHERE status = <the status decided on>`, and writes a `trip_events` row and
+//! an audit event. Two people acting on one trip at once, on any instances, take turns:
+//! the second decides on what the first left (and a lost update would answer 409).
 
 pub mod api;
 pub mod model;
 pub mod pages;
 pub mod queries;
+pub mod request;
 
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
@@ -22,7 +24,8 @@ use crate::{
     error::{AppError, AppResult, FieldError},
     web::routes::Routes,
 };
-use model::{Action, Facts, NewTrip, Status, Who};
+use model::{Action, Facts, Status, Who};
+use request::NewTrip;
 
 /// The office's time zone: "has the trip started?" is asked in it.
 pub const OFFICE_TIME_ZONE: &str = "Asia/Shanghai";
@@ -92,7 +95,7 @@ impl Trip {
 
     /// The budget as an amount, e.g. `12,000.00 CNY`.
     pub fn budget(&self) -> String {
-        format!("{} {}", model::format_amount(self.budget_cents), self.currency)
+        format!("{} {}", request::format_amount(self.budget_cents), self.currency)
     }
 }
 
@@ -185,7 +188,10 @@ pub async fn detail(conn: &mut AnyConnection, id: i64, user: &CurrentUser) -> Ap
 /// Records a trip request: checks everything (nothing is stored if anything is wrong),
 /// inserts the trip and its travellers, its first event and the audit event.
 pub async fn request(conn: &mut AnyConnection, user: &CurrentUser, input: &NewTrip) -> AppResult<i64> {
-    let checked = model::check(input);
+    if let Some(unit) = input.unit_id {
+        queries::lock_unit(&mut *conn, unit).await?;
+    }
+    let checked = request::check(input);
     let mut errors = queries::check_references(&mut *conn, input).await?;
     let valid = match checked {
         Ok(v) if errors.is_empty() => v,
@@ -218,6 +224,9 @@ pub async fn take_step(conn: &mut AnyConnection, user: &CurrentUser, id: i64, in
     let Some(action) = Action::parse(&input.action) else {
         return Err(AppError::field("action", "use approve, reject, cancel, report or close"));
     };
+    if !queries::lock_trip(&mut *conn, id).await? {
+        return Err(AppError::NotFound);
+    }
     let before = queries::get_trip(&mut *conn, id).await?;
     let (label, today) = (before.unit_label(), today());
     let facts = facts_of(&before, &label, &today);

@@ -10,7 +10,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{StepInput, Trip, TripDetail, TripQuery, model, queries};
+use super::{StepInput, Trip, TripDetail, TripQuery, model, queries, request};
 use crate::{
     auth::{Access, Permission},
     error::{AppError, AppResult, FieldError},
@@ -213,11 +213,11 @@ async fn create(
         errors.push(e);
         None
     });
-    let budget_cents = model::parse_amount(&form.budget).unwrap_or_else(|| {
+    let budget_cents = request::parse_amount(&form.budget).unwrap_or_else(|| {
         errors.push(FieldError::new("budget", "give an amount such as 12000 or 12000.50"));
         0
     });
-    let input = model::NewTrip {
+    let input = request::NewTrip {
         unit_id: form.unit_id.trim().parse().ok(),
         destination: form.destination.clone(),
         institution_id,
@@ -241,7 +241,7 @@ async fn create(
         }
     } else {
         // Show the other fields' problems too, without storing anything.
-        if let Err(e) = model::check(&input) {
+        if let Err(e) = request::check(&input) {
             errors.extend(e);
         }
     }

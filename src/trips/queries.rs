@@ -2,7 +2,7 @@
 
 use sqlx::AnyConnection;
 
-use super::{Traveller, Trip, TripEvent, model::ValidTrip};
+use super::{Traveller, Trip, TripEvent, request::ValidTrip};
 use crate::{
     error::{AppResult, FieldError},
     time::now_text,
@@ -96,7 +96,7 @@ async fn exists(conn: &mut AnyConnection, sql: &'static str, id: i64) -> AppResu
 }
 
 /// The checks that need the database: the unit, travellers, institution and visit exist.
-pub async fn check_references(conn: &mut AnyConnection, t: &super::model::NewTrip) -> AppResult<Vec<FieldError>> {
+pub async fn check_references(conn: &mut AnyConnection, t: &super::request::NewTrip) -> AppResult<Vec<FieldError>> {
     let mut errors = Vec::new();
     if let Some(unit) = t.unit_id
         && home_unit_name(&mut *conn, unit).await?.is_none()
@@ -150,6 +150,24 @@ pub async fn insert_trip(conn: &mut AnyConnection, requester: Option<i64>, t: &V
         sqlx::query("INSERT INTO trip_travellers (trip_id, person_id) VALUES ($1, $2)").bind(id).bind(person).execute(&mut *conn).await?;
     }
     Ok(id)
+}
+
+/// Takes the trip's lock for the rest of the transaction: a no-op write, so PostgreSQL
+/// locks the row and SQLite takes its write lock before the trip is read. Steps on one
+/// trip then run one after another on any number of instances, and SQLite never has to
+/// upgrade a read snapshot to a write (which fails at once instead of waiting).
+/// Returns false if there is no such trip.
+pub async fn lock_trip(conn: &mut AnyConnection, id: i64) -> AppResult<bool> {
+    let n = sqlx::query("UPDATE trips SET updated_at = updated_at WHERE id = $1").bind(id).execute(conn).await?.rows_affected();
+    Ok(n == 1)
+}
+
+/// Takes the unit's lock before a request is checked and stored (see [`lock_trip`]):
+/// on SQLite a transaction that reads first and writes later fails at once if another
+/// instance wrote in between, so the write lock is taken first.
+pub async fn lock_unit(conn: &mut AnyConnection, unit_id: i64) -> AppResult<()> {
+    sqlx::query("UPDATE units SET updated_at = updated_at WHERE id = $1").bind(unit_id).execute(conn).await?;
+    Ok(())
 }
 
 /// Moves a trip from `from` to `to` (and stores the report, if given). Returns false if

@@ -347,3 +347,61 @@ async fn the_request_form_keeps_the_input_and_shows_messages_then_the_trip_page_
         .expect("again");
     assert_eq!(reject_page.status().as_u16(), 403, "the unit step is done; the office decides now");
 }
+
+#[tokio::test]
+async fn twenty_simultaneous_approvals_on_two_instances_take_effect_once() {
+    let (app, s) = setup().await;
+    let requester = app.token_for("li.requester", &["staff"], None).await;
+    let head = app.token_for("hr.head", &["coordinator"], Some(s.hr)).await;
+    let id = requested(&app, &requester, kl_trip(&s)).await;
+    let other = app.second_instance().await;
+
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let base = if i % 2 == 0 { app.address.clone() } else { other.clone() };
+        let (client, head) = (app.client.clone(), head.clone());
+        tasks.push(tokio::spawn(async move {
+            let url = format!("{base}/api/v1/trips/{id}/steps");
+            client.post(url).bearer_auth(&head).json(&json!({"action": "approve"})).send().await.expect("step").status().as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.expect("task"));
+    }
+
+    // The first approval moves the trip on; the others then find it at the office's step.
+    let approved = statuses.iter().filter(|s| **s == 200).count();
+    let refused = statuses.iter().filter(|s| **s == 403).count();
+    assert_eq!((approved, refused), (1, 19), "{statuses:?}");
+    let steps: Vec<String> = sqlx::query_scalar("SELECT step FROM trip_events WHERE trip_id = $1 ORDER BY id")
+        .bind(id)
+        .fetch_all(&app.db.pool)
+        .await
+        .expect("events");
+    assert_eq!(steps, ["submitted", "unit_approved"]);
+}
+
+#[tokio::test]
+async fn twenty_simultaneous_requests_on_two_instances_are_all_stored() {
+    let (app, s) = setup().await;
+    let requester = app.token_for("li.requester", &["staff"], None).await;
+    let other = app.second_instance().await;
+
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let base = if i % 2 == 0 { app.address.clone() } else { other.clone() };
+        let (client, token, mut body) = (app.client.clone(), requester.clone(), kl_trip(&s));
+        body["destination"] = json!(format!("Destination {i}"));
+        tasks.push(tokio::spawn(async move {
+            client.post(format!("{base}/api/v1/trips")).bearer_auth(&token).json(&body).send().await.expect("post").status().as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.expect("task"));
+    }
+
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    assert_eq!((app.count("trips").await, app.count("trip_travellers").await, app.count("trip_events").await), (20, 40, 20));
+}
