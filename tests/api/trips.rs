@@ -405,3 +405,32 @@ async fn twenty_simultaneous_requests_on_two_instances_are_all_stored() {
     assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
     assert_eq!((app.count("trips").await, app.count("trip_travellers").await, app.count("trip_events").await), (20, 40, 20));
 }
+
+#[tokio::test]
+async fn a_trip_may_belong_to_an_outbound_visit_but_not_to_an_inbound_one() {
+    let (app, s) = setup().await;
+    let office = app.token_for("wang.office", &["staff"], None).await;
+    let iukl: i64 = sqlx::query_scalar("SELECT id FROM institutions WHERE acronym = 'IUKL'").fetch_one(&app.db.pool).await.expect("IUKL");
+    let visit = |direction: &str| {
+        json!({"direction": direction, "title": format!("{direction} IUKL"), "start_date": "2024-06-03", "end_date": "2024-06-07",
+               "institution_ids": [iukl]})
+    };
+    let (out_status, outbound) = post(&app, &office, "/api/v1/visits", visit("outbound")).await;
+    let (in_status, inbound) = post(&app, &office, "/api/v1/visits", visit("inbound")).await;
+    assert_eq!((out_status, in_status), (201, 201), "{outbound} {inbound}");
+    let mut linked = kl_trip(&s);
+    linked["visit_id"] = outbound["id"].clone();
+    linked["institution_id"] = json!(iukl);
+    let mut wrong = linked.clone();
+    wrong["visit_id"] = inbound["id"].clone();
+
+    let (ok, trip) = post(&app, &office, "/api/v1/trips", linked).await;
+    let (refused, problem) = post(&app, &office, "/api/v1/trips", wrong).await;
+
+    assert_eq!(
+        (ok, &trip["visit_id"], trip["institution_name"].as_str()),
+        (201, &outbound["id"], Some("Infrastructure University Kuala Lumpur"))
+    );
+    assert_eq!((refused, problem["errors"][0]["field"].as_str()), (422, Some("visit_id")), "{problem}");
+    assert_eq!(app.count("trips").await, 1);
+}
