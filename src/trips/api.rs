@@ -47,7 +47,7 @@ pub async fn create_trip(
     User(user): User,
     ApiJson(input): ApiJson<NewTrip>,
 ) -> AppResult<(StatusCode, Json<TripDetail>)> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let id = super::request(&mut tx, &user, &input).await?;
     let detail = super::detail(&mut tx, id, &user).await?;
     tx.commit().await?;
@@ -75,7 +75,7 @@ pub async fn take_step(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<StepInput>,
 ) -> AppResult<Json<TripDetail>> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     super::take_step(&mut tx, &user, id, &input).await?;
     let detail = super::detail(&mut tx, id, &user).await?;
     tx.commit().await?;

@@ -230,7 +230,7 @@ async fn create(
         visit_id: None,
     };
     if errors.is_empty() {
-        let mut tx = state.db.pool.begin().await?;
+        let mut tx = state.db.begin().await?;
         match super::request(&mut tx, &user, &input).await {
             Ok(id) => {
                 tx.commit().await?;
@@ -331,7 +331,7 @@ async fn step(
     FormData(f): FormData<StepForm>,
 ) -> AppResult<Response> {
     let input = StepInput { action: f.action, comment: Some(f.comment), report: Some(f.report) };
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     match super::take_step(&mut tx, &user, id, &input).await {
         Ok(_) => {
             tx.commit().await?;
