@@ -79,6 +79,22 @@ fn place(tr: Tr, room: &str, building_en: &str, building_zh: Option<&str>) -> St
     if tr.locale() == Locale::Zh { format!("{building} {room}") } else { format!("{room}, {building}") }
 }
 
+/// Each session's topics in the taxonomy's order, named in the reader's language.
+fn topic_names(tr: Tr, topics: &[(i64, String)]) -> HashMap<i64, Vec<&str>> {
+    let rank = |key: &str| crate::cooperation::AREAS.iter().position(|a| a.key == key).unwrap_or(usize::MAX);
+    let mut keys_of: HashMap<i64, Vec<&str>> = HashMap::new();
+    for (sid, area) in topics {
+        keys_of.entry(*sid).or_default().push(area);
+    }
+    keys_of
+        .into_iter()
+        .map(|(sid, mut keys)| {
+            keys.sort_by_key(|k| rank(k));
+            (sid, keys.into_iter().map(|k| crate::cooperation::area_name(k, tr.locale().code())).collect())
+        })
+        .collect()
+}
+
 #[derive(sqlx::FromRow)]
 struct SessionRow {
     id: i64,
@@ -110,7 +126,7 @@ pub(super) async fn session_events(conn: &mut AnyConnection, tr: Tr, filter: &st
     );
     let rows: Vec<SessionRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(subject).fetch_all(&mut *conn).await?;
     let topics: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT t.session_id, t.area FROM session_topics t JOIN visit_sessions s ON s.id = t.session_id WHERE {filter} ORDER BY t.area"
+        "SELECT t.session_id, t.area FROM session_topics t JOIN visit_sessions s ON s.id = t.session_id WHERE {filter}"
     )))
     .bind(subject)
     .fetch_all(&mut *conn)
@@ -122,10 +138,7 @@ pub(super) async fn session_events(conn: &mut AnyConnection, tr: Tr, filter: &st
     .bind(subject)
     .fetch_all(&mut *conn)
     .await?;
-    let mut topics_of: HashMap<i64, Vec<&str>> = HashMap::new();
-    for (sid, area) in &topics {
-        topics_of.entry(*sid).or_default().push(crate::cooperation::area_name(area, tr.locale().code()));
-    }
+    let mut topics_of = topic_names(tr, &topics);
     let mut people_of: HashMap<i64, Vec<String>> = HashMap::new();
     for (sid, en, zh) in &people {
         people_of.entry(*sid).or_default().push(pick(tr, en, zh.as_deref()));

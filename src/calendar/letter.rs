@@ -23,12 +23,21 @@ use crate::{
     },
 };
 
+/// A current position: the title and its unit, in English and Chinese.
+#[derive(sqlx::FromRow)]
+struct Title {
+    title_en: String,
+    title_zh: Option<String>,
+    unit_en: Option<String>,
+    unit_zh: Option<String>,
+}
+
 /// A person as the letter names them.
 struct Named {
     name_en: String,
     name_zh: Option<String>,
-    /// (title, unit) in English and Chinese, current positions only.
-    titles: Vec<(String, Option<String>, Option<String>, Option<String>)>,
+    /// Current positions only.
+    titles: Vec<Title>,
     role: String,
 }
 
@@ -45,13 +54,28 @@ impl Named {
         let parts: Vec<String> = self
             .titles
             .iter()
-            .map(|(t_en, t_zh, u_en, u_zh)| match (zh, u_en) {
-                (true, _) => format!("{}{}", u_zh.as_deref().or(u_en.as_deref()).unwrap_or(""), t_zh.as_deref().unwrap_or(t_en)),
-                (false, Some(u)) => format!("{t_en}, {u}"),
-                (false, None) => t_en.clone(),
+            .map(|t| match (zh, &t.unit_en) {
+                (true, _) => {
+                    format!(
+                        "{}{}",
+                        t.unit_zh.as_deref().or(t.unit_en.as_deref()).unwrap_or(""),
+                        t.title_zh.as_deref().unwrap_or(&t.title_en)
+                    )
+                }
+                (false, Some(u)) => format!("{}, {u}", t.title_en),
+                (false, None) => t.title_en.clone(),
             })
             .collect();
         parts.join(if zh { "、" } else { "; " })
+    }
+
+    /// The first current title alone (no unit), for the salutation.
+    fn first_title(&self, tr: Tr) -> String {
+        let zh = tr.locale() == Locale::Zh;
+        self.titles
+            .first()
+            .map(|t| if zh { t.title_zh.clone().unwrap_or_else(|| t.title_en.clone()) } else { t.title_en.clone() })
+            .unwrap_or_default()
     }
 
     fn with_title(&self, tr: Tr) -> String {
@@ -168,8 +192,8 @@ async fn people(conn: &mut AnyConnection, table: &str, visit_id: i64, today: &st
     for (pid, name_en, name_zh, role, _) in rows {
         let titles = sqlx::query_as(
             "SELECT t.title_en, t.title_zh,
-                    (SELECT n.name FROM unit_names n WHERE n.unit_id = t.unit_id AND n.lang = 'en' ORDER BY n.is_primary DESC, n.id LIMIT 1),
-                    (SELECT n.name FROM unit_names n WHERE n.unit_id = t.unit_id AND n.lang = 'zh' ORDER BY n.is_primary DESC, n.id LIMIT 1)
+                    (SELECT n.name FROM unit_names n WHERE n.unit_id = t.unit_id AND n.lang = 'en' ORDER BY n.is_primary DESC, n.id LIMIT 1) AS unit_en,
+                    (SELECT n.name FROM unit_names n WHERE n.unit_id = t.unit_id AND n.lang = 'zh' ORDER BY n.is_primary DESC, n.id LIMIT 1) AS unit_zh
              FROM positions t WHERE t.person_id = $1 AND (t.end_date IS NULL OR t.end_date >= $2) ORDER BY t.id",
         )
         .bind(pid)
@@ -189,11 +213,7 @@ fn pick(tr: Tr, en: &str, zh: Option<&str>) -> String {
 }
 
 fn day_text(tr: Tr, d: Date) -> String {
-    if tr.locale() == Locale::Zh {
-        format!("{}年{}月{}日", d.year(), d.month(), d.day())
-    } else {
-        d.strftime("%-d %B %Y").to_string()
-    }
+    if tr.locale() == Locale::Zh { format!("{}年{}月{}日", d.year(), d.month(), d.day()) } else { d.strftime("%-d %B %Y").to_string() }
 }
 
 fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
@@ -245,13 +265,18 @@ fn side(tr: Tr, f: &Facts, sessions: &[super::ics::Event]) -> Side {
     let mut members: Vec<String> = f
         .members
         .iter()
-        .map(|m| format!("{} ({})", m.with_title(tr), tr.t(&format!("calendar.letter.role.{}", m.role))))
+        .map(|m| {
+            fill(
+                tr.t("calendar.letter.member"),
+                &[("member", &m.with_title(tr)), ("role", tr.t(&format!("calendar.letter.role.{}", m.role)))],
+            )
+        })
         .collect();
     members.push(fill(tr.t("calendar.letter.head_count"), &[("n", &n)]));
     let mut addressee: Vec<String> = leader.map(|l| l.with_title(tr)).into_iter().collect();
     addressee.push(institutions.clone());
     let salutation = match leader {
-        Some(l) => fill(tr.t("calendar.letter.salutation"), &[("name", &l.name(tr))]),
+        Some(l) => fill(tr.t("calendar.letter.salutation"), &[("name", &l.name(tr)), ("title", &l.first_title(tr))]).replace("  ", " "),
         None => tr.t("calendar.letter.salutation_none").to_string(),
     };
     let signature = match &f.signatory {

@@ -42,8 +42,12 @@ async fn add_visit(app: &TestApp, direction: &str, institution: i64) -> i64 {
         &[json!(direction), json!(now)],
     )
     .await;
-    exec(app, "INSERT INTO visit_institutions (visit_id, institution_id) VALUES ($1, $2) RETURNING visit_id", &[json!(id), json!(institution)])
-        .await;
+    exec(
+        app,
+        "INSERT INTO visit_institutions (visit_id, institution_id) VALUES ($1, $2) RETURNING visit_id",
+        &[json!(id), json!(institution)],
+    )
+    .await;
     id
 }
 
@@ -63,7 +67,8 @@ async fn seed_visit(app: &TestApp) -> Visit {
     let ids = seed(app).await;
     let id = add_visit(app, "inbound", ids.iukl).await;
     let (chen, qin, ma) = (person(app, "Chen Zhihui").await, person(app, "Qin Yongling").await, person(app, "Ma Shaojian").await);
-    exec(app, "INSERT INTO visit_members (visit_id, person_id, role) VALUES ($1, $2, 'leader') RETURNING id", &[json!(id), json!(chen)]).await;
+    exec(app, "INSERT INTO visit_members (visit_id, person_id, role) VALUES ($1, $2, 'leader') RETURNING id", &[json!(id), json!(chen)])
+        .await;
     exec(app, "INSERT INTO visit_hosts (visit_id, person_id) VALUES ($1, $2) RETURNING id", &[json!(id), json!(qin)]).await;
     let (r1508, r1507) = (room(app, "1508").await, room(app, "1507").await);
     let courtesy = add_session(
@@ -84,8 +89,12 @@ async fn seed_visit(app: &TestApp) -> Visit {
         Some(r1507),
     )
     .await;
-    exec(app, "INSERT INTO session_participants (session_id, person_id) VALUES ($1, $2) RETURNING session_id", &[json!(courtesy), json!(ma)])
-        .await;
+    exec(
+        app,
+        "INSERT INTO session_participants (session_id, person_id) VALUES ($1, $2) RETURNING session_id",
+        &[json!(courtesy), json!(ma)],
+    )
+    .await;
     for area in ["joint_education", "academic_exchange", "teacher_training", "degree_progression", "collaborative_research"] {
         exec(app, "INSERT INTO session_topics (session_id, area) VALUES ($1, $2) RETURNING session_id", &[json!(symposium), json!(area)])
             .await;
@@ -356,8 +365,24 @@ async fn a_session_in_a_building_with_summer_time_is_in_that_zone() {
         .expect("json");
     let visit = add_visit(&app, "outbound", ids.iukl).await;
     let hall_id = hall["id"].as_i64().expect("room id");
-    let summer = add_session(&app, visit, "symposium", "Summer symposium", ("2024-07-10T12:00:00.000000Z", "2024-07-10T13:00:00.000000Z"), Some(hall_id)).await;
-    let winter = add_session(&app, visit, "symposium", "Winter symposium", ("2024-12-10T13:00:00.000000Z", "2024-12-10T14:00:00.000000Z"), Some(hall_id)).await;
+    let summer = add_session(
+        &app,
+        visit,
+        "symposium",
+        "Summer symposium",
+        ("2024-07-10T12:00:00.000000Z", "2024-07-10T13:00:00.000000Z"),
+        Some(hall_id),
+    )
+    .await;
+    let winter = add_session(
+        &app,
+        visit,
+        "symposium",
+        "Winter symposium",
+        ("2024-12-10T13:00:00.000000Z", "2024-12-10T14:00:00.000000Z"),
+        Some(hall_id),
+    )
+    .await;
     let (_, feed) = subscribe(&app, &token, "/api/v1/calendar-feeds", "visit", visit).await;
 
     let events = parse(&app, &fetch(&app, feed["path"].as_str().expect("path")).await.2);
@@ -381,13 +406,15 @@ async fn the_invitation_letter_names_the_leader_and_head_count_in_both_languages
     let css = app.client.get(app.url("/static/print.css")).send().await.expect("css");
 
     assert_eq!(status, 200, "{html}");
-    for text in ["Letter of Invitation", "邀请函", "Chen Zhihui", "Vice President", "副校长", "Infrastructure University Kuala Lumpur"] {
+    for text in ["Letter of Invitation", "邀请函", "Chen Zhihui", "Vice President", "副校长", "Infrastructure University Kuala Lumpur"]
+    {
         assert!(html.contains(text), "{text} missing");
     }
     assert!(html.contains("a delegation of 4 from"), "head count in English");
     assert!(html.contains("一行4人"), "head count in Chinese");
     assert!(html.contains("8 May 2024") && html.contains("2024年5月8日"), "the date in both languages");
     assert!(html.contains("09:30–10:30 Courtesy meeting"), "programme in the venue's time");
+    assert!(html.contains("Dear Vice President Chen Zhihui,") && html.contains("尊敬的Chen Zhihui副校长："), "{html}");
     assert!(html.contains("Qin Yongling"), "signature block of the host");
     assert!(html.contains("href=\"/static/print.css\""));
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
@@ -401,7 +428,8 @@ async fn an_outbound_visit_has_no_invitation_letter() {
     app.logged_in("office", &["staff"]).await;
 
     let page = app.client.get(app.url(&format!("/visits/{visit}/invitation"))).send().await.expect("letter");
-    let api = app.client.get(app.url(&format!("/visits/{visit}/invitation"))).header("accept", "application/json").send().await.expect("json");
+    let api =
+        app.client.get(app.url(&format!("/visits/{visit}/invitation"))).header("accept", "application/json").send().await.expect("json");
 
     assert_eq!(page.status().as_u16(), 409);
     assert!(page.text().await.expect("body").contains("no invitation letter for an outbound visit"));
