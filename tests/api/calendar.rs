@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, client, seed, spawn_app};
 
-/// The seed story's visit with its two morning sessions in the Shixun Building.
+/// The seed story's visit (2024-05-08) and its two sessions in the Shixun Building.
 struct Visit {
     id: i64,
     courtesy: i64,
@@ -20,86 +20,33 @@ async fn room(app: &TestApp, name: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM rooms WHERE name = $1").bind(name).fetch_one(&app.db.pool).await.expect("room")
 }
 
-async fn exec(app: &TestApp, sql: &'static str, binds: &[Value]) -> i64 {
-    let mut q = sqlx::query_scalar::<_, i64>(sql);
-    for b in binds {
-        q = match b {
-            Value::Number(n) => q.bind(n.as_i64().expect("integer")),
-            other => q.bind(other.as_str().expect("text").to_string()),
-        };
-    }
-    q.fetch_one(&app.db.pool).await.expect(sql)
+async fn send(app: &TestApp, token: &str, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
+    let res = app.client.request(method, app.url(path)).bearer_auth(token).json(&body).send().await.expect("request");
+    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
 }
 
-/// A visit as the visits module stores it (arranged in SQL: the visits API lands separately).
-async fn add_visit(app: &TestApp, direction: &str, institution: i64) -> i64 {
-    let now = liaison::time::now_text();
-    let id = exec(
-        app,
-        "INSERT INTO visits (direction, title, purpose, start_date, end_date, time_zone, status, head_count, created_at, updated_at)
-         VALUES ($1, 'IUKL delegation', 'International educational cooperation and exchange', '2024-05-08', '2024-05-08',
-                 'Asia/Shanghai', 'confirmed', 4, $2, $2) RETURNING id",
-        &[json!(direction), json!(now)],
-    )
-    .await;
-    exec(
-        app,
-        "INSERT INTO visit_institutions (visit_id, institution_id) VALUES ($1, $2) RETURNING visit_id",
-        &[json!(id), json!(institution)],
-    )
-    .await;
-    id
+async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
+    let (status, json) = send(app, token, reqwest::Method::POST, path, body).await;
+    assert_eq!(status, 201, "POST {path}: {json}");
+    json
 }
 
-async fn add_session(app: &TestApp, visit: i64, kind: &str, title: &str, times: (&str, &str), room_id: Option<i64>) -> i64 {
-    let now = liaison::time::now_text();
-    let mut q = sqlx::query_scalar::<_, i64>(
-        "INSERT INTO visit_sessions (visit_id, kind, title, starts_at, ends_at, room_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-    );
-    q = q.bind(visit).bind(kind.to_string()).bind(title.to_string()).bind(times.0.to_string()).bind(times.1.to_string());
-    q.bind(room_id).bind(now).fetch_one(&app.db.pool).await.expect("session")
-}
-
-/// The seed story: IUKL's delegation of four, led by Chen Zhihui, hosted by Qin Yongling;
-/// a courtesy meeting with President Ma in 1508 at 09:30, then a symposium in 1507.
+/// Loads the seed story; its visit has a courtesy meeting (1508) and a symposium (1507).
 async fn seed_visit(app: &TestApp) -> Visit {
-    let ids = seed(app).await;
-    let id = add_visit(app, "inbound", ids.iukl).await;
-    let (chen, qin, ma) = (person(app, "Chen Zhihui").await, person(app, "Qin Yongling").await, person(app, "Ma Shaojian").await);
-    exec(app, "INSERT INTO visit_members (visit_id, person_id, role) VALUES ($1, $2, 'leader') RETURNING id", &[json!(id), json!(chen)])
-        .await;
-    exec(app, "INSERT INTO visit_hosts (visit_id, person_id) VALUES ($1, $2) RETURNING id", &[json!(id), json!(qin)]).await;
-    let (r1508, r1507) = (room(app, "1508").await, room(app, "1507").await);
-    let courtesy = add_session(
-        app,
-        id,
-        "courtesy_meeting",
-        "Courtesy meeting; President Ma Shaojian meets the delegation, IUKL",
-        ("2024-05-08T01:30:00.000000Z", "2024-05-08T02:30:00.000000Z"),
-        Some(r1508),
-    )
-    .await;
-    let symposium = add_session(
-        app,
-        id,
-        "symposium",
-        "Symposium on international educational cooperation and exchange",
-        ("2024-05-08T02:45:00.000000Z", "2024-05-08T04:00:00.000000Z"),
-        Some(r1507),
-    )
-    .await;
-    exec(
-        app,
-        "INSERT INTO session_participants (session_id, person_id) VALUES ($1, $2) RETURNING session_id",
-        &[json!(courtesy), json!(ma)],
-    )
-    .await;
-    for area in ["joint_education", "academic_exchange", "teacher_training", "degree_progression", "collaborative_research"] {
-        exec(app, "INSERT INTO session_topics (session_id, area) VALUES ($1, $2) RETURNING session_id", &[json!(symposium), json!(area)])
-            .await;
-    }
+    let id = seed(app).await.visit;
+    let session = |kind: &'static str| {
+        sqlx::query_scalar::<_, i64>("SELECT id FROM visit_sessions WHERE visit_id = $1 AND kind = $2").bind(id).bind(kind)
+    };
+    let courtesy = session("courtesy_meeting").fetch_one(&app.db.pool).await.expect("courtesy meeting");
+    let symposium = session("symposium").fetch_one(&app.db.pool).await.expect("symposium");
     Visit { id, courtesy, symposium }
+}
+
+/// A visit made through the visits API.
+async fn new_visit(app: &TestApp, token: &str, direction: &str, institution: i64, dates: (&str, &str)) -> i64 {
+    let body = json!({"direction": direction, "title": format!("{direction} visit"), "purpose": "Cooperation", "start_date": dates.0,
+        "end_date": dates.1, "institution_ids": [institution], "head_count": 2});
+    created(app, token, "/api/v1/visits", body).await["id"].as_i64().expect("visit id")
 }
 
 async fn subscribe(app: &TestApp, token: &str, path: &str, kind: &str, subject: i64) -> (u16, Value) {
@@ -152,14 +99,14 @@ async fn the_visit_feed_parses_with_icalendar_in_the_venue_time_zone() {
     let events = parse(&app, &ics);
     assert_eq!(events.len(), 3, "the visit and two sessions: {events:?}");
     let courtesy = event(&events, &format!("session-{}@liaison", v.courtesy));
-    assert_eq!(courtesy["dtstart"], "2024-05-08T09:30:00+08:00");
-    assert_eq!(courtesy["dtstart_vtimezone"], "2024-05-08T09:30:00+08:00", "our VTIMEZONE alone gives the same instant");
-    assert_eq!(courtesy["dtend"], "2024-05-08T10:30:00+08:00");
+    assert_eq!(courtesy["dtstart"], "2024-05-08T09:00:00+08:00");
+    assert_eq!(courtesy["dtstart_vtimezone"], "2024-05-08T09:00:00+08:00", "our VTIMEZONE alone gives the same instant");
+    assert_eq!(courtesy["dtend"], "2024-05-08T09:45:00+08:00");
     assert_eq!(courtesy["tzid"], "Asia/Shanghai");
-    assert_eq!(courtesy["summary"], "Courtesy meeting; President Ma Shaojian meets the delegation, IUKL", "escaping round-trips");
+    assert_eq!(courtesy["summary"], "President Ma Shaojian meets the IUKL delegation");
     assert_eq!(courtesy["location"], "1508, Shixun Building");
-    assert_eq!(courtesy["status"], "CONFIRMED");
-    assert!(courtesy["description"].as_str().expect("description").contains("Participants: Ma Shaojian"), "{courtesy}");
+    assert_eq!(courtesy["status"], "CONFIRMED", "the seed visit is completed");
+    assert!(courtesy["description"].as_str().expect("description").contains("Participants: Chen Zhihui, Ma Shaojian"), "{courtesy}");
     let visit = event(&events, &format!("visit-{}@liaison", v.id));
     assert_eq!((visit["dtstart"].as_str(), visit["dtend"].as_str()), (Some("2024-05-08"), Some("2024-05-09")));
 }
@@ -181,7 +128,7 @@ async fn long_chinese_descriptions_fold_without_breaking_characters() {
     for topic in ["合作办学项目", "学术交流", "师资培训", "本硕连读（学历提升）", "科研合作"] {
         assert!(description.contains(topic), "{topic} in {description}");
     }
-    assert_eq!(symposium["location"], "Shixun Building 1507");
+    assert_eq!(symposium["location"], "实训楼 1507", "the building's Chinese name");
 }
 
 #[tokio::test]
@@ -199,24 +146,25 @@ async fn uids_are_stable_and_an_edited_session_is_replaced_with_a_higher_sequenc
     let first = parse(&app, &fetch(&app, &path).await.2);
     let second = parse(&app, &fetch(&app, &path).await.2);
 
-    // An edit as the visits API makes it: new times, sequence bumped.
-    sqlx::query(
-        "UPDATE visit_sessions SET starts_at = '2024-05-08T02:00:00.000000Z', ends_at = '2024-05-08T03:00:00.000000Z',
-         sequence = sequence + 1, updated_at = $2 WHERE id = $1",
+    let title = "Courtesy meeting; President Ma Shaojian meets the delegation, IUKL";
+    let (patched, session) = send(
+        &app,
+        &token,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/sessions/{}", v.courtesy),
+        json!({"title": title, "starts_at": "2024-05-08T09:30:00+08:00", "ends_at": "2024-05-08T10:15:00+08:00"}),
     )
-    .bind(v.courtesy)
-    .bind(liaison::time::now_text())
-    .execute(&app.db.pool)
-    .await
-    .expect("edit session");
+    .await;
     let after = parse(&app, &fetch(&app, &path).await.2);
 
     assert_eq!(uids(&first), uids(&second));
     assert_eq!(uids(&after), uids(&first), "same events, none duplicated");
     let uid = format!("session-{}@liaison", v.courtesy);
     let (before, edited) = (event(&first, &uid), event(&after, &uid));
+    assert_eq!(patched, 200, "{session}");
     assert!(edited["sequence"].as_i64() > before["sequence"].as_i64(), "{before} -> {edited}");
-    assert_eq!(edited["dtstart"], "2024-05-08T10:00:00+08:00");
+    assert_eq!(edited["dtstart"], "2024-05-08T09:30:00+08:00");
+    assert_eq!(edited["summary"], title, "TEXT escaping round-trips");
 }
 
 #[tokio::test]
@@ -317,23 +265,36 @@ async fn a_person_feed_has_the_sessions_they_attend_visit_with_or_host() {
     let app = spawn_app().await;
     let v = seed_visit(&app).await;
     let token = app.token_for("office", &["staff"], None).await;
+    let guest = created(&app, &token, "/api/v1/people", json!({"name_en": "Xiao Jia"})).await["id"].as_i64().expect("id");
+    let nobody = created(&app, &token, "/api/v1/people", json!({"name_en": "Lin Na"})).await["id"].as_i64().expect("id");
+    let (ma, chen) = (person(&app, "Ma Shaojian").await, person(&app, "Chen Zhihui").await);
+    let (patched, _) = send(
+        &app,
+        &token,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/sessions/{}", v.courtesy),
+        json!({"participant_ids": [ma, chen, guest]}),
+    )
+    .await;
     let mut seen = Vec::new();
-    for name in ["Chen Zhihui", "Qin Yongling", "Ma Shaojian"] {
-        let (_, feed) = subscribe(&app, &token, "/api/v1/calendar-feeds", "person", person(&app, name).await).await;
+    for id in [chen, person(&app, "Qin Yongling").await, guest, nobody] {
+        let (_, feed) = subscribe(&app, &token, "/api/v1/calendar-feeds", "person", id).await;
         let events = parse(&app, &fetch(&app, feed["path"].as_str().expect("path")).await.2);
         let mut uids: Vec<String> = events.iter().map(|e| e["uid"].as_str().unwrap_or("").to_string()).collect();
         uids.sort();
         seen.push(uids);
     }
 
+    assert_eq!(patched, 200);
     let both = {
         let mut u = vec![format!("session-{}@liaison", v.courtesy), format!("session-{}@liaison", v.symposium)];
         u.sort();
         u
     };
     assert_eq!(seen[0], both, "the leader (a delegation member) has every session");
-    assert_eq!(seen[1], both, "the host has every session");
-    assert_eq!(seen[2], [format!("session-{}@liaison", v.courtesy)], "the president attends the courtesy meeting only");
+    assert_eq!(seen[1], both, "a host has every session");
+    assert_eq!(seen[2], [format!("session-{}@liaison", v.courtesy)], "a participant has the sessions they attend");
+    assert!(seen[3].is_empty(), "{:?}", seen[3]);
 }
 
 #[tokio::test]
@@ -363,26 +324,17 @@ async fn a_session_in_a_building_with_summer_time_is_in_that_zone() {
         .json()
         .await
         .expect("json");
-    let visit = add_visit(&app, "outbound", ids.iukl).await;
-    let hall_id = hall["id"].as_i64().expect("room id");
-    let summer = add_session(
-        &app,
-        visit,
-        "symposium",
-        "Summer symposium",
-        ("2024-07-10T12:00:00.000000Z", "2024-07-10T13:00:00.000000Z"),
-        Some(hall_id),
-    )
-    .await;
-    let winter = add_session(
-        &app,
-        visit,
-        "symposium",
-        "Winter symposium",
-        ("2024-12-10T13:00:00.000000Z", "2024-12-10T14:00:00.000000Z"),
-        Some(hall_id),
-    )
-    .await;
+    let visit = new_visit(&app, &token, "outbound", ids.iukl, ("2024-07-01", "2024-12-31")).await;
+    let mut sessions = Vec::new();
+    for (title, from, to) in [
+        ("Summer symposium", "2024-07-10T14:00:00+02:00", "2024-07-10T15:00:00+02:00"),
+        ("Winter symposium", "2024-12-10T14:00:00+01:00", "2024-12-10T15:00:00+01:00"),
+    ] {
+        let body = json!({"kind": "symposium", "title": title, "starts_at": from, "ends_at": to, "room_id": hall["id"]});
+        let session = created(&app, &token, &format!("/api/v1/visits/{visit}/sessions"), body).await;
+        sessions.push(session["session"]["id"].as_i64().expect("session id"));
+    }
+    let (summer, winter) = (sessions[0], sessions[1]);
     let (_, feed) = subscribe(&app, &token, "/api/v1/calendar-feeds", "visit", visit).await;
 
     let events = parse(&app, &fetch(&app, feed["path"].as_str().expect("path")).await.2);
@@ -413,9 +365,10 @@ async fn the_invitation_letter_names_the_leader_and_head_count_in_both_languages
     assert!(html.contains("a delegation of 4 from"), "head count in English");
     assert!(html.contains("一行4人"), "head count in Chinese");
     assert!(html.contains("8 May 2024") && html.contains("2024年5月8日"), "the date in both languages");
-    assert!(html.contains("09:30–10:30 Courtesy meeting"), "programme in the venue's time");
+    assert!(html.contains("09:00–09:45 President Ma Shaojian meets the IUKL delegation"), "programme in the venue's time");
     assert!(html.contains("Dear Vice President Chen Zhihui,") && html.contains("尊敬的Chen Zhihui副校长："), "{html}");
-    assert!(html.contains("Qin Yongling"), "signature block of the host");
+    assert!(html.contains("Human Resources Department"), "host units");
+    assert!(html.contains("<p>Ma Shaojian</p><p>President; Member of the CPC Committee</p>"), "signature block of the first host official");
     assert!(html.contains("href=\"/static/print.css\""));
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
 }
@@ -424,7 +377,8 @@ async fn the_invitation_letter_names_the_leader_and_head_count_in_both_languages
 async fn an_outbound_visit_has_no_invitation_letter() {
     let app = spawn_app().await;
     let ids = seed(&app).await;
-    let visit = add_visit(&app, "outbound", ids.iukl).await;
+    let token = app.token_for("editor", &["staff"], None).await;
+    let visit = new_visit(&app, &token, "outbound", ids.iukl, ("2030-05-08", "2030-05-10")).await;
     app.logged_in("office", &["staff"]).await;
 
     let page = app.client.get(app.url(&format!("/visits/{visit}/invitation"))).send().await.expect("letter");

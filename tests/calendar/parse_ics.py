@@ -27,7 +27,10 @@ def main(path):
         cal = icalendar.Calendar.from_ical(f.read())
     zones = {}
     for vtz in cal.walk("VTIMEZONE"):
-        zones[str(vtz["TZID"])] = vtz.to_tz(lookup_tzid=False)
+        try:
+            zones[str(vtz["TZID"])] = vtz.to_tz(lookup_tzid=False)
+        except TypeError:  # icalendar < 6 (e.g. Debian's python3-icalendar) always builds it
+            zones[str(vtz["TZID"])] = vtz.to_tz()
     events = []
     for ev in cal.walk("VEVENT"):
         start = ev["DTSTART"]
@@ -35,7 +38,10 @@ def main(path):
         dt = start.dt
         from_vtz = None
         if tzid and isinstance(dt, datetime.datetime) and tzid in zones:
-            from_vtz = dt.replace(tzinfo=None).replace(tzinfo=zones[tzid]).isoformat()
+            naive, tz = dt.replace(tzinfo=None), zones[tzid]
+            # pytz-style zones (icalendar < 6) must localize; zoneinfo-style ones are attached.
+            local = tz.localize(naive) if hasattr(tz, "localize") else naive.replace(tzinfo=tz)
+            from_vtz = local.isoformat()
         events.append(
             {
                 "uid": str(ev.get("UID")),
