@@ -189,7 +189,7 @@ pub async fn add_member(conn: &mut AnyConnection, actor: &Actor, visit_id: i64, 
     }
     touch(&mut *conn, visit_id).await?;
     let after = get_visit(&mut *conn, visit_id).await?;
-    audit::record(conn, actor, AuditAction::Update, "visit", visit_id, Some(&before.members), Some(&after.members)).await?;
+    audit::record(conn, actor, AuditAction::Update, "visit", visit_id, Some(&delegation_text(&before)), Some(&delegation_text(&after))).await?;
     Ok(warnings)
 }
 
@@ -207,7 +207,7 @@ pub async fn remove_member(conn: &mut AnyConnection, actor: &Actor, visit_id: i6
     }
     touch(&mut *conn, visit_id).await?;
     let after = get_visit(&mut *conn, visit_id).await?;
-    audit::record(conn, actor, AuditAction::Update, "visit", visit_id, Some(&before.members), Some(&after.members)).await?;
+    audit::record(conn, actor, AuditAction::Update, "visit", visit_id, Some(&delegation_text(&before)), Some(&delegation_text(&after))).await?;
     Ok(())
 }
 
@@ -246,7 +246,7 @@ pub async fn add_host(conn: &mut AnyConnection, actor: &Actor, visit_id: i64, h:
     insert_host(&mut *conn, visit_id, h).await?;
     touch(&mut *conn, visit_id).await?;
     let after = get_visit(&mut *conn, visit_id).await?;
-    audit::record(conn, actor, AuditAction::Update, "visit", visit_id, Some(&before.hosts), Some(&after.hosts)).await?;
+    audit::record(conn, actor, AuditAction::Update, "visit", visit_id, Some(&hosts_text(&before)), Some(&hosts_text(&after))).await?;
     Ok(())
 }
 
@@ -263,8 +263,20 @@ pub async fn remove_host(conn: &mut AnyConnection, actor: &Actor, visit_id: i64,
         return Err(AppError::NotFound);
     }
     let after = get_visit(&mut *conn, visit_id).await?;
-    audit::record(conn, actor, AuditAction::Update, "visit", visit_id, Some(&before.hosts), Some(&after.hosts)).await?;
+    audit::record(conn, actor, AuditAction::Update, "visit", visit_id, Some(&hosts_text(&before)), Some(&hosts_text(&after))).await?;
     Ok(())
+}
+
+/// The delegation in words, for the audit log ("Chen Zhihui (leader); head count 4").
+fn delegation_text(v: &Visit) -> serde_json::Value {
+    let names: Vec<String> = v.members.iter().map(|m| format!("{} ({})", m.name_en, m.role)).collect();
+    serde_json::json!({ "members": names.join("; "), "head_count": v.head_count })
+}
+
+/// The hosts in words, for the audit log.
+fn hosts_text(v: &Visit) -> serde_json::Value {
+    let names: Vec<&str> = v.hosts.iter().map(|h| h.name.as_str()).collect();
+    serde_json::json!({ "hosts": names.join("; ") })
 }
 
 /// Marks the visit changed.

@@ -242,3 +242,110 @@ async fn owners_see_their_actions_and_overdue_ones_are_listed() {
     assert_eq!(done, 200, "owners close their own actions");
     assert_eq!(titles(&get(&app, &token, "/api/v1/actions?overdue=true").await), Vec::<String>::new());
 }
+
+async fn page(app: &TestApp, path: &str) -> (u16, String) {
+    let res = app.client.get(app.url(path)).send().await.expect("get");
+    (res.status().as_u16(), res.text().await.expect("body"))
+}
+
+#[tokio::test]
+async fn the_visit_page_shows_the_delegation_agenda_and_outcome_in_both_languages() {
+    let app = spawn_app().await;
+    let ids = seed(&app).await;
+    app.logged_in("office", &["staff"]).await;
+
+    let (status, html) = page(&app, &format!("/visits/{}", ids.visit)).await;
+    let (_, itinerary) = page(&app, &format!("/visits/{}/itinerary", ids.visit)).await;
+    let (_, day) = page(&app, "/agenda?date=2024-05-08").await;
+    let (_, list) = page(&app, "/visits?year=2024&direction=inbound").await;
+    let csrf = helpers_csrf(&html);
+    app.client.post(app.url("/settings/language")).form(&[("_csrf", csrf.as_str()), ("lang", "zh")]).send().await.expect("lang");
+    let (_, zh) = page(&app, &format!("/visits/{}", ids.visit)).await;
+
+    assert_eq!(status, 200);
+    for text in [
+        "Chen Zhihui",
+        "leader",
+        "4 people",
+        "Conference room 1508, Shixun Building",
+        "09:00–09:45",
+        "10:00–11:30",
+        "School of Foreign Studies (School of International Education)",
+        "Undergraduate-to-master&#39;s progression",
+        "Consensus",
+    ] {
+        assert!(html.contains(text), "visit page lacks {text}");
+    }
+    assert!(itinerary.contains("Conference room 1507, Shixun Building") && itinerary.contains("Ma Shaojian"));
+    assert!(day.contains("President Ma Shaojian meets the IUKL delegation"));
+    assert!(list.contains("Delegation from Infrastructure University Kuala Lumpur"));
+    assert!(zh.contains("座谈会") && zh.contains("团长") && zh.contains("本硕连读"), "Chinese labels");
+}
+
+fn helpers_csrf(html: &str) -> String {
+    crate::helpers::extract_csrf(html)
+}
+
+#[tokio::test]
+async fn a_session_form_that_double_books_a_room_names_the_clash_and_stores_nothing() {
+    let app = spawn_app().await;
+    let ids = seed(&app).await;
+    app.logged_in("office", &["staff"]).await;
+    let token = app.token_for("api", &["staff"], None).await;
+    let (chen, r1508) = (person(&app, "Chen Zhihui").await, room(&app, "1508").await);
+    let d = day(9);
+    let (_, a) = post(&app, &token, "/api/v1/visits", new_visit(ids.iukl, chen, &d, &d)).await;
+    post(
+        &app,
+        &token,
+        &format!("/api/v1/visits/{}/sessions", a["id"]),
+        json!({"kind": "courtesy_meeting", "title": "First",
+        "starts_at": format!("{d}T09:00:00+08:00"), "ends_at": format!("{d}T10:00:00+08:00"), "room_id": r1508}),
+    )
+    .await;
+    let (_, b) =
+        post(&app, &token, "/api/v1/visits", json!({"direction": "outbound", "title": "Second", "start_date": d, "end_date": d})).await;
+    let path = format!("/visits/{}", b["id"]);
+    let csrf = app.csrf_from(&app.client, &path).await;
+    let sessions_before = app.count("visit_sessions").await;
+
+    let res = app
+        .client
+        .post(app.url(&format!("{path}/sessions")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("kind", "symposium"),
+            ("title", "Clash"),
+            ("date", d.as_str()),
+            ("start", "09:30"),
+            ("end", "10:30"),
+            ("room_id", &r1508.to_string()),
+            ("topics", "teacher_training"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    let status = res.status().as_u16();
+    let html = res.text().await.expect("body");
+    let ok = app
+        .client
+        .post(app.url(&format!("{path}/sessions")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("kind", "symposium"),
+            ("title", "Later"),
+            ("date", d.as_str()),
+            ("start", "10:00"),
+            ("end", "11:00"),
+            ("room_id", &r1508.to_string()),
+        ])
+        .send()
+        .await
+        .expect("post");
+
+    assert_eq!(status, 409);
+    assert!(html.contains("already booked") && html.contains("First"), "names the clash");
+    assert!(html.contains("value=\"Clash\"") && html.contains("value=\"teacher_training\" checked"), "keeps the input");
+    assert_eq!(ok.status().as_u16(), 303, "the next free slot books");
+    assert_eq!(app.count("visit_sessions").await, sessions_before + 1);
+}
