@@ -66,3 +66,13 @@ if [ ! -d tests/e2e/node_modules/playwright-core ] || [ tests/e2e/package-lock.j
   touch tests/e2e/node_modules
 fi
 echo "test-deps: playwright-core $(node -p "require('./tests/e2e/node_modules/playwright-core/package.json').version")"
+
+# --- Python icalendar (tests/calendar/parse_ics.py reads our feeds) -----------------
+if ! python3 -c 'import icalendar' >/dev/null 2>&1; then
+  echo "test-deps: installing icalendar (pip)"
+  # A Debian python3 refuses pip installs into the system (PEP 668) unless told to.
+  python3 -m pip install --quiet icalendar 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages icalendar \
+    || apt_install python3-icalendar
+fi
+echo "test-deps: icalendar $(python3 -c 'import icalendar; print(icalendar.__version__)')"

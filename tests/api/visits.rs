@@ -382,3 +382,22 @@ async fn simultaneous_changes_to_a_visit_on_two_instances_all_land() {
     assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
     assert_eq!(app.count("visit_outcomes").await, 21, "the seed's consensus and twenty decisions");
 }
+
+#[tokio::test]
+async fn the_visit_page_makes_a_calendar_link_that_works_without_logging_in() {
+    let app = spawn_app().await;
+    let ids = seed(&app).await;
+    app.logged_in("office", &["staff"]).await;
+    let path = format!("/visits/{}", ids.visit);
+    let csrf = app.csrf_from(&app.client, &path).await;
+
+    let made = app.client.post(app.url(&format!("{path}/calendar-link"))).form(&[("_csrf", csrf.as_str())]).send().await.expect("post");
+    let (_, html) = page(&app, &path).await;
+    let start = html.find("/calendar.ics?token=").expect("the page shows the link");
+    let link = format!("{path}{}", html[start..].split('"').next().unwrap_or_default());
+    let anonymous = crate::helpers::client().get(app.url(&link)).send().await.expect("feed");
+
+    assert_eq!(made.status().as_u16(), 303);
+    assert_eq!(anonymous.status().as_u16(), 200);
+    assert!(anonymous.text().await.expect("body").contains("BEGIN:VCALENDAR"));
+}
