@@ -337,3 +337,40 @@ pub async fn add_room(
     audit::record(conn, actor, Action::Create, "room", id, None, Some(&serde_json::json!({ "name": name, "capacity": capacity }))).await?;
     Ok(id)
 }
+
+/// All buildings, by English name.
+pub async fn list_buildings(conn: &mut AnyConnection) -> AppResult<Vec<Building>> {
+    Ok(sqlx::query_as("SELECT id, institution_id, name_en, name_zh, time_zone FROM buildings ORDER BY name_en").fetch_all(conn).await?)
+}
+
+/// The IANA time zone of a room's building (bookings are shown and entered in it).
+pub async fn room_time_zone(conn: &mut AnyConnection, room_id: i64) -> AppResult<String> {
+    sqlx::query_scalar("SELECT b.time_zone FROM rooms r JOIN buildings b ON b.id = r.building_id WHERE r.id = $1")
+        .bind(room_id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Pending and confirmed bookings of one room overlapping [from, to), by start. Cancelled
+/// bookings are history, not occupancy, so they are left out.
+pub async fn room_bookings(conn: &mut AnyConnection, room_id: i64, from: &str, to: &str) -> AppResult<Vec<Booking>> {
+    Ok(sqlx::query_as(
+        "SELECT id, room_id, title, starts_at, ends_at, status, attendees FROM bookings
+         WHERE room_id = $1 AND status <> 'cancelled' AND starts_at < $3 AND ends_at > $2 ORDER BY starts_at, id",
+    )
+    .bind(room_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Bookings waiting for a room manager, soonest first.
+pub async fn pending_bookings(conn: &mut AnyConnection) -> AppResult<Vec<Booking>> {
+    Ok(sqlx::query_as(
+        "SELECT id, room_id, title, starts_at, ends_at, status, attendees FROM bookings WHERE status = 'pending' ORDER BY starts_at, id",
+    )
+    .fetch_all(conn)
+    .await?)
+}
