@@ -265,7 +265,7 @@ pub async fn book_room(
         Err(e) => errors = e,
         Ok(input) => {
             let mut tx = state.db.pool.begin().await?;
-            match rooms::book(&mut tx, &Actor::from(&*user), &input).await {
+            match rooms::book(&mut tx, &Actor::from(&*user), &input, false).await {
                 Ok(result) => {
                     tx.commit().await?;
                     return Ok(Redirect::to(&format!("/rooms/{id}?week={day}&booked={}", result.booking.id)).into_response());
