@@ -69,6 +69,9 @@ async fn the_week_grid_shows_a_confirmed_booking_in_its_day_column_and_hides_a_c
     assert!(block.contains("confirmed") && block.contains("r-10 span-8"), "09:00–11:00 is rows 10–17: {block}");
     assert!(html.contains("Courtesy meeting with the IUKL delegation 09:00–11:00"), "titled with its times");
     assert!(block_of(&html, &dropped).is_none() && !html.contains("Rehearsal that was called off"), "cancelled bookings are hidden");
+    let (css_status, css) = page(&app, "/static/rooms.css").await;
+    assert!(html.contains("href=\"/static/rooms.css\"") && !html.contains("style=\""), "classes from the stylesheet, no inline styles");
+    assert!(css_status == 200 && css.contains(".r-61 {") && css.contains(".span-60 {") && css.contains(".d-7 {"));
 }
 
 #[tokio::test]
