@@ -12,6 +12,7 @@ use crate::error::AppError;
 const FILES: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../../static/app.css")),
     ("print.css", "text/css; charset=utf-8", include_bytes!("../../static/print.css")),
+    ("rooms.css", "text/css; charset=utf-8", include_bytes!("../../static/rooms.css")),
     ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../../static/htmx.min.js")),
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../../static/app.js")),
     ("api-docs.js", "text/javascript; charset=utf-8", include_bytes!("../../static/api-docs.js")),

@@ -14,6 +14,7 @@ mod ops;
 mod partners;
 mod permissions;
 mod rooms;
+mod rooms_pages;
 mod transfer;
 mod trips;
 mod visits;
