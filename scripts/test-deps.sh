@@ -66,3 +66,10 @@ if [ ! -d tests/e2e/node_modules/playwright-core ] || [ tests/e2e/package-lock.j
   touch tests/e2e/node_modules
 fi
 echo "test-deps: playwright-core $(node -p "require('./tests/e2e/node_modules/playwright-core/package.json').version")"
+
+# --- Mail tests: a real local SMTP server (aiosmtpd) -------------------------------
+if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  echo "test-deps: installing aiosmtpd"
+  python3 -m pip install --quiet aiosmtpd
+fi
+echo "test-deps: aiosmtpd $(python3 -c 'import aiosmtpd; print(aiosmtpd.__version__)')"
