@@ -18,6 +18,8 @@ pub struct SeedIds {
     pub home: i64,
     /// Infrastructure University Kuala Lumpur.
     pub iukl: i64,
+    /// The delegation's visit of 2024-05-08.
+    pub visit: i64,
 }
 
 fn name(lang: &str, name: &str, primary: bool) -> UnitName {
@@ -79,12 +81,11 @@ pub async fn load(db: &Db, home_name: &str) -> anyhow::Result<SeedIds> {
         ],
     )
     .await?;
-    let _ = (hr, sfs);
     // Shixun Building, conference rooms 1507 and 1508 (capacities are demo values).
-    let shixun = crate::rooms::add_building(&mut tx, &actor, home, "Shixun Building", None, "Asia/Shanghai").await?;
-    crate::rooms::add_room(&mut tx, &actor, shixun, "1507", 40, "projector, microphones", false).await?;
-    crate::rooms::add_room(&mut tx, &actor, shixun, "1508", 16, "meeting table", false).await?;
-    queries::insert_person(
+    let shixun = crate::rooms::add_building(&mut tx, &actor, home, "Shixun Building", Some("实训楼"), "Asia/Shanghai").await?;
+    let r1507 = crate::rooms::add_room(&mut tx, &actor, shixun, "1507", 40, "projector, microphones", false).await?;
+    let r1508 = crate::rooms::add_room(&mut tx, &actor, shixun, "1508", 16, "meeting table", false).await?;
+    let ma = queries::insert_person(
         &mut tx,
         &actor,
         &person(
@@ -94,7 +95,9 @@ pub async fn load(db: &Db, home_name: &str) -> anyhow::Result<SeedIds> {
         ),
     )
     .await?;
-    queries::insert_person(&mut tx, &actor, &person("Qin Yongling", home, vec![position("Vice President", "副校长", home, None)])).await?;
+    let qin =
+        queries::insert_person(&mut tx, &actor, &person("Qin Yongling", home, vec![position("Vice President", "副校长", home, None)]))
+            .await?;
 
     // IUKL is in the shipped directory (iukl.edu.my): the partner is linked to that
     // entry so the directory shows it as a partner instead of offering it again.
@@ -123,12 +126,134 @@ pub async fn load(db: &Db, home_name: &str) -> anyhow::Result<SeedIds> {
     queries::add_partnership_event(&mut tx, iukl, "active", "2024-01-01", Some("Newly added international partner institution in 2024"))
         .await?;
     let isi = queries::insert_unit(&mut tx, &actor, iukl, None, &[name("en", "Institute of Smart Industry", true)]).await?;
-    queries::insert_person(
+    let chen = queries::insert_person(
         &mut tx,
         &actor,
         &person("Chen Zhihui", iukl, vec![position("Vice President", "副校长", iukl, None), position("Director", "院长", iukl, Some(isi))]),
     )
     .await?;
+    let people = SeedPeople { ma, qin, chen, hr, sfs, r1507, r1508 };
+    let visit = visit(&mut tx, &actor, iukl, &people).await?;
     tx.commit().await?;
-    Ok(SeedIds { home, iukl })
+    Ok(SeedIds { home, iukl, visit })
+}
+
+/// Records of the seed that the visit refers to.
+struct SeedPeople {
+    ma: i64,
+    qin: i64,
+    chen: i64,
+    hr: i64,
+    sfs: i64,
+    r1507: i64,
+    r1508: i64,
+}
+
+/// The visit of 2024-05-08 as the article tells it. The article says "morning" and
+/// "subsequently" without clock times: 09:00–09:45 and 10:00–11:30 are demo values.
+async fn visit(tx: &mut sqlx::AnyConnection, actor: &Actor, iukl: i64, p: &SeedPeople) -> anyhow::Result<i64> {
+    use crate::visits::{
+        model::{HostInput, MemberInput, NewAction, NewOutcome, NewSession, NewVisit, UpdateAction},
+        queries as v, sessions,
+    };
+    let host_person = |id| HostInput { person_id: Some(id), unit_id: None };
+    let host_unit = |id| HostInput { person_id: None, unit_id: Some(id) };
+    let id = v::create_visit(
+        &mut *tx,
+        actor,
+        &NewVisit {
+            direction: "inbound".into(),
+            title: "Delegation from Infrastructure University Kuala Lumpur: symposium on educational cooperation and exchange".into(),
+            purpose: "A symposium on international educational cooperation and exchange, to explore cooperation projects between the two schools."
+                .into(),
+            start_date: "2024-05-08".into(),
+            end_date: "2024-05-08".into(),
+            time_zone: Some("Asia/Shanghai".into()),
+            institution_ids: vec![iukl],
+            head_count: Some(4),
+            members: vec![MemberInput { person_id: p.chen, role: "leader".into() }],
+            leader_person_id: None,
+            hosts: vec![host_person(p.ma), host_person(p.qin), host_unit(p.hr), host_unit(p.sfs)],
+        },
+    )
+    .await?;
+    let all_areas: Vec<String> = crate::cooperation::AREAS.iter().map(|a| a.key.to_string()).collect();
+    let session = |kind: &str, title: &str, from: &str, to: &str, room, who: Vec<i64>, topics: &[&str], minutes: &str| NewSession {
+        kind: kind.into(),
+        title: title.into(),
+        starts_at: format!("2024-05-08T{from}:00+08:00"),
+        ends_at: format!("2024-05-08T{to}:00+08:00"),
+        room_id: Some(room),
+        venue: String::new(),
+        participant_ids: who,
+        topics: topics.iter().map(|t| t.to_string()).collect(),
+        minutes: minutes.into(),
+        attendees: None,
+    };
+    sessions::add(
+        &mut *tx,
+        actor,
+        id,
+        &session(
+            "courtesy_meeting",
+            "President Ma Shaojian meets the IUKL delegation",
+            "09:00",
+            "09:45",
+            p.r1508,
+            vec![p.ma, p.chen],
+            &["joint_education", "academic_exchange", "teacher_training", "degree_progression", "student_exchange"],
+            "Ma Shaojian welcomed Chen Zhihui and his team, noted IUKL's reputation in infrastructure, engineering and electronic \
+             information technology, and hoped the symposium would lead to cooperation in joint education programmes, academic \
+             exchanges, teacher training, undergraduate-to-master's progression and undergraduate exchange programmes.",
+        ),
+    )
+    .await?;
+    let topics: Vec<&str> = all_areas.iter().map(String::as_str).collect();
+    sessions::add(
+        &mut *tx,
+        actor,
+        id,
+        &session(
+            "symposium",
+            "Symposium on international educational cooperation and exchange",
+            "10:00",
+            "11:30",
+            p.r1507,
+            vec![p.qin, p.chen],
+            &topics,
+            "Qin Yongling and Chen Zhihui introduced their schools' educational profiles, specialised programmes, honours and \
+             awards, and international exchange. Chen Zhihui proposed cooperation in degree enhancement, student and faculty \
+             visits, joint training programmes and collaborative research.",
+        ),
+    )
+    .await?;
+    let outcome = v::add_outcome(
+        &mut *tx,
+        actor,
+        id,
+        &NewOutcome {
+            kind: "consensus".into(),
+            text: "Both schools reached a consensus on international educational cooperation projects, laying a solid foundation for \
+                   further collaboration."
+                .into(),
+        },
+    )
+    .await?;
+    // Follow-up actions (demo values: the article names none); both done since.
+    for (title, due) in [
+        ("Draft a cooperation agreement with IUKL covering the agreed areas", "2024-06-30"),
+        ("Publish the news article on the visit", "2024-05-24"),
+    ] {
+        let a = v::add_action(
+            &mut *tx,
+            actor,
+            id,
+            &NewAction { title: title.into(), owner_id: None, due_date: due.into(), outcome_id: Some(outcome.id) },
+        )
+        .await?;
+        v::update_action(&mut *tx, actor, a.id, &UpdateAction { status: Some("done".into()), ..Default::default() }).await?;
+    }
+    v::set_status(&mut *tx, actor, id, "confirmed", None).await?;
+    v::set_status(&mut *tx, actor, id, "completed", None).await?;
+    Ok(id)
 }

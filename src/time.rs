@@ -19,6 +19,11 @@ pub fn in_secs_text(secs: i64) -> String {
     to_text(ts)
 }
 
+/// Today's date (UTC), `YYYY-MM-DD`: what "overdue" and "current position" compare with.
+pub fn today() -> String {
+    Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date().to_string()
+}
+
 /// Parses a `YYYY-MM-DD` date, returning it normalised.
 pub fn parse_date(text: &str) -> Option<String> {
     let d: jiff::civil::Date = text.trim().parse().ok()?;

@@ -63,7 +63,7 @@ impl NewPersonPage {
 }
 
 /// Finds the one institution a typed text means, or explains why not.
-async fn institution_from_text(state: &AppState, text: &str) -> Result<Option<i64>, (String, String)> {
+pub(crate) async fn institution_from_text(state: &AppState, text: &str) -> Result<Option<i64>, (String, String)> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);

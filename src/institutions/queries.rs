@@ -289,7 +289,19 @@ pub async fn delete_institution(conn: &mut AnyConnection, actor: &Actor, id: i64
     if before.is_home {
         return Err(AppError::Conflict("The home institution cannot be deleted.".into(), None));
     }
-    sqlx::query("DELETE FROM institutions WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM institutions WHERE id = $1").bind(id).execute(&mut *conn).await.map_err(|e| {
+        if crate::db::is_constraint_violation(&e) {
+            AppError::Conflict(
+                format!(
+                    "{} is part of recorded visits, trips or bookings, so it cannot be deleted; merge it into another record instead.",
+                    before.name_en
+                ),
+                None,
+            )
+        } else {
+            e.into()
+        }
+    })?;
     audit::record(conn, actor, Action::Delete, "institution", id, Some(&InstitutionFields::from(&before)), None).await?;
     Ok(())
 }

@@ -351,13 +351,11 @@ pub async fn merge(conn: &mut AnyConnection, actor: &Actor, entity: &str, into: 
     let mut moved = Vec::new();
     for (t, col, pair) in refs {
         if let Some(k) = pair {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DELETE FROM {t} WHERE {col} = $2 AND {k} IN (SELECT {k} FROM {t} WHERE {col} = $1)"
-            )))
-            .bind(into)
-            .bind(from)
-            .execute(&mut *conn)
-            .await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {t} WHERE {col} = $2 AND {k} IN (SELECT {k} FROM {t} WHERE {col} = $1)")))
+                .bind(into)
+                .bind(from)
+                .execute(&mut *conn)
+                .await?;
         }
         let n = sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {t} SET {col} = $1 WHERE {col} = $2")))
             .bind(into)

@@ -194,7 +194,7 @@ pub async fn create_booking(
     ApiJson(b): ApiJson<NewBooking>,
 ) -> AppResult<(StatusCode, Json<BookingResult>)> {
     let mut tx = state.db.pool.begin().await?;
-    let result = super::book(&mut tx, &Actor::from(&*user), &b).await?;
+    let result = super::book(&mut tx, &Actor::from(&*user), &b, false).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(result)))
 }

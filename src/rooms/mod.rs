@@ -181,7 +181,9 @@ pub async fn get_booking(conn: &mut AnyConnection, id: i64) -> AppResult<Booking
 }
 
 /// Books a room: validates, locks the room, refuses overlaps with confirmed bookings.
-pub async fn book(conn: &mut AnyConnection, actor: &Actor, input: &NewBooking) -> AppResult<BookingResult> {
+/// A time in the past is refused unless `allow_past` (an agenda session of a visit
+/// being recorded after the fact is a record of what happened, not a request).
+pub async fn book(conn: &mut AnyConnection, actor: &Actor, input: &NewBooking, allow_past: bool) -> AppResult<BookingResult> {
     let mut errors = Vec::new();
     if input.title.trim().is_empty() {
         errors.push(FieldError::new("title", "say what the room is for"));
@@ -191,7 +193,7 @@ pub async fn book(conn: &mut AnyConnection, actor: &Actor, input: &NewBooking) -
     if let (Some(s), Some(e)) = (start, end) {
         if e <= s {
             errors.push(FieldError::new("ends_at", "the booking ends before it starts"));
-        } else if s < jiff::Timestamp::now() {
+        } else if s < jiff::Timestamp::now() && !allow_past {
             errors.push(FieldError::new("starts_at", "this time is in the past"));
         }
     }

@@ -233,11 +233,25 @@ async fn deleting_an_institution_is_audited_and_the_home_institution_is_protecte
     let token = staff(&app).await;
 
     let home = app.client.delete(app.url(&format!("/api/v1/institutions/{}", ids.home))).bearer_auth(&token).send().await.expect("delete");
-    let iukl = app.client.delete(app.url(&format!("/api/v1/institutions/{}", ids.iukl))).bearer_auth(&token).send().await.expect("delete");
-    let gone = app.client.get(app.url(&format!("/api/v1/institutions/{}", ids.iukl))).bearer_auth(&token).send().await.expect("get");
+    let in_a_visit =
+        app.client.delete(app.url(&format!("/api/v1/institutions/{}", ids.iukl))).bearer_auth(&token).send().await.expect("delete");
+    let other: Value = app
+        .client
+        .post(app.url("/api/v1/institutions"))
+        .bearer_auth(&token)
+        .json(&json!({"name_en": "Universiti Malaya", "country": "MY"}))
+        .send()
+        .await
+        .expect("create")
+        .json()
+        .await
+        .expect("json");
+    let other_id = other["id"].as_i64().expect("id");
+    let iukl = app.client.delete(app.url(&format!("/api/v1/institutions/{other_id}"))).bearer_auth(&token).send().await.expect("delete");
+    let gone = app.client.get(app.url(&format!("/api/v1/institutions/{other_id}"))).bearer_auth(&token).send().await.expect("get");
     let history: Value = app
         .client
-        .get(app.url(&format!("/api/v1/institutions/{}/history", ids.iukl)))
+        .get(app.url(&format!("/api/v1/institutions/{other_id}/history")))
         .bearer_auth(&token)
         .send()
         .await
@@ -247,6 +261,7 @@ async fn deleting_an_institution_is_audited_and_the_home_institution_is_protecte
         .expect("json");
 
     assert_eq!(home.status().as_u16(), 409);
+    assert_eq!(in_a_visit.status().as_u16(), 409, "IUKL's visit keeps it");
     assert_eq!(iukl.status().as_u16(), 204);
     assert_eq!(gone.status().as_u16(), 404);
     assert_eq!(history.as_array().and_then(|h| h.last()).map(|e| e["action"].clone()), Some(json!("delete")));
