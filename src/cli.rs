@@ -501,3 +501,24 @@ async fn export(
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn mail_run_once_takes_the_mail_settings_as_flags() {
+        let cli = Cli::try_parse_from(["liaison", "mail", "run-once", "--smtp-url", "smtp://127.0.0.1:2525", "--reminder-days", "3"])
+            .expect("parses");
+        assert!(matches!(cli.command, Command::Mail(MailCommand::RunOnce)));
+        assert_eq!(cli.settings.smtp_url.as_deref(), Some("smtp://127.0.0.1:2525"));
+        assert_eq!(cli.settings.reminder_days.as_deref(), Some("3"));
+    }
+}

@@ -122,34 +122,44 @@ async fn owner(app: &TestApp, username: &str, email: Option<&str>) -> i64 {
     id
 }
 
-async fn visit(app: &TestApp, title: &str) -> i64 {
-    let now = liaison::time::now_text();
-    sqlx::query_scalar(
-        "INSERT INTO visits (direction, title, start_date, end_date, created_at, updated_at) \
-         VALUES ('inbound', $1, '2024-05-08', '2024-05-09', $2, $2) RETURNING id",
-    )
-    .bind(title)
-    .bind(now)
-    .fetch_one(&app.db.pool)
-    .await
-    .expect("visit")
+/// Someone in the office who records visits and their follow-up actions through the API.
+struct Office<'a> {
+    app: &'a TestApp,
+    token: String,
 }
 
-async fn action(app: &TestApp, visit: i64, owner: i64, title: &str, due: &str, status: &str) -> i64 {
-    let now = liaison::time::now_text();
-    sqlx::query_scalar(
-        "INSERT INTO visit_actions (visit_id, title, owner_id, due_date, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-    )
-    .bind(visit)
-    .bind(title)
-    .bind(owner)
-    .bind(due)
-    .bind(status)
-    .bind(now)
-    .fetch_one(&app.db.pool)
-    .await
-    .expect("action")
+impl<'a> Office<'a> {
+    async fn new(app: &'a TestApp) -> Office<'a> {
+        Office { app, token: app.token_for("office", &["staff"], None).await }
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let res = self.app.client.request(method, self.app.url(path)).bearer_auth(&self.token).json(&body).send().await.expect("request");
+        let status = res.status();
+        let json: Value = res.json().await.expect("JSON answer");
+        assert!(status.is_success(), "{path}: {status} {json}");
+        json
+    }
+
+    async fn visit(&self, title: &str) -> i64 {
+        let body = serde_json::json!({"direction": "inbound", "title": title, "start_date": "2024-05-08", "end_date": "2024-05-09"});
+        self.send(reqwest::Method::POST, "/api/v1/visits", body).await["id"].as_i64().expect("visit id")
+    }
+
+    /// An open action.
+    async fn action(&self, visit: i64, owner: i64, title: &str, due: &str) -> i64 {
+        let body = serde_json::json!({"title": title, "owner_id": owner, "due_date": due});
+        self.send(reqwest::Method::POST, &format!("/api/v1/visits/{visit}/actions"), body).await["id"].as_i64().expect("action id")
+    }
+
+    /// An action created far ahead and then given its status and due date in one change,
+    /// so no worker tick ever sees it open and due.
+    async fn closed_action(&self, visit: i64, owner: i64, title: &str, due: &str, status: &str) -> i64 {
+        let id = self.action(visit, owner, title, &day(60)).await;
+        let body = serde_json::json!({"status": status, "due_date": due});
+        self.send(reqwest::Method::PATCH, &format!("/api/v1/actions/{id}"), body).await;
+        id
+    }
 }
 
 /// (to_addr, attempts, last_error, sent_at) of every outbox row, oldest first.
@@ -185,13 +195,14 @@ async fn an_action_due_tomorrow_is_reminded_exactly_once_by_two_instances() {
     let app = spawn_app_with(|raw| sink.configure(raw)).await;
     let _second = app.second_instance().await;
     let mei = owner(&app, "mei", Some("mei@example.edu")).await;
-    let visit = visit(&app, "IUKL delegation visit").await;
-    action(&app, visit, mei, "Send the draft MoU to IUKL", &day(1), "open").await;
+    let office = Office::new(&app).await;
+    let visit = office.visit("IUKL delegation visit").await;
+    office.action(visit, mei, "Send the draft MoU to IUKL", &day(1)).await;
 
     // Act
     sink.wait_for(1).await;
     // A later action proves the workers kept ticking after the first reminder went out.
-    action(&app, visit, mei, "Book room 1508 for the signing", &day(0), "open").await;
+    office.action(visit, mei, "Book room 1508 for the signing", &day(0)).await;
     let messages = sink.wait_for(2).await;
 
     // Assert
@@ -218,17 +229,18 @@ async fn many_reminders_shared_by_two_instances_each_go_out_once() {
     let sink = SmtpSink::running().await;
     let app = spawn_app_with(|raw| sink.configure(raw)).await;
     let _second = app.second_instance().await;
-    let visit = visit(&app, "Delegation with many follow-ups").await;
+    let office = Office::new(&app).await;
+    let visit = office.visit("Delegation with many follow-ups").await;
     for i in 0..12 {
         let owner = owner(&app, &format!("owner{i}"), Some(&format!("owner{i}@example.edu"))).await;
-        action(&app, visit, owner, &format!("Follow-up number {i:02}"), &day(i % 3), "open").await;
+        office.action(visit, owner, &format!("Follow-up number {i:02}"), &day(i % 3)).await;
     }
 
     // Act
     let messages = sink.wait_for(12).await;
-    action(&app, visit, app.add_user("last", &["staff"], None).await, "no address, no mail", &day(0), "open").await;
+    office.action(visit, app.add_user("last", &["staff"], None).await, "no address, no mail", &day(0)).await;
     let marker = owner(&app, "marker", Some("marker@example.edu")).await;
-    action(&app, visit, marker, "Marker action", &day(0), "open").await;
+    office.action(visit, marker, "Marker action", &day(0)).await;
     let messages = if messages.len() == 12 { sink.wait_for(13).await } else { messages };
 
     // Assert
@@ -250,16 +262,17 @@ async fn actions_done_cancelled_due_later_or_without_an_address_get_no_reminder(
     let app = spawn_app_with(|raw| sink.configure(raw)).await;
     let mei = owner(&app, "mei", Some("mei@example.edu")).await;
     let nobody = owner(&app, "no_address", None).await;
-    let visit = visit(&app, "IUKL delegation visit").await;
+    let office = Office::new(&app).await;
+    let visit = office.visit("IUKL delegation visit").await;
     let quiet = [
-        action(&app, visit, mei, "Already done", &day(1), "done").await,
-        action(&app, visit, mei, "Called off", &day(0), "cancelled").await,
-        action(&app, visit, mei, "Far ahead", &day(10), "open").await,
-        action(&app, visit, mei, "Just past the window", &day(3), "open").await,
-        action(&app, visit, nobody, "Owner has no address", &day(1), "open").await,
+        office.closed_action(visit, mei, "Already done", &day(1), "done").await,
+        office.closed_action(visit, mei, "Called off", &day(0), "cancelled").await,
+        office.action(visit, mei, "Far ahead", &day(10)).await,
+        office.action(visit, mei, "Just past the window", &day(3)).await,
+        office.action(visit, nobody, "Owner has no address", &day(1)).await,
     ];
     // Inserted last: once its reminder arrives, a tick has looked at all the others.
-    action(&app, visit, mei, "Edge of the window", &day(2), "open").await;
+    office.action(visit, mei, "Edge of the window", &day(2)).await;
 
     // Act
     let messages = sink.wait_for(1).await;
@@ -281,8 +294,9 @@ async fn mail_waits_in_the_outbox_while_the_smtp_server_is_down_and_goes_out_onc
     let mut sink = SmtpSink::reserve();
     let app = spawn_app_with(|raw| sink.configure(raw)).await;
     let mei = owner(&app, "mei", Some("mei@example.edu")).await;
-    let visit = visit(&app, "IUKL delegation visit").await;
-    action(&app, visit, mei, "Send the photos to IUKL", &day(-1), "open").await;
+    let office = Office::new(&app).await;
+    let visit = office.visit("IUKL delegation visit").await;
+    office.action(visit, mei, "Send the photos to IUKL", &day(-1)).await;
 
     // Act 1: a failed attempt leaves the message queued with its error.
     let (error, sent) = eventually("a failed attempt in the outbox", async || {
