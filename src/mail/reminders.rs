@@ -4,8 +4,10 @@
 //!
 //! "Sent once" rests on two guards in one transaction: `reminded_at` is set only if it
 //! was still empty (so of two instances racing, one changes the row and the other
-//! changes nothing and queues nothing), and the outbox's unique dedupe key
-//! `action-reminder:{id}` would refuse a second message anyway.
+//! changes nothing and queues nothing), and the outbox's unique dedupe key would refuse
+//! a second message anyway. The key is `action-reminder:{id}:{due date}:{owner}`, not
+//! just the id: moving an action to a new date or owner clears `reminded_at` (see
+//! `visits::queries::update_action`), and the new date or owner deserves its reminder.
 
 use jiff::{Timestamp, civil::Date, tz::TimeZone};
 use sqlx::{AnyConnection, Row};
@@ -27,6 +29,8 @@ pub struct DueAction {
     pub visit_title: String,
     /// The visit's IANA time zone: "today" is taken there.
     pub time_zone: String,
+    /// The owner (a user id).
+    pub owner_id: i64,
     /// The owner's address.
     pub email: String,
     /// The owner's language (`en` or `zh`): that language comes first.
@@ -61,7 +65,7 @@ pub async fn queue_due(db: &Db, reminder_days: i64) -> anyhow::Result<usize> {
         let reminder = compose(&action, today);
         let mut tx = db.pool.begin().await?;
         if claim_reminder(&mut tx, action.id).await? {
-            outbox::enqueue(&mut tx, &format!("action-reminder:{}", action.id), &action.email, &reminder.subject, &reminder.body).await?;
+            outbox::enqueue(&mut tx, &dedupe_key(&action), &action.email, &reminder.subject, &reminder.body).await?;
             queued += 1;
         }
         tx.commit().await?;
@@ -69,11 +73,16 @@ pub async fn queue_due(db: &Db, reminder_days: i64) -> anyhow::Result<usize> {
     Ok(queued)
 }
 
+/// One reminder per action, due date and owner.
+pub fn dedupe_key(action: &DueAction) -> String {
+    format!("action-reminder:{}:{}:{}", action.id, action.due_date, action.owner_id)
+}
+
 /// Open, unreminded actions due on or before `latest_due` whose active owner has an
 /// address (the `visit_actions_due` index serves the status and date filter).
 async fn candidates(conn: &mut AnyConnection, latest_due: &str) -> Result<Vec<DueAction>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT a.id, a.title, a.due_date, a.visit_id, v.title, v.time_zone, u.email, u.locale \
+        "SELECT a.id, a.title, a.due_date, a.visit_id, v.title, v.time_zone, u.email, u.locale, u.id \
          FROM visit_actions a JOIN visits v ON v.id = a.visit_id JOIN users u ON u.id = a.owner_id \
          WHERE a.status = 'open' AND a.due_date <= $1 AND a.reminded_at IS NULL \
            AND u.active = 1 AND u.email IS NOT NULL AND u.email <> '' \
@@ -97,6 +106,7 @@ async fn candidates(conn: &mut AnyConnection, latest_due: &str) -> Result<Vec<Du
             visit_id: r.try_get(3)?,
             visit_title: r.try_get(4)?,
             time_zone: r.try_get(5)?,
+            owner_id: r.try_get(8)?,
             email: r.try_get(6)?,
             locale: r.try_get(7)?,
         });
@@ -168,6 +178,7 @@ mod tests {
             visit_id: 12,
             visit_title: "IUKL delegation".into(),
             time_zone: "Asia/Shanghai".into(),
+            owner_id: 3,
             email: "owner@example.edu".into(),
             locale: locale.into(),
         }
@@ -203,6 +214,14 @@ mod tests {
         assert!(r.body.contains("overdue by 1 day)") && r.body.contains("已逾期 1 天"), "{}", r.body);
         assert!(r.body.find("后续事项") < r.body.find("Follow-up action"));
         assert!(compose(&action("2024-05-10", "en"), today()).body.contains("(due today)"));
+    }
+
+    #[test]
+    fn a_new_due_date_or_owner_makes_a_new_reminder() {
+        let a = action("2024-05-12", "en");
+        assert_eq!(dedupe_key(&a), "action-reminder:7:2024-05-12:3");
+        assert_ne!(dedupe_key(&a), dedupe_key(&action("2024-05-13", "en")));
+        assert_ne!(dedupe_key(&a), dedupe_key(&DueAction { owner_id: 4, ..a.clone() }));
     }
 
     #[test]

@@ -224,6 +224,28 @@ async fn an_action_due_tomorrow_is_reminded_exactly_once_by_two_instances() {
 }
 
 #[tokio::test]
+async fn an_action_moved_to_a_new_due_date_is_reminded_again_for_that_date() {
+    // Arrange
+    let sink = SmtpSink::running().await;
+    let app = spawn_app_with(|raw| sink.configure(raw)).await;
+    let mei = owner(&app, "mei", Some("mei@example.edu")).await;
+    let office = Office::new(&app).await;
+    let visit = office.visit("IUKL delegation visit").await;
+    let id = office.action(visit, mei, "Send the draft MoU to IUKL", &day(1)).await;
+    sink.wait_for(1).await;
+
+    // Act
+    office.send(reqwest::Method::PATCH, &format!("/api/v1/actions/{id}"), serde_json::json!({"due_date": day(2)})).await;
+    let messages = sink.wait_for(2).await;
+
+    // Assert
+    assert_eq!(messages.len(), 2, "{messages:#?}");
+    assert!(text(&messages[0], "subject").contains(&day(1)), "{}", messages[0]);
+    assert!(text(&messages[1], "subject").contains(&day(2)), "{}", messages[1]);
+    assert_eq!(all_sent(&app, 2).await.len(), 2);
+}
+
+#[tokio::test]
 async fn many_reminders_shared_by_two_instances_each_go_out_once() {
     // Arrange
     let sink = SmtpSink::running().await;
