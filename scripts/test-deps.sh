@@ -76,3 +76,12 @@ if ! python3 -c 'import icalendar' >/dev/null 2>&1; then
     || apt_install python3-icalendar
 fi
 echo "test-deps: icalendar $(python3 -c 'import icalendar; print(icalendar.__version__)')"
+
+# --- Mail tests: a real local SMTP server (aiosmtpd) -------------------------------
+if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  echo "test-deps: installing aiosmtpd (pip)"
+  python3 -m pip install --quiet aiosmtpd 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages aiosmtpd \
+    || apt_install python3-aiosmtpd
+fi
+echo "test-deps: aiosmtpd $(python3 -c 'import aiosmtpd; print(aiosmtpd.__version__)')"

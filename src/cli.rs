@@ -1,4 +1,4 @@
-//! The command line: `liaison serve | migrate | demo | user … | backup | check`.
+//! The command line: `liaison serve | migrate | demo | user … | backup | check | mail …`.
 
 use std::{io::BufRead, path::PathBuf, process::ExitCode};
 
@@ -76,6 +76,9 @@ enum Command {
         #[arg(long)]
         q: Option<String>,
     },
+    /// Outgoing mail (reminders for follow-up actions, through LIAISON_SMTP_URL).
+    #[command(subcommand)]
+    Mail(MailCommand),
     /// Check configuration and database connectivity, saying what is wrong.
     Check {
         /// Print an example configuration file and exit.
@@ -91,6 +94,13 @@ enum Kind {
     Institutions,
     /// People with positions.
     People,
+}
+
+#[derive(Subcommand, Debug)]
+enum MailCommand {
+    /// Queue the reminders that are due and send the queued mail once, then exit
+    /// (what every running instance does every mail_poll_seconds).
+    RunOnce,
 }
 
 #[derive(Subcommand, Debug)]
@@ -208,6 +218,7 @@ async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<ExitCo
         Command::User(cmd) => user(cmd, settings).await,
         Command::Backup { to } => backup(settings, to).await,
         Command::Check { .. } => check(settings).await,
+        Command::Mail(MailCommand::RunOnce) => mail_run_once(settings).await,
         Command::Import { kind, file, dry_run, encoding } => import(settings, kind, &file, dry_run, encoding.as_deref()).await,
         Command::Export { kind, format, out, country, q } => export(settings, kind, format, out, country, q).await,
     }
@@ -395,6 +406,17 @@ async fn check(settings: Settings) -> anyhow::Result<ExitCode> {
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
+async fn mail_run_once(settings: Settings) -> anyhow::Result<ExitCode> {
+    let db = Db::connect(&settings).await?;
+    db.migrate().await?;
+    let mailer = crate::mail::Mailer::new(&settings)?;
+    let (_stop, never) = tokio::sync::watch::channel(false);
+    let r = mailer.run_once(&db, &never).await?;
+    let unset = if settings.smtp_url.is_none() { " (LIAISON_SMTP_URL is not set: mail stays queued)" } else { "" };
+    println!("reminders queued: {}, mail sent: {}, failed: {}{unset}", r.queued, r.sent, r.failed);
+    Ok(if r.failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
 fn tempfile_probe(dir: &std::path::Path) -> std::io::Result<()> {
     let probe = dir.join(".liaison-write-probe");
     std::fs::write(&probe, b"ok")?;
@@ -478,4 +500,25 @@ async fn export(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn mail_run_once_takes_the_mail_settings_as_flags() {
+        let cli = Cli::try_parse_from(["liaison", "mail", "run-once", "--smtp-url", "smtp://127.0.0.1:2525", "--reminder-days", "3"])
+            .expect("parses");
+        assert!(matches!(cli.command, Command::Mail(MailCommand::RunOnce)));
+        assert_eq!(cli.settings.smtp_url.as_deref(), Some("smtp://127.0.0.1:2525"));
+        assert_eq!(cli.settings.reminder_days.as_deref(), Some("3"));
+    }
 }

@@ -46,6 +46,14 @@ pub struct Settings {
     pub home_name: String,
     /// Largest accepted request body in bytes.
     pub max_body_bytes: usize,
+    /// SMTP relay, e.g. `smtp://127.0.0.1:2525`; `None` queues mail without sending it.
+    pub smtp_url: Option<String>,
+    /// Sender of outgoing mail, e.g. `Liaison <liaison@localhost>`.
+    pub mail_from: String,
+    /// Days before an action's due date that its owner is reminded.
+    pub reminder_days: i64,
+    /// Seconds between two runs of the mail worker (queue reminders, drain the outbox).
+    pub mail_poll_seconds: u64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -57,6 +65,8 @@ impl std::fmt::Debug for Settings {
             .field("engine", &self.engine)
             .field("log_format", &self.log_format)
             .field("secure_cookies", &self.secure_cookies)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_from", &self.mail_from)
             .finish_non_exhaustive()
     }
 }
@@ -97,6 +107,18 @@ pub struct RawSettings {
     /// Mark session cookies Secure (behind HTTPS) [default: false].
     #[arg(long, env = "LIAISON_SECURE_COOKIES", global = true)]
     pub secure_cookies: Option<String>,
+    /// SMTP relay for outgoing mail, e.g. smtp://127.0.0.1:2525 [default: none: mail is queued, not sent].
+    #[arg(long, env = "LIAISON_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of outgoing mail [default: Liaison <liaison@localhost>].
+    #[arg(long, env = "LIAISON_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+    /// Days before its due date that an action's owner is reminded [default: 2].
+    #[arg(long, env = "LIAISON_REMINDER_DAYS", global = true)]
+    pub reminder_days: Option<String>,
+    /// Seconds between two runs of the mail worker [default: 30].
+    #[arg(long, env = "LIAISON_MAIL_POLL_SECONDS", global = true)]
+    pub mail_poll_seconds: Option<String>,
 }
 
 /// What the optional TOML file may hold (same names as the flags, with underscores).
@@ -111,6 +133,10 @@ struct FileSettings {
     session_hours: Option<i64>,
     home_name: Option<String>,
     max_body_bytes: Option<usize>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    reminder_days: Option<i64>,
+    mail_poll_seconds: Option<u64>,
 }
 
 /// A configuration problem, phrased for the person starting the program.
@@ -131,6 +157,7 @@ impl RawSettings {
     /// Merges flags/env over the file over defaults and validates every value.
     pub fn resolve(&self) -> Result<Settings, ConfigError> {
         let file = self.load_file()?;
+        let mail = self.mail_settings(&file)?;
         let data_dir = self.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("./liaison-data"));
         if data_dir.as_os_str().is_empty() {
             return Err(bad("LIAISON_DATA_DIR", "must not be empty"));
@@ -162,7 +189,38 @@ impl RawSettings {
             session_hours,
             home_name: file.home_name.unwrap_or_else(|| "Demo University of Technology".into()),
             max_body_bytes,
+            smtp_url: mail.smtp_url,
+            mail_from: mail.mail_from,
+            reminder_days: mail.reminder_days,
+            mail_poll_seconds: mail.mail_poll_seconds,
         })
+    }
+
+    /// The four mail settings, each checked the way the mail worker will use it.
+    fn mail_settings(&self, file: &FileSettings) -> Result<MailSettings, ConfigError> {
+        let smtp_url = self.smtp_url.clone().or_else(|| file.smtp_url.clone()).filter(|u| !u.trim().is_empty());
+        if let Some(url) = &smtp_url {
+            crate::mail::check_smtp_url(url).map_err(|m| bad("LIAISON_SMTP_URL", format!("'{}': {m}", redact_url(url))))?;
+        }
+        let mail_from = self.mail_from.clone().or_else(|| file.mail_from.clone()).unwrap_or_else(|| "Liaison <liaison@localhost>".into());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(bad("LIAISON_MAIL_FROM", format!("'{mail_from}' is not an address like Liaison <liaison@example.edu>")));
+        }
+        let reminder_days = match &self.reminder_days {
+            Some(v) => v.trim().parse().map_err(|_| bad("LIAISON_REMINDER_DAYS", format!("'{v}' is not a number of days")))?,
+            None => file.reminder_days.unwrap_or(2),
+        };
+        if !(0..=365).contains(&reminder_days) {
+            return Err(bad("reminder_days", "must be between 0 and 365"));
+        }
+        let mail_poll_seconds = match &self.mail_poll_seconds {
+            Some(v) => v.trim().parse().map_err(|_| bad("LIAISON_MAIL_POLL_SECONDS", format!("'{v}' is not a number of seconds")))?,
+            None => file.mail_poll_seconds.unwrap_or(30),
+        };
+        if !(1..=86_400).contains(&mail_poll_seconds) {
+            return Err(bad("mail_poll_seconds", "must be between 1 and 86400"));
+        }
+        Ok(MailSettings { smtp_url, mail_from, reminder_days, mail_poll_seconds })
     }
 
     fn load_file(&self) -> Result<FileSettings, ConfigError> {
@@ -183,6 +241,14 @@ impl RawSettings {
             bad("LIAISON_CONFIG", format!("{}: {msg}", path.display()))
         })
     }
+}
+
+/// The mail part of `Settings`, resolved together.
+struct MailSettings {
+    smtp_url: Option<String>,
+    mail_from: String,
+    reminder_days: i64,
+    mail_poll_seconds: u64,
 }
 
 fn parse_bool(v: &str) -> Option<bool> {
@@ -221,6 +287,10 @@ secure_cookies = false     # true when served behind HTTPS
 session_hours = 12
 home_name = "Demo University of Technology"
 max_body_bytes = 2097152
+# smtp_url = "smtp://127.0.0.1:25"   # unset: mail is queued in the database, not sent
+mail_from = "Liaison <liaison@localhost>"
+reminder_days = 2          # remind owners of open actions this many days before they are due
+mail_poll_seconds = 30     # how often each instance queues reminders and sends queued mail
 "#;
 
 #[cfg(test)]
@@ -244,6 +314,36 @@ mod tests {
         let s = raw.resolve().expect("valid");
         assert_eq!(s.engine, Engine::Postgres);
         assert!(!format!("{s:?}").contains("pw"));
+    }
+
+    fn resolve(raw: RawSettings) -> Result<Settings, String> {
+        RawSettings { data_dir: Some("/nonexistent-liaison".into()), ..raw }.resolve().map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn mail_settings_have_defaults_and_hide_the_smtp_password() {
+        let s = resolve(RawSettings { smtp_url: Some("smtp://mailer:s3cret@relay.example.edu:2525".into()), ..Default::default() })
+            .expect("valid");
+        assert_eq!((s.mail_from.as_str(), s.reminder_days, s.mail_poll_seconds), ("Liaison <liaison@localhost>", 2, 30));
+        assert!(!format!("{s:?}").contains("s3cret"));
+        let unset = resolve(RawSettings { smtp_url: Some(" ".into()), ..Default::default() }).expect("valid");
+        assert_eq!(unset.smtp_url, None);
+    }
+
+    #[test]
+    fn bad_mail_settings_name_the_setting() {
+        let cases = [
+            (RawSettings { smtp_url: Some("http://relay".into()), ..Default::default() }, "LIAISON_SMTP_URL"),
+            (RawSettings { smtp_url: Some("smtps://relay".into()), ..Default::default() }, "LIAISON_SMTP_URL"),
+            (RawSettings { mail_from: Some("not an address".into()), ..Default::default() }, "LIAISON_MAIL_FROM"),
+            (RawSettings { reminder_days: Some("soon".into()), ..Default::default() }, "LIAISON_REMINDER_DAYS"),
+            (RawSettings { reminder_days: Some("-1".into()), ..Default::default() }, "reminder_days"),
+            (RawSettings { mail_poll_seconds: Some("0".into()), ..Default::default() }, "mail_poll_seconds"),
+        ];
+        for (raw, setting) in cases {
+            let err = resolve(raw).err().unwrap_or_default();
+            assert!(err.contains(setting) && !err.contains('\n'), "{setting}: {err}");
+        }
     }
 
     #[test]

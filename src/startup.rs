@@ -7,13 +7,14 @@ use anyhow::Context;
 use axum::Router;
 use tokio::net::TcpListener;
 
-use crate::{auth::session, config::Settings, db::Db, web};
+use crate::{auth::session, config::Settings, db::Db, mail, web};
 
 /// A built, bound, migrated application that has not started serving yet.
 pub struct Application {
     listener: TcpListener,
     router: Router,
     db: Db,
+    mailer: mail::Mailer,
 }
 
 impl Application {
@@ -29,8 +30,9 @@ impl Application {
     pub async fn with_db(settings: Settings, db: Db) -> anyhow::Result<Application> {
         let listener =
             TcpListener::bind(settings.addr).await.with_context(|| format!("cannot listen on {} (LIAISON_ADDR)", settings.addr))?;
+        let mailer = mail::Mailer::new(&settings)?;
         let router = web::router(db.clone(), Arc::new(settings));
-        Ok(Application { listener, router, db })
+        Ok(Application { listener, router, db, mailer })
     }
 
     /// The bound address.
@@ -43,7 +45,8 @@ impl Application {
         self.local_addr().port()
     }
 
-    /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests.
+    /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests (and the mail
+    /// worker its message in flight).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let db = self.db.clone();
         let sweeper = tokio::spawn(async move {
@@ -58,9 +61,16 @@ impl Application {
                 }
             }
         });
+        let (stop_mail, stop_rx) = tokio::sync::watch::channel(false);
+        let mailer = mail::spawn_worker(self.db.clone(), self.mailer, stop_rx);
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await;
         sweeper.abort();
+        let _ = stop_mail.send(true);
+        // The worker stops between messages; one SMTP exchange is bounded by its timeout.
+        if tokio::time::timeout(Duration::from_secs(mail::SMTP_TIMEOUT_SECS + 5), mailer).await.is_err() {
+            tracing::warn!("mail worker did not stop in time");
+        }
         self.db.pool.close().await;
         tracing::info!("stopped");
         result

@@ -63,14 +63,19 @@ impl TestDb {
 
     /// Validated settings for an in-process app on a random port.
     pub fn settings(&self) -> Settings {
-        RawSettings {
+        self.settings_with(|_| {})
+    }
+
+    /// Like `settings`, with other values set by `configure` (e.g. `smtp_url`).
+    pub fn settings_with(&self, configure: impl FnOnce(&mut RawSettings)) -> Settings {
+        let mut raw = RawSettings {
             addr: Some("127.0.0.1:0".into()),
             data_dir: Some(self.dir.clone()),
             database_url: (!self.url.is_empty()).then(|| self.url.clone()),
             ..Default::default()
-        }
-        .resolve()
-        .expect("test settings are valid")
+        };
+        configure(&mut raw);
+        raw.resolve().expect("test settings are valid")
     }
 }
 
@@ -104,17 +109,24 @@ pub struct TestApp {
     pub db: Db,
     /// Keeps the database alive (dropped with the app).
     pub test_db: TestDb,
+    /// The settings the app runs with (a second instance gets the same).
+    pub settings: Settings,
 }
 
 /// Starts the app on a random port with a fresh database.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like `spawn_app`, with settings changed by `configure` before they are validated.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut RawSettings)) -> TestApp {
     let test_db = TestDb::new().await;
-    let settings = test_db.settings();
+    let settings = test_db.settings_with(configure);
     let app = Application::build(settings.clone()).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = Db::connect(&settings).await.expect("db");
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: client(), db, test_db }
+    TestApp { address, client: client(), db, test_db, settings }
 }
 
 /// A client like a browser's: keeps cookies, shows redirects instead of following them.
@@ -134,7 +146,8 @@ impl TestApp {
     /// Starts a second instance on the same database (as behind a load balancer);
     /// returns its base URL.
     pub async fn second_instance(&self) -> String {
-        let app = Application::build(self.test_db.settings()).await.expect("second instance builds");
+        debug_assert_eq!(self.settings.data_dir, self.test_db.dir, "same database");
+        let app = Application::build(self.settings.clone()).await.expect("second instance builds");
         let address = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
         address

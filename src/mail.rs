@@ -1,1 +1,0 @@
-//! Outgoing mail: an outbox table that any instance may drain, one message at a time.
