@@ -42,6 +42,33 @@ pub fn routes() -> Routes {
         .get("/rooms/{id}/calendar.ics", Access::Public, get(feeds::room_feed))
         .get("/people/{id}/calendar.ics", Access::Public, get(feeds::person_feed))
         .get("/visits/{id}/invitation", view, get(letter::invitation))
+        .post("/calendar-links", view, post(make_link))
+}
+
+/// The subscribe path of a subject's feed, if one was made (for pages).
+pub async fn feed_path(conn: &mut AnyConnection, kind: FeedKind, id: i64) -> AppResult<Option<String>> {
+    Ok(stored_token(conn, kind, id).await?.map(|t| format!("{}?token={t}", kind.path(id))))
+}
+
+/// What the "make a calendar link" button posts.
+#[derive(Debug, serde::Deserialize)]
+struct LinkForm {
+    kind: String,
+    subject_id: i64,
+}
+
+/// `POST /calendar-links`: makes a subject's feed link, then back to its page.
+async fn make_link(
+    axum::extract::State(state): axum::extract::State<crate::web::AppState>,
+    crate::web::context::User(user): crate::web::context::User,
+    crate::web::extract::FormData(f): crate::web::extract::FormData<LinkForm>,
+) -> AppResult<axum::response::Redirect> {
+    let kind = FeedKind::parse(&f.kind).ok_or_else(|| crate::error::AppError::field("kind", "use visit, room or person"))?;
+    let mut tx = state.db.begin().await?;
+    ensure_token(&mut tx, &Actor::from(&*user), kind, f.subject_id).await?;
+    tx.commit().await?;
+    let page = kind.path(f.subject_id).trim_end_matches("/calendar.ics").to_string();
+    Ok(axum::response::Redirect::to(&format!("{page}#calendar")))
 }
 
 /// What a feed is about.

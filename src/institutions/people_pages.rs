@@ -160,6 +160,9 @@ struct PersonPage {
     history: Vec<AuditEvent>,
     form: PersonForm,
     errors: Vec<(String, String)>,
+    feed: Option<String>,
+    feed_kind: &'static str,
+    feed_subject: i64,
 }
 
 impl PersonPage {
@@ -171,11 +174,13 @@ impl PersonPage {
 async fn person_page(state: &AppState, ctx: &Ctx, id: i64, form: PersonForm, errors: Vec<(String, String)>) -> AppResult<Response> {
     let mut conn = state.db.pool.acquire().await?;
     let person = queries::get_person(&mut conn, id).await?;
+    let feed = crate::calendar::feed_path(&mut conn, crate::calendar::FeedKind::Person, id).await?;
     drop(conn);
     let history = audit::history(&state.db, "person", id).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, render(&PersonPage { base: Base::new(ctx, person.name_en.clone(), "people"), person, history, form, errors }))
-        .into_response())
+    let base = Base::new(ctx, person.name_en.clone(), "people");
+    let page = PersonPage { base, person, history, form, errors, feed, feed_kind: "person", feed_subject: id };
+    Ok((status, render(&page)).into_response())
 }
 
 /// `GET /people/{id}`.

@@ -48,7 +48,6 @@ pub fn routes() -> Routes {
         .post("/visits/{id}/sessions", edit, post(add_session))
         .post("/visits/{id}/sessions/{sid}/delete", edit, post(delete_session))
         .post("/visits/{id}/outcomes", edit, post(add_outcome))
-        .post("/visits/{id}/calendar-link", view, post(calendar_link))
         .post("/visits/{id}/actions", edit, post(add_action))
         .post("/actions/{id}/status", Access::Authenticated, post(action_status))
         .get("/agenda", view, get(day_view))
@@ -218,6 +217,8 @@ struct DetailPage {
     history: Vec<AuditEvent>,
     today: String,
     feed: Option<String>,
+    feed_kind: &'static str,
+    feed_subject: i64,
 }
 
 impl DetailPage {
@@ -270,9 +271,7 @@ async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, f: FormState, notice:
     {
         home_units.push((uid, queries::unit_label(&mut conn, uid).await?));
     }
-    let feed = crate::calendar::stored_token(&mut conn, crate::calendar::FeedKind::Visit, id)
-        .await?
-        .map(|t| format!("/visits/{id}/calendar.ics?token={t}"));
+    let feed = crate::calendar::feed_path(&mut conn, crate::calendar::FeedKind::Visit, id).await?;
     drop(conn);
     let mut guests = Vec::new();
     for i in &v.institutions {
@@ -302,6 +301,8 @@ async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, f: FormState, notice:
         history,
         today: crate::time::today(),
         feed,
+        feed_kind: "visit",
+        feed_subject: id,
     };
     Ok((status, render(&page)).into_response())
 }
@@ -509,14 +510,6 @@ async fn action_status(
     tx.commit().await?;
     let back = if field(&fields, "back") == "actions" { "/actions".to_string() } else { format!("/visits/{}#actions", current.visit_id) };
     Ok(Redirect::to(&back).into_response())
-}
-
-/// `POST /visits/{id}/calendar-link`: makes the visit's subscribable calendar link.
-async fn calendar_link(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    crate::calendar::ensure_token(&mut tx, &Actor::from(&*user), crate::calendar::FeedKind::Visit, id).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/visits/{id}#calendar")).into_response())
 }
 
 #[derive(Template)]

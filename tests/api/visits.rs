@@ -384,18 +384,34 @@ async fn simultaneous_changes_to_a_visit_on_two_instances_all_land() {
 }
 
 #[tokio::test]
-async fn the_visit_page_makes_a_calendar_link_that_works_without_logging_in() {
+async fn visit_room_and_person_pages_make_calendar_links_that_work_without_logging_in() {
     let app = spawn_app().await;
     let ids = seed(&app).await;
     app.logged_in("office", &["staff"]).await;
     let path = format!("/visits/{}", ids.visit);
     let csrf = app.csrf_from(&app.client, &path).await;
 
-    let made = app.client.post(app.url(&format!("{path}/calendar-link"))).form(&[("_csrf", csrf.as_str())]).send().await.expect("post");
+    let visit = ids.visit.to_string();
+    let made = app
+        .client
+        .post(app.url("/calendar-links"))
+        .form(&[("_csrf", csrf.as_str()), ("kind", "visit"), ("subject_id", visit.as_str())])
+        .send()
+        .await
+        .expect("post");
     let (_, html) = page(&app, &path).await;
     let start = html.find("/calendar.ics?token=").expect("the page shows the link");
     let link = format!("{path}{}", html[start..].split('"').next().unwrap_or_default());
     let anonymous = crate::helpers::client().get(app.url(&link)).send().await.expect("feed");
+
+    let (r1508, chen) = (room(&app, "1508").await.to_string(), person(&app, "Chen Zhihui").await.to_string());
+    for (kind, id, page_path) in [("room", &r1508, format!("/rooms/{r1508}")), ("person", &chen, format!("/people/{chen}"))] {
+        let res =
+            app.client.post(app.url("/calendar-links")).form(&[("_csrf", csrf.as_str()), ("kind", kind), ("subject_id", id)]).send().await;
+        assert_eq!(res.expect("post").status().as_u16(), 303);
+        let (_, html) = page(&app, &page_path).await;
+        assert!(html.contains(&format!("{page_path}/calendar.ics?token=")), "{kind} page shows its link");
+    }
 
     assert_eq!(made.status().as_u16(), 303);
     assert_eq!(anonymous.status().as_u16(), 200);

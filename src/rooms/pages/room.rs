@@ -158,6 +158,9 @@ struct RoomPage {
     errors: Errors,
     conflict: Option<BookingLine>,
     notices: Vec<String>,
+    feed: Option<String>,
+    feed_kind: &'static str,
+    feed_subject: i64,
 }
 
 impl RoomPage {
@@ -200,6 +203,7 @@ async fn room_page(state: &AppState, ctx: &Ctx, shown: Shown, day: jiff::civil::
     let bookings = rooms::room_bookings(&mut conn, room.id, &crate::time::to_text(from), &crate::time::to_text(to)).await?;
     let blocks = week.blocks(&tz, &bookings);
     let lines = bookings.iter().map(|b| BookingLine::new(b, &room, &tz)).collect();
+    let feed = crate::calendar::feed_path(&mut conn, crate::calendar::FeedKind::Room, room.id).await?;
     let status = match (&outcome.conflict, outcome.errors.is_empty()) {
         (Some(_), _) => StatusCode::CONFLICT,
         (None, false) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -208,7 +212,23 @@ async fn room_page(state: &AppState, ctx: &Ctx, shown: Shown, day: jiff::civil::
     let base = Base::new(ctx, format!("{} {}", room.building, room.name), "rooms");
     let hours = week.hours();
     let Outcome { form, errors, conflict, notices } = outcome;
-    let page = RoomPage { base, room, time_zone: tz_name, week, hours, blocks, lines, form, errors, conflict, notices };
+    let feed_subject = room.id;
+    let page = RoomPage {
+        base,
+        room,
+        time_zone: tz_name,
+        week,
+        hours,
+        blocks,
+        lines,
+        form,
+        errors,
+        conflict,
+        notices,
+        feed,
+        feed_kind: "room",
+        feed_subject,
+    };
     Ok((status, render(&page)).into_response())
 }
 
