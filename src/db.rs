@@ -35,6 +35,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "partners", sql: include_str!("../migrations/0002_partners.sql") },
     Migration { version: 3, name: "rooms", sql: include_str!("../migrations/0003_rooms.sql") },
     Migration { version: 4, name: "visits", sql: include_str!("../migrations/0004_visits.sql") },
+    Migration { version: 5, name: "agreements", sql: include_str!("../migrations/0005_agreements.sql") },
 ];
 
 impl Db {

@@ -3,6 +3,7 @@
 //! One binary serves the web application and the JSON API and offers the same
 //! operations on the command line; see `docs/ARCHITECTURE.md`.
 
+pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -14,7 +15,9 @@ pub mod error;
 pub mod institutions;
 pub mod mail;
 pub mod openapi;
+pub mod programmes;
 pub mod ops;
+pub mod reports;
 pub mod rooms;
 pub mod seed;
 pub mod startup;

@@ -91,6 +91,9 @@ pub fn document(state: &AppState) -> serde_json::Value {
     api.merge(crate::visits::ApiDoc::openapi());
     api.merge(crate::trips::ApiDoc::openapi());
     api.merge(crate::calendar::ApiDoc::openapi());
+    api.merge(crate::agreements::ApiDoc::openapi());
+    api.merge(crate::programmes::ApiDoc::openapi());
+    api.merge(crate::reports::ApiDoc::openapi());
     let mut doc = serde_json::to_value(api).unwrap_or_default();
     for r in state.routes.iter() {
         let op = &mut doc["paths"][&r.path][r.method.to_ascii_lowercase()];

@@ -94,11 +94,15 @@ pub enum Permission {
     EditVisits,
     /// Request outbound trips and file their reports (unit heads approve their unit's).
     RequestTrips,
+    /// Create and change agreements, their documents, and programmes.
+    EditAgreements,
+    /// Record and change mobilities (coordinators: in their unit's programmes).
+    EditMobilities,
 }
 
 impl Permission {
     /// All permissions.
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 11] = [
         Permission::ViewRecords,
         Permission::EditPartners,
         Permission::EditUnits,
@@ -108,6 +112,8 @@ impl Permission {
         Permission::ManageRooms,
         Permission::EditVisits,
         Permission::RequestTrips,
+        Permission::EditAgreements,
+        Permission::EditMobilities,
     ];
 
     /// Wire name.
@@ -122,6 +128,8 @@ impl Permission {
             Permission::ManageRooms => "manage_rooms",
             Permission::EditVisits => "edit_visits",
             Permission::RequestTrips => "request_trips",
+            Permission::EditAgreements => "edit_agreements",
+            Permission::EditMobilities => "edit_mobilities",
         }
     }
 }
@@ -134,7 +142,7 @@ pub fn role_allows(role: Role, perm: Permission) -> bool {
         (R::Admin, _) => true,
         (R::Staff, P::ManageUsers) => false,
         (R::Staff, _) => true,
-        (R::Coordinator, P::ViewRecords | P::EditUnits | P::ViewAudit | P::BookRooms | P::RequestTrips) => true,
+        (R::Coordinator, P::ViewRecords | P::EditUnits | P::ViewAudit | P::BookRooms | P::RequestTrips | P::EditMobilities) => true,
         (R::Coordinator, _) => false,
         (_, P::ViewRecords) => true,
         _ => false,

@@ -321,6 +321,9 @@ const INSTITUTION_REFS: &[Ref] = &[
     ("buildings", "institution_id", None),
     ("visit_institutions", "institution_id", Some("visit_id")),
     ("trips", "institution_id", None),
+    ("agreement_parties", "institution_id", Some("agreement_id")),
+    ("agreement_signatories", "institution_id", None),
+    ("mobilities", "partner_institution_id", None),
 ];
 /// Every column that refers to a person.
 const PERSON_REFS: &[Ref] = &[
@@ -329,6 +332,9 @@ const PERSON_REFS: &[Ref] = &[
     ("visit_hosts", "person_id", None),
     ("session_participants", "person_id", Some("session_id")),
     ("trip_travellers", "person_id", Some("trip_id")),
+    ("agreement_signatories", "person_id", None),
+    ("programme_coordinators", "person_id", Some("programme_id")),
+    ("mobilities", "person_id", None),
 ];
 
 /// Merges `from` into `into` (institution or person) on the caller's transaction.

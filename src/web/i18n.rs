@@ -60,6 +60,9 @@ macro_rules! locale_files {
             include_str!(concat!("../../locales/rooms.", $lang, ".json")),
             include_str!(concat!("../../locales/trips.", $lang, ".json")),
             include_str!(concat!("../../locales/calendar.", $lang, ".json")),
+            include_str!(concat!("../../locales/agreements.", $lang, ".json")),
+            include_str!(concat!("../../locales/programmes.", $lang, ".json")),
+            include_str!(concat!("../../locales/reports.", $lang, ".json")),
         ]
     };
 }

@@ -53,6 +53,9 @@ fn all_routes() -> Routes {
         .merge(crate::visits::routes())
         .merge(crate::trips::routes())
         .merge(crate::calendar::routes())
+        .merge(crate::agreements::routes())
+        .merge(crate::programmes::routes())
+        .merge(crate::reports::routes())
 }
 
 /// Builds the application router with its middleware stack.

@@ -1,6 +1,7 @@
 //! Black-box tests: the app on a random port over HTTP, the CLI as a process.
 //! Run against SQLite by default and PostgreSQL with `LIAISON_TEST_DATABASE_URL`.
 
+mod agreements;
 mod api_conventions;
 mod auth;
 mod calendar;
@@ -13,6 +14,8 @@ mod map;
 mod ops;
 mod partners;
 mod permissions;
+mod programmes;
+mod reports;
 mod rooms;
 mod rooms_pages;
 mod transfer;

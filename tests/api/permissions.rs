@@ -13,8 +13,8 @@ fn expected_allowed(role: &str, permission: &str) -> bool {
         "edit_units" | "view_audit" => matches!(role, "admin" | "staff" | "coordinator"),
         "manage_users" => role == "admin",
         "book_rooms" => matches!(role, "admin" | "staff" | "coordinator"),
-        "manage_rooms" | "edit_visits" => matches!(role, "admin" | "staff"),
-        "request_trips" => matches!(role, "admin" | "staff" | "coordinator"),
+        "manage_rooms" | "edit_visits" | "edit_agreements" => matches!(role, "admin" | "staff"),
+        "request_trips" | "edit_mobilities" => matches!(role, "admin" | "staff" | "coordinator"),
         other => panic!("the test's matrix does not know permission '{other}': add it"),
     }
 }
