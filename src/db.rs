@@ -36,6 +36,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "rooms", sql: include_str!("../migrations/0003_rooms.sql") },
     Migration { version: 4, name: "visits", sql: include_str!("../migrations/0004_visits.sql") },
     Migration { version: 5, name: "agreements", sql: include_str!("../migrations/0005_agreements.sql") },
+    Migration { version: 6, name: "feed kinds", sql: include_str!("../migrations/0006_feed_kinds.sql") },
 ];
 
 impl Db {
