@@ -12,6 +12,7 @@ pub mod config;
 pub mod cooperation;
 pub mod db;
 pub mod error;
+pub mod files;
 pub mod institutions;
 pub mod mail;
 pub mod openapi;

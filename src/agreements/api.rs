@@ -1,0 +1,220 @@
+//! JSON API of agreements: the agreement, its status, renewal, signatories and documents.
+
+use axum::{
+    Json,
+    body::Body,
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{
+    documents::{self, UploadMeta},
+    model::{Agreement, AgreementSummary, Document, NewAgreement, NewSignatory, Signatory, UpdateAgreement},
+    queries::{self, AgreementQuery},
+};
+use crate::{
+    audit::Actor,
+    error::{AppResult, Problem},
+    files::LocalStore,
+    institutions::api::Page,
+    web::{
+        AppState,
+        context::User,
+        extract::{ApiJson, ApiPath, ApiQuery},
+    },
+};
+
+/// `GET /api/v1/agreements`: agreements, latest first.
+#[utoipa::path(get, path = "/api/v1/agreements", tag = "agreements", params(AgreementQuery),
+    responses((status = 200, body = Page<AgreementSummary>), (status = 422, body = Problem)))]
+pub async fn list_agreements(State(state): State<AppState>, ApiQuery(q): ApiQuery<AgreementQuery>) -> AppResult<Json<Page<AgreementSummary>>> {
+    let mut conn = state.db.pool.acquire().await?;
+    let (items, total) = queries::list_agreements(&mut conn, &q, false).await?;
+    let (page, per_page) = q.paging();
+    Ok(Json(Page { items, page, per_page, total }))
+}
+
+/// `GET /api/v1/agreements/{id}`: everything about an agreement.
+#[utoipa::path(get, path = "/api/v1/agreements/{id}", tag = "agreements", params(("id" = i64, Path, description = "Agreement id")),
+    responses((status = 200, body = Agreement), (status = 404, body = Problem)))]
+pub async fn get_agreement(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Agreement>> {
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(queries::get_agreement(&mut conn, id).await?))
+}
+
+/// `POST /api/v1/agreements`: records an agreement (draft) with its parties and areas.
+#[utoipa::path(post, path = "/api/v1/agreements", tag = "agreements", request_body = NewAgreement,
+    responses((status = 201, body = Agreement), (status = 422, body = Problem)))]
+pub async fn create_agreement(State(state): State<AppState>, User(user): User, ApiJson(a): ApiJson<NewAgreement>) -> AppResult<(StatusCode, Json<Agreement>)> {
+    let mut tx = state.db.begin().await?;
+    let id = queries::create_agreement(&mut tx, &Actor::from(&*user), &a).await?;
+    let out = queries::get_agreement(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// `PATCH /api/v1/agreements/{id}`: fields, parties, areas.
+#[utoipa::path(patch, path = "/api/v1/agreements/{id}", tag = "agreements", request_body = UpdateAgreement,
+    params(("id" = i64, Path, description = "Agreement id")),
+    responses((status = 200, body = Agreement), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_agreement(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(u): ApiJson<UpdateAgreement>,
+) -> AppResult<Json<Agreement>> {
+    let mut tx = state.db.begin().await?;
+    queries::update_agreement(&mut tx, &Actor::from(&*user), id, &u).await?;
+    let out = queries::get_agreement(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(Json(out))
+}
+
+/// A status change.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StatusChange {
+    /// The next status: draft → negotiation → signed → in_effect → expired; terminated
+    /// from signed or in_effect.
+    pub status: String,
+    /// When it happened (YYYY-MM-DD, default today).
+    #[serde(default)]
+    pub on_date: Option<String>,
+    /// Note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `POST /api/v1/agreements/{id}/status`: one step, dated.
+#[utoipa::path(post, path = "/api/v1/agreements/{id}/status", tag = "agreements", request_body = StatusChange,
+    params(("id" = i64, Path, description = "Agreement id")),
+    responses((status = 200, body = Agreement), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn change_status(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(c): ApiJson<StatusChange>,
+) -> AppResult<Json<Agreement>> {
+    let mut tx = state.db.begin().await?;
+    queries::set_status(&mut tx, &Actor::from(&*user), id, c.status.trim(), c.on_date.as_deref(), c.note.as_deref()).await?;
+    let out = queries::get_agreement(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(Json(out))
+}
+
+/// A renewal.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Renewal {
+    /// When the successor takes effect.
+    pub effective_date: String,
+    /// When it expires.
+    pub expiry_date: String,
+    /// Its title (default: the predecessor's).
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+/// `POST /api/v1/agreements/{id}/renew`: the successor (409 if there already is one).
+#[utoipa::path(post, path = "/api/v1/agreements/{id}/renew", tag = "agreements", request_body = Renewal,
+    params(("id" = i64, Path, description = "Agreement id")),
+    responses((status = 201, body = Agreement), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn renew_agreement(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(r): ApiJson<Renewal>,
+) -> AppResult<(StatusCode, Json<Agreement>)> {
+    let mut tx = state.db.begin().await?;
+    let new_id = queries::renew(&mut tx, &Actor::from(&*user), id, &r.effective_date, &r.expiry_date, r.title.as_deref()).await?;
+    let out = queries::get_agreement(&mut tx, new_id).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// `POST /api/v1/agreements/{id}/signatories`: a signatory, position defaulted from their current title.
+#[utoipa::path(post, path = "/api/v1/agreements/{id}/signatories", tag = "agreements", request_body = NewSignatory,
+    params(("id" = i64, Path, description = "Agreement id")),
+    responses((status = 201, body = Signatory), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_signatory(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(s): ApiJson<NewSignatory>,
+) -> AppResult<(StatusCode, Json<Signatory>)> {
+    let mut tx = state.db.begin().await?;
+    let out = queries::add_signatory(&mut tx, &Actor::from(&*user), id, &s).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// Query of an upload.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct UploadQuery {
+    /// File name, e.g. `mou-iukl.pdf`; the same name again makes a new version.
+    pub name: String,
+    /// agreement (default), annex, amendment or other.
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+/// `POST /api/v1/agreements/{id}/documents?name=…&kind=…`: the raw file as the body
+/// (`Content-Type: application/octet-stream` or the file's own type), at most 25 MiB.
+/// The type is sniffed from the content: PDF, DOCX, PNG, JPEG or WebP.
+#[utoipa::path(post, path = "/api/v1/agreements/{id}/documents", tag = "agreements",
+    params(("id" = i64, Path, description = "Agreement id"), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = Document), (status = 404, body = Problem), (status = 413, body = Problem),
+        (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub async fn upload_document(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<UploadQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> AppResult<(StatusCode, Json<Document>)> {
+    let text = |h| headers.get(h).and_then(|v: &HeaderValue| v.to_str().ok());
+    let meta = UploadMeta {
+        name: q.name,
+        kind: q.kind.filter(|k| !k.is_empty()).unwrap_or_else(|| "agreement".into()),
+        declared: text(header::CONTENT_TYPE).filter(|t| !t.starts_with("application/octet-stream")).map(str::to_string),
+        length: text(header::CONTENT_LENGTH).and_then(|l| l.parse().ok()),
+    };
+    let store = LocalStore::new(&state.settings.data_dir);
+    let doc = documents::upload(&state, &store, &Actor::from(&*user), id, &meta, body).await?;
+    Ok((StatusCode::CREATED, Json(doc)))
+}
+
+/// `GET /api/v1/agreements/{id}/documents/{doc_id}`: the file, as an attachment.
+#[utoipa::path(get, path = "/api/v1/agreements/{id}/documents/{doc_id}", tag = "agreements",
+    params(("id" = i64, Path, description = "Agreement id"), ("doc_id" = i64, Path, description = "Document id")),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = Problem)))]
+pub async fn download_document(State(state): State<AppState>, ApiPath((id, doc_id)): ApiPath<(i64, i64)>) -> AppResult<Response> {
+    let store = LocalStore::new(&state.settings.data_dir);
+    let (doc, bytes) = documents::download(&state, &store, id, doc_id).await?;
+    Ok(attachment(&doc, bytes))
+}
+
+/// The bytes with their type and an attachment disposition (ASCII fallback plus the
+/// UTF-8 name, so Chinese file names survive).
+pub fn attachment(doc: &Document, bytes: Vec<u8>) -> Response {
+    let ascii: String = doc.name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
+    let encoded: String = doc
+        .name
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    let mut res = (StatusCode::OK, bytes).into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&doc.content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    res
+}

@@ -1,0 +1,219 @@
+//! Agreement documents: versioned by name, typed by their content (never by their name),
+//! size-limited, their bytes in the file store and their row in `agreement_documents`.
+//!
+//! The file and its row go together: the body is staged to a temporary file, the row is
+//! inserted, the file is promoted to its final key, then the transaction commits. Any
+//! failure removes the staged or promoted file, so nothing is half-stored and no file is
+//! left without its row.
+
+use axum::body::Body;
+
+use super::model::{DOCUMENT_KINDS, Document};
+use crate::{
+    audit::{self, Action, Actor},
+    error::{AppError, AppResult},
+    files::{DocType, FileStore, StageError, Staged, sniff},
+    time::now_text,
+    web::AppState,
+};
+
+/// Largest document accepted: 25 MiB (a scanned, signed agreement with annexes fits).
+/// This route reads its body as a stream and enforces this itself; the router's
+/// general `max_body_bytes` is for JSON and forms and is not raised.
+pub const MAX_DOCUMENT_BYTES: u64 = 25 * 1024 * 1024;
+
+/// What the client says about an upload.
+#[derive(Debug, Clone)]
+pub struct UploadMeta {
+    /// File name (the version chain is per name).
+    pub name: String,
+    /// agreement, annex, amendment or other.
+    pub kind: String,
+    /// The `Content-Type` sent, if it names a type (not `application/octet-stream`).
+    pub declared: Option<String>,
+    /// The `Content-Length` sent.
+    pub length: Option<u64>,
+}
+
+/// The file name as kept: the last path segment, trimmed.
+fn clean_name(name: &str) -> String {
+    name.rsplit(['/', '\\']).next().unwrap_or("").trim().to_string()
+}
+
+/// The type a name or declared Content-Type claims, if it is one we know.
+fn claimed(meta: &UploadMeta) -> Option<DocType> {
+    let lower = meta.name.to_ascii_lowercase();
+    let by_name = match lower.rsplit_once('.').map(|(_, e)| e) {
+        Some("pdf") => Some(DocType::Pdf),
+        Some("docx") => Some(DocType::Docx),
+        Some("png") => Some(DocType::Png),
+        Some("jpg" | "jpeg") => Some(DocType::Jpeg),
+        Some("webp") => Some(DocType::Webp),
+        _ => None,
+    };
+    let by_header = meta.declared.as_deref().and_then(|d| {
+        let d = d.split(';').next().unwrap_or("").trim();
+        [DocType::Pdf, DocType::Docx, DocType::Png, DocType::Jpeg, DocType::Webp].into_iter().find(|t| t.mime() == d)
+    });
+    by_header.or(by_name)
+}
+
+fn label(t: DocType) -> &'static str {
+    match t {
+        DocType::Pdf => "a PDF",
+        DocType::Docx => "a Word (DOCX) document",
+        DocType::Png => "a PNG image",
+        DocType::Jpeg => "a JPEG image",
+        DocType::Webp => "a WebP image",
+    }
+}
+
+/// Checks the name and kind before reading any of the body.
+fn check_meta(meta: &UploadMeta) -> AppResult<UploadMeta> {
+    let name = clean_name(&meta.name);
+    let mut errors = Vec::new();
+    if name.is_empty() {
+        errors.push(crate::error::FieldError::new("name", "give the file name (?name=agreement.pdf)"));
+    } else if name.chars().count() > 200 {
+        errors.push(crate::error::FieldError::new("name", "the file name is longer than 200 characters"));
+    }
+    if !DOCUMENT_KINDS.contains(&meta.kind.as_str()) {
+        errors.push(crate::error::FieldError::new("kind", format!("use one of {}", DOCUMENT_KINDS.join(", "))));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    if meta.length.is_some_and(|n| n > MAX_DOCUMENT_BYTES) {
+        return Err(AppError::TooLarge);
+    }
+    Ok(UploadMeta { name, ..meta.clone() })
+}
+
+/// The sniffed type of a staged upload, or why it is refused.
+fn check_content(meta: &UploadMeta, st: &Staged) -> AppResult<DocType> {
+    if st.size == 0 {
+        return Err(AppError::field("file", "the file is empty"));
+    }
+    let actual = sniff(&st.head, st.has_word_document);
+    match (claimed(meta), actual) {
+        (Some(c), a) if a != Some(c) => Err(AppError::field("file", format!("'{}' is not {} (judged by its content, not its name)", meta.name, label(c)))),
+        (_, Some(a)) => Ok(a),
+        (_, None) => Err(AppError::UnsupportedMediaType(format!(
+            "'{}' is not a type we keep: upload a PDF, a Word (DOCX) document, or a PNG, JPEG or WebP image",
+            meta.name
+        ))),
+    }
+}
+
+/// Stores an uploaded document as the next version of its name; returns its row.
+pub async fn upload<S: FileStore>(state: &AppState, store: &S, actor: &Actor, agreement_id: i64, meta: &UploadMeta, body: Body) -> AppResult<Document> {
+    let meta = check_meta(meta)?;
+    // 404 before reading a byte of the body.
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM agreements WHERE id = $1").bind(agreement_id).fetch_optional(&state.db.pool).await?;
+    exists.ok_or(AppError::NotFound)?;
+    let staged = store.stage(body, MAX_DOCUMENT_BYTES).await.map_err(|e| match e {
+        StageError::TooLarge(_) => AppError::TooLarge,
+        StageError::Body(m) => AppError::BadRequest(m),
+        StageError::Io(e) => AppError::Internal(e.into()),
+    })?;
+    let key = format!("agreements/{agreement_id}/{}", crate::auth::random_token(16));
+    let result = async {
+        let doc_type = check_content(&meta, &staged)?;
+        save(state, store, actor, agreement_id, &meta, &staged, doc_type, &key).await
+    }
+    .await;
+    if result.is_err() {
+        store.discard(&staged).await;
+        store.remove(&key).await;
+    }
+    result
+}
+
+/// The row, the rename and the commit, in that order (see the module header).
+#[expect(clippy::too_many_arguments, reason = "one call site; the pieces of one upload")]
+async fn save<S: FileStore>(
+    state: &AppState,
+    store: &S,
+    actor: &Actor,
+    agreement_id: i64,
+    meta: &UploadMeta,
+    st: &Staged,
+    doc_type: DocType,
+    key: &str,
+) -> AppResult<Document> {
+    let mut tx = state.db.begin().await?;
+    let version: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM agreement_documents WHERE agreement_id = $1 AND name = $2")
+        .bind(agreement_id)
+        .bind(&meta.name)
+        .fetch_one(&mut *tx)
+        .await?;
+    let doc: Document = sqlx::query_as(
+        "INSERT INTO agreement_documents (agreement_id, kind, name, version, content_type, size_bytes, sha256, storage_key, uploaded_by, uploaded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         RETURNING id, kind, name, version, content_type, size_bytes, sha256, uploaded_at",
+    )
+    .bind(agreement_id)
+    .bind(&meta.kind)
+    .bind(&meta.name)
+    .bind(version)
+    .bind(doc_type.mime())
+    .bind(st.size as i64)
+    .bind(&st.sha256)
+    .bind(key)
+    .bind(actor.id)
+    .bind(now_text())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| {
+        if crate::db::is_unique_violation(&e) {
+            AppError::Conflict(format!("another version of '{}' was uploaded at the same moment; upload again", meta.name), None)
+        } else {
+            e.into()
+        }
+    })?;
+    super::queries::touch(&mut tx, agreement_id).await?;
+    audit::record(&mut tx, actor, Action::Create, "agreement_document", doc.id, None, Some(&doc)).await?;
+    store.promote(st, key).await.map_err(|e| AppError::Internal(e.into()))?;
+    tx.commit().await?;
+    Ok(doc)
+}
+
+/// A document's row and bytes, if it belongs to the agreement.
+pub async fn download<S: FileStore>(state: &AppState, store: &S, agreement_id: i64, doc_id: i64) -> AppResult<(Document, Vec<u8>)> {
+    let mut conn = state.db.pool.acquire().await?;
+    let row: Option<(String,)> = sqlx::query_as("SELECT storage_key FROM agreement_documents WHERE id = $1 AND agreement_id = $2")
+        .bind(doc_id)
+        .bind(agreement_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let (key,) = row.ok_or(AppError::NotFound)?;
+    let doc = super::queries::documents(&mut conn, agreement_id).await?.into_iter().find(|d| d.id == doc_id).ok_or(AppError::NotFound)?;
+    drop(conn);
+    let bytes = store.read(&key).await.map_err(|e| AppError::Internal(anyhow::anyhow!("document {doc_id} ({key}): {e}")))?;
+    Ok((doc, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(name: &str, declared: Option<&str>) -> UploadMeta {
+        UploadMeta { name: name.into(), kind: "agreement".into(), declared: declared.map(str::to_string), length: None }
+    }
+
+    #[test]
+    fn names_and_declared_types_make_claims() {
+        assert_eq!(claimed(&meta("MoU.PDF", None)), Some(DocType::Pdf));
+        assert_eq!(claimed(&meta("scan", Some("application/pdf"))), Some(DocType::Pdf));
+        assert_eq!(claimed(&meta("notes.txt", None)), None);
+        assert_eq!(clean_name("C:\\Users\\x\\mou.pdf"), "mou.pdf");
+        assert_eq!(clean_name("../../etc/passwd"), "passwd");
+    }
+
+    #[test]
+    fn oversized_declared_lengths_are_refused_before_reading() {
+        let m = UploadMeta { length: Some(MAX_DOCUMENT_BYTES + 1), ..meta("a.pdf", None) };
+        assert!(matches!(check_meta(&m), Err(AppError::TooLarge)));
+    }
+}

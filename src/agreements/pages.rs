@@ -1,0 +1,8 @@
+//! Pages of agreements.
+
+use crate::web::routes::Routes;
+
+/// Routes of the pages.
+pub fn routes() -> Routes {
+    Routes::new()
+}
