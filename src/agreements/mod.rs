@@ -3,6 +3,7 @@
 //! `crate::files`), renewal chains, and the visit at which one was signed.
 
 pub mod api;
+pub mod detail_pages;
 pub mod documents;
 pub mod model;
 pub mod pages;

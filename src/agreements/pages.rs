@@ -1,8 +1,282 @@
-//! Pages of agreements.
+//! Pages of agreements: the list with filters and CSV/XLSX export, and the new-agreement
+//! form (the partner typed and matched; our institution added as a party). The
+//! agreement page and its forms are in `detail_pages`.
 
-use crate::web::routes::Routes;
+use askama::Template;
+use axum::{
+    extract::State,
+    http::{StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+
+use super::{
+    detail_pages,
+    model::{AgreementSummary, KINDS, NewAgreement, PartyInput, STATUSES},
+    queries::{self, AgreementQuery},
+};
+use crate::{
+    audit::Actor,
+    auth::{Access, Permission},
+    error::{AppError, AppResult},
+    tabular::{Format, Table},
+    web::{
+        AppState,
+        context::{Ctx, User},
+        extract::{ApiQuery, FormData},
+        i18n::Tr,
+        pages::Base,
+        render,
+    },
+};
 
 /// Routes of the pages.
 pub fn routes() -> Routes {
+    let view = Access::Permission(Permission::ViewRecords);
+    let edit = Access::Permission(Permission::EditAgreements);
     Routes::new()
+        .get("/agreements", view, get(list))
+        .get("/agreements/export.csv", view, get(export_csv))
+        .get("/agreements/export.xlsx", view, get(export_xlsx))
+        .get("/agreements/new", edit, get(new_form))
+        .post("/agreements/new", edit, post(create))
+        .merge(detail_pages::routes())
+}
+
+use crate::web::routes::Routes;
+
+/// A posted form as name/value pairs (repeated names for checkboxes), and which form
+/// failed with what, so the page shows inline messages and keeps the input.
+#[derive(Debug, Default)]
+pub struct FormState {
+    pub(super) form: &'static str,
+    fields: Vec<(String, String)>,
+    pub(super) errors: Vec<(String, String)>,
+}
+
+impl FormState {
+    /// The state of a form that failed with `err` (other errors pass through).
+    pub fn failed(form: &'static str, fields: Vec<(String, String)>, err: AppError) -> Result<FormState, AppError> {
+        let errors = match err {
+            AppError::Validation(v) => v.into_iter().map(|e| (e.field, e.message)).collect(),
+            AppError::Conflict(msg, _) => vec![("conflict".to_string(), msg)],
+            AppError::NotFound => vec![("record".to_string(), "That record no longer exists; reload the page.".to_string())],
+            other => return Err(other),
+        };
+        Ok(FormState { form, fields, errors })
+    }
+
+    /// The kept value of a field of the failed form (else `default`).
+    pub fn val<'a>(&'a self, form: &str, name: &str, default: &'a str) -> &'a str {
+        if self.form != form {
+            return default;
+        }
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+
+    /// True if a checkbox or option of the failed form was chosen.
+    pub fn chosen(&self, form: &str, name: &str, value: &str) -> bool {
+        self.form == form && self.fields.iter().any(|(k, v)| k == name && v == value)
+    }
+
+    /// Every message of this form.
+    pub fn messages(&self, form: &str) -> Vec<&str> {
+        if self.form == form { self.errors.iter().map(|(_, m)| m.as_str()).collect() } else { Vec::new() }
+    }
+}
+
+/// A trimmed form field ("" if absent).
+pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).unwrap_or("")
+}
+
+/// A form field as an optional positive id.
+pub fn opt_id(fields: &[(String, String)], name: &str) -> Option<i64> {
+    field(fields, name).parse().ok().filter(|v: &i64| *v > 0)
+}
+
+/// A form field as an optional text.
+pub fn opt_text(fields: &[(String, String)], name: &str) -> Option<String> {
+    Some(field(fields, name).to_string()).filter(|s| !s.is_empty())
+}
+
+#[derive(Template)]
+#[template(path = "agreements/list.html")]
+struct ListPage {
+    base: Base,
+    items: Vec<AgreementSummary>,
+    total: i64,
+    q: AgreementQuery,
+    query_string: String,
+}
+
+impl ListPage {
+    fn tk(&self, prefix: &str, key: &str) -> String {
+        self.base.t(&format!("agreements.{prefix}.{key}")).to_string()
+    }
+
+    fn statuses(&self) -> &'static [&'static str] {
+        STATUSES
+    }
+
+    fn kinds(&self) -> &'static [&'static str] {
+        KINDS
+    }
+
+    fn areas(&self) -> Vec<(&'static str, &'static str)> {
+        crate::cooperation::AREAS.iter().map(|a| (a.key, if self.base.is_zh() { a.zh } else { a.en })).collect()
+    }
+
+    fn sel(&self, v: &Option<String>, key: &str) -> bool {
+        v.as_deref() == Some(key)
+    }
+}
+
+fn query_string(q: &AgreementQuery) -> String {
+    let mut parts = Vec::new();
+    let mut add = |k: &str, v: Option<String>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            parts.push(format!("{k}={}", crate::web::routes::urlencode(&v)));
+        }
+    };
+    add("status", q.status.clone());
+    add("kind", q.kind.clone());
+    add("institution_id", q.institution_id.map(|i| i.to_string()));
+    add("area", q.area.clone());
+    add("unit_id", q.unit_id.map(|i| i.to_string()));
+    add("expiring_before", q.expiring_before.clone());
+    parts.join("&")
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx, ApiQuery(q): ApiQuery<AgreementQuery>) -> AppResult<Response> {
+    let mut conn = state.db.pool.acquire().await?;
+    let (items, total) = queries::list_agreements(&mut conn, &q, false).await?;
+    let query_string = query_string(&q);
+    Ok(render(&ListPage { base: Base::new(&ctx, Tr(ctx.locale).t("agreements.title"), "agreements"), items, total, q, query_string }))
+}
+
+async fn export_csv(state: State<AppState>, q: ApiQuery<AgreementQuery>) -> AppResult<Response> {
+    export(state, q, Format::Csv).await
+}
+
+async fn export_xlsx(state: State<AppState>, q: ApiQuery<AgreementQuery>) -> AppResult<Response> {
+    export(state, q, Format::Xlsx).await
+}
+
+/// The list as filtered, every page.
+async fn export(State(state): State<AppState>, ApiQuery(q): ApiQuery<AgreementQuery>, format: Format) -> AppResult<Response> {
+    let mut conn = state.db.pool.acquire().await?;
+    let (items, _) = queries::list_agreements(&mut conn, &q, true).await?;
+    let table = Table {
+        headers: ["id", "kind", "title", "status", "partners", "effective_date", "expiry_date"].map(String::from).to_vec(),
+        rows: items
+            .into_iter()
+            .map(|a| {
+                vec![a.id.to_string(), a.kind, a.title, a.status, a.partners, a.effective_date.unwrap_or_default(), a.expiry_date.unwrap_or_default()]
+            })
+            .collect(),
+    };
+    let bytes = table.write(format, "Agreements")?;
+    let disposition = format!("attachment; filename=\"liaison-agreements.{}\"", format.ext());
+    Ok(([(header::CONTENT_TYPE, format.mime().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "agreements/new.html")]
+struct NewPage {
+    base: Base,
+    f: FormState,
+    visits: Vec<(i64, String)>,
+    units: Vec<(i64, String)>,
+}
+
+impl NewPage {
+    fn tk(&self, prefix: &str, key: &str) -> String {
+        self.base.t(&format!("agreements.{prefix}.{key}")).to_string()
+    }
+
+    fn kinds(&self) -> &'static [&'static str] {
+        KINDS
+    }
+
+    fn areas(&self) -> Vec<(&'static str, &'static str)> {
+        crate::cooperation::AREAS.iter().map(|a| (a.key, if self.base.is_zh() { a.zh } else { a.en })).collect()
+    }
+}
+
+/// Visits (latest first, with their institutions) and the home institution's units, for the form's selects.
+async fn choices(state: &AppState) -> AppResult<(Vec<(i64, String)>, Vec<(i64, String)>)> {
+    let mut conn = state.db.pool.acquire().await?;
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, title, start_date FROM visits ORDER BY start_date DESC, id DESC LIMIT 200").fetch_all(&mut *conn).await?;
+    let mut visits = Vec::with_capacity(rows.len());
+    for (id, title, start) in rows {
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT COALESCE(i.acronym, i.name_en) FROM visit_institutions vi JOIN institutions i ON i.id = vi.institution_id WHERE vi.visit_id = $1",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        visits.push((id, format!("{start} · {} · {title}", names.join(", "))));
+    }
+    let unit_ids: Vec<i64> =
+        sqlx::query_scalar("SELECT u.id FROM units u JOIN institutions i ON i.id = u.institution_id WHERE i.is_home = 1 ORDER BY u.id")
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut units = Vec::with_capacity(unit_ids.len());
+    for u in unit_ids {
+        units.push((u, crate::visits::queries::unit_label(&mut conn, u).await?));
+    }
+    Ok((visits, units))
+}
+
+async fn new_page(state: &AppState, ctx: &Ctx, f: FormState) -> AppResult<Response> {
+    let (visits, units) = choices(state).await?;
+    let status = if f.form.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = NewPage { base: Base::new(ctx, Tr(ctx.locale).t("agreements.new"), "agreements"), f, visits, units };
+    Ok((status, render(&page)).into_response())
+}
+
+async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    new_page(&state, &ctx, FormState::default()).await
+}
+
+/// The form's input: our institution and the typed partner as parties.
+async fn new_input(state: &AppState, user_id: i64, fields: &[(String, String)]) -> AppResult<NewAgreement> {
+    let home: Option<i64> = sqlx::query_scalar("SELECT id FROM institutions WHERE is_home = 1").fetch_optional(&state.db.pool).await?;
+    let home = home.ok_or_else(|| AppError::field("institution", "record our own institution first"))?;
+    let partner = crate::institutions::people_pages::institution_from_text(state, field(fields, "institution"))
+        .await
+        .map_err(|(f, m)| AppError::field(&f, m))?
+        .ok_or_else(|| AppError::field("institution", "type the partner institution's name, acronym or web domain"))?;
+    Ok(NewAgreement {
+        kind: field(fields, "kind").to_string(),
+        title: field(fields, "title").to_string(),
+        parties: vec![PartyInput { institution_id: home, unit_id: None }, PartyInput { institution_id: partner, unit_id: None }],
+        areas: fields.iter().filter(|(k, _)| k == "areas").map(|(_, v)| v.clone()).collect(),
+        signed_date: opt_text(fields, "signed_date"),
+        effective_date: opt_text(fields, "effective_date"),
+        expiry_date: opt_text(fields, "expiry_date"),
+        notice_days: field(fields, "notice_days").parse().ok(),
+        auto_renew: field(fields, "auto_renew") == "1",
+        visit_id: opt_id(fields, "visit_id"),
+        responsible_id: Some(user_id),
+        unit_id: opt_id(fields, "unit_id"),
+        notes: field(fields, "notes").to_string(),
+    })
+}
+
+async fn create(State(state): State<AppState>, ctx: Ctx, User(user): User, FormData(fields): FormData<Vec<(String, String)>>) -> AppResult<Response> {
+    let result = async {
+        let input = new_input(&state, user.id, &fields).await?;
+        let mut tx = state.db.begin().await?;
+        let id = queries::create_agreement(&mut tx, &Actor::from(&*user), &input).await?;
+        tx.commit().await?;
+        Ok::<i64, AppError>(id)
+    }
+    .await;
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/agreements/{id}")).into_response()),
+        Err(e) => new_page(&state, &ctx, FormState::failed("agreement", fields, e)?).await,
+    }
 }

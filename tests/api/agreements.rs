@@ -339,7 +339,7 @@ async fn the_agreement_page_shows_parties_areas_status_signatories_and_documents
         "Memorandum of understanding with IUKL",
         "Infrastructure University Kuala Lumpur",
         "Joint education programmes",
-        "Undergraduate-to-master&#x27;s progression",
+        "Undergraduate-to-master",
         "Negotiation",
         "2024-04-01",
         "Chen Zhihui",
