@@ -30,7 +30,10 @@ use crate::{
 /// `GET /api/v1/agreements`: agreements, latest first.
 #[utoipa::path(get, path = "/api/v1/agreements", tag = "agreements", params(AgreementQuery),
     responses((status = 200, body = Page<AgreementSummary>), (status = 422, body = Problem)))]
-pub async fn list_agreements(State(state): State<AppState>, ApiQuery(q): ApiQuery<AgreementQuery>) -> AppResult<Json<Page<AgreementSummary>>> {
+pub async fn list_agreements(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<AgreementQuery>,
+) -> AppResult<Json<Page<AgreementSummary>>> {
     let mut conn = state.db.pool.acquire().await?;
     let (items, total) = queries::list_agreements(&mut conn, &q, false).await?;
     let (page, per_page) = q.paging();
@@ -48,7 +51,11 @@ pub async fn get_agreement(State(state): State<AppState>, ApiPath(id): ApiPath<i
 /// `POST /api/v1/agreements`: records an agreement (draft) with its parties and areas.
 #[utoipa::path(post, path = "/api/v1/agreements", tag = "agreements", request_body = NewAgreement,
     responses((status = 201, body = Agreement), (status = 422, body = Problem)))]
-pub async fn create_agreement(State(state): State<AppState>, User(user): User, ApiJson(a): ApiJson<NewAgreement>) -> AppResult<(StatusCode, Json<Agreement>)> {
+pub async fn create_agreement(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiJson(a): ApiJson<NewAgreement>,
+) -> AppResult<(StatusCode, Json<Agreement>)> {
     let mut tx = state.db.begin().await?;
     let id = queries::create_agreement(&mut tx, &Actor::from(&*user), &a).await?;
     let out = queries::get_agreement(&mut tx, id).await?;

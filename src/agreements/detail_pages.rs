@@ -183,7 +183,8 @@ async fn renew(
     ApiPath(id): ApiPath<i64>,
     FormData(fields): FormData<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let (eff, exp, title) = (field(&fields, "effective_date").to_string(), field(&fields, "expiry_date").to_string(), opt_text(&fields, "title"));
+    let (eff, exp, title) =
+        (field(&fields, "effective_date").to_string(), field(&fields, "expiry_date").to_string(), opt_text(&fields, "title"));
     let actor = Actor::from(&*user);
     apply(&state, &ctx, id, "renew", fields, async |c| queries::renew(c, &actor, id, &eff, &exp, title.as_deref()).await).await
 }

@@ -96,7 +96,9 @@ fn check_content(meta: &UploadMeta, st: &Staged) -> AppResult<DocType> {
     }
     let actual = sniff(&st.head, st.has_word_document);
     match (claimed(meta), actual) {
-        (Some(c), a) if a != Some(c) => Err(AppError::field("file", format!("'{}' is not {} (judged by its content, not its name)", meta.name, label(c)))),
+        (Some(c), a) if a != Some(c) => {
+            Err(AppError::field("file", format!("'{}' is not {} (judged by its content, not its name)", meta.name, label(c))))
+        }
         (_, Some(a)) => Ok(a),
         (_, None) => Err(AppError::UnsupportedMediaType(format!(
             "'{}' is not a type we keep: upload a PDF, a Word (DOCX) document, or a PNG, JPEG or WebP image",
@@ -106,7 +108,14 @@ fn check_content(meta: &UploadMeta, st: &Staged) -> AppResult<DocType> {
 }
 
 /// Stores an uploaded document as the next version of its name; returns its row.
-pub async fn upload<S: FileStore>(state: &AppState, store: &S, actor: &Actor, agreement_id: i64, meta: &UploadMeta, body: Body) -> AppResult<Document> {
+pub async fn upload<S: FileStore>(
+    state: &AppState,
+    store: &S,
+    actor: &Actor,
+    agreement_id: i64,
+    meta: &UploadMeta,
+    body: Body,
+) -> AppResult<Document> {
     let meta = check_meta(meta)?;
     // 404 before reading a byte of the body.
     let exists: Option<i64> =
@@ -143,11 +152,12 @@ async fn save<S: FileStore>(
     key: &str,
 ) -> AppResult<Document> {
     let mut tx = state.db.begin().await?;
-    let version: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM agreement_documents WHERE agreement_id = $1 AND name = $2")
-        .bind(agreement_id)
-        .bind(&meta.name)
-        .fetch_one(&mut *tx)
-        .await?;
+    let version: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM agreement_documents WHERE agreement_id = $1 AND name = $2")
+            .bind(agreement_id)
+            .bind(&meta.name)
+            .fetch_one(&mut *tx)
+            .await?;
     let doc: Document = sqlx::query_as(
         "INSERT INTO agreement_documents (agreement_id, kind, name, version, content_type, size_bytes, sha256, storage_key, uploaded_by, uploaded_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)

@@ -172,7 +172,15 @@ async fn export(State(state): State<AppState>, ApiQuery(q): ApiQuery<AgreementQu
         rows: items
             .into_iter()
             .map(|a| {
-                vec![a.id.to_string(), a.kind, a.title, a.status, a.partners, a.effective_date.unwrap_or_default(), a.expiry_date.unwrap_or_default()]
+                vec![
+                    a.id.to_string(),
+                    a.kind,
+                    a.title,
+                    a.status,
+                    a.partners,
+                    a.effective_date.unwrap_or_default(),
+                    a.expiry_date.unwrap_or_default(),
+                ]
             })
             .collect(),
     };
@@ -208,7 +216,9 @@ impl NewPage {
 async fn choices(state: &AppState) -> AppResult<(Vec<(i64, String)>, Vec<(i64, String)>)> {
     let mut conn = state.db.pool.acquire().await?;
     let rows: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT id, title, start_date FROM visits ORDER BY start_date DESC, id DESC LIMIT 200").fetch_all(&mut *conn).await?;
+        sqlx::query_as("SELECT id, title, start_date FROM visits ORDER BY start_date DESC, id DESC LIMIT 200")
+            .fetch_all(&mut *conn)
+            .await?;
     let mut visits = Vec::with_capacity(rows.len());
     for (id, title, start) in rows {
         let names: Vec<String> = sqlx::query_scalar(
@@ -266,7 +276,12 @@ async fn new_input(state: &AppState, user_id: i64, fields: &[(String, String)]) 
     })
 }
 
-async fn create(State(state): State<AppState>, ctx: Ctx, User(user): User, FormData(fields): FormData<Vec<(String, String)>>) -> AppResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    User(user): User,
+    FormData(fields): FormData<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let result = async {
         let input = new_input(&state, user.id, &fields).await?;
         let mut tx = state.db.begin().await?;

@@ -208,9 +208,10 @@ pub async fn update_agreement(conn: &mut AnyConnection, actor: &Actor, id: i64, 
     let visit = id_or(u.visit_id, before.visit.as_ref().map(|v| v.id));
     let responsible = id_or(u.responsible_id, before.responsible_id);
     let unit = id_or(u.unit_id, before.unit_id);
-    let parties: Vec<PartyInput> = u.parties.clone().unwrap_or_else(|| {
-        before.parties.iter().map(|p| PartyInput { institution_id: p.institution_id, unit_id: p.unit_id }).collect()
-    });
+    let parties: Vec<PartyInput> = u
+        .parties
+        .clone()
+        .unwrap_or_else(|| before.parties.iter().map(|p| PartyInput { institution_id: p.institution_id, unit_id: p.unit_id }).collect());
     let areas = u.areas.clone().unwrap_or_else(|| before.areas.clone());
     let fields = check_fields(&raw);
     let mut errors = fields.clone().err().unwrap_or_default();
@@ -254,13 +255,28 @@ pub async fn update_agreement(conn: &mut AnyConnection, actor: &Actor, id: i64, 
 /// Moves an agreement one step in its status (see `model::next_statuses`), dated
 /// `on_date` (default today). Signing and taking effect fill the signed and effective
 /// dates when they are still empty.
-pub async fn set_status(conn: &mut AnyConnection, actor: &Actor, id: i64, to: &str, on_date: Option<&str>, note: Option<&str>) -> AppResult<()> {
+pub async fn set_status(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    to: &str,
+    on_date: Option<&str>,
+    note: Option<&str>,
+) -> AppResult<()> {
     let before = get_agreement(conn, id).await?;
     let on = match on_date.map(str::trim).filter(|s| !s.is_empty()) {
         None => crate::time::today(),
-        Some(d) => crate::time::parse_date(d).ok_or_else(|| AppError::field("on_date", format!("'{d}' is not a date such as 2024-05-08")))?,
+        Some(d) => {
+            crate::time::parse_date(d).ok_or_else(|| AppError::field("on_date", format!("'{d}' is not a date such as 2024-05-08")))?
+        }
     };
     check_transition(&before.status, to)?;
+    if to == "in_effect"
+        && before.effective_date.is_none()
+        && let Some(x) = before.expiry_date.as_deref().filter(|x| *x < on.as_str())
+    {
+        return Err(AppError::field("on_date", format!("the agreement expires on {x}, so it cannot take effect on {on}")));
+    }
     sqlx::query(
         "UPDATE agreements SET status = $1,
              signed_date = CASE WHEN $1 = 'signed' THEN COALESCE(signed_date, $2) ELSE signed_date END,
@@ -309,7 +325,8 @@ pub async fn renew(conn: &mut AnyConnection, actor: &Actor, id: i64, effective: 
     };
     let new_id = insert_row(conn, &f, None, old.responsible_id, old.unit_id, Some(id)).await?;
     status_event(conn, actor, new_id, "draft", &crate::time::today(), Some(&format!("renews agreement {id}"))).await?;
-    let parties: Vec<PartyInput> = old.parties.iter().map(|p| PartyInput { institution_id: p.institution_id, unit_id: p.unit_id }).collect();
+    let parties: Vec<PartyInput> =
+        old.parties.iter().map(|p| PartyInput { institution_id: p.institution_id, unit_id: p.unit_id }).collect();
     set_parties(conn, new_id, &parties).await?;
     set_areas(conn, new_id, &old.areas).await?;
     let a = get_agreement(conn, new_id).await?;
@@ -356,7 +373,9 @@ pub async fn add_signatory(conn: &mut AnyConnection, actor: &Actor, id: i64, s: 
         return Err(AppError::field("institution_id", format!("{name} signs for an institution that is not a party to this agreement")));
     }
     let signed = match s.signed_date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(d) => Some(crate::time::parse_date(d).ok_or_else(|| AppError::field("signed_date", format!("'{d}' is not a date such as 2024-05-08")))?),
+        Some(d) => Some(
+            crate::time::parse_date(d).ok_or_else(|| AppError::field("signed_date", format!("'{d}' is not a date such as 2024-05-08")))?,
+        ),
         None => before.signed_date.clone(),
     };
     let row_id: i64 = sqlx::query_scalar(
@@ -412,12 +431,11 @@ pub async fn get_agreement(conn: &mut AnyConnection, id: i64) -> AppResult<Agree
         sqlx::query_scalar("SELECT area FROM agreement_areas WHERE agreement_id = $1").bind(id).fetch_all(&mut *conn).await?;
     let mut areas_sorted = areas;
     areas_sorted.sort_by_key(|a| crate::cooperation::AREAS.iter().position(|x| x.key == a).unwrap_or(usize::MAX));
-    let status_history: Vec<StatusEvent> = sqlx::query_as(
-        "SELECT status, on_date, note, at, actor FROM agreement_status_events WHERE agreement_id = $1 ORDER BY id",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let status_history: Vec<StatusEvent> =
+        sqlx::query_as("SELECT status, on_date, note, at, actor FROM agreement_status_events WHERE agreement_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
     let signatories: Vec<Signatory> = sqlx::query_as(
         "SELECT s.id, s.person_id, p.name_en, s.position_title, s.institution_id, s.signed_date FROM agreement_signatories s
          JOIN people p ON p.id = s.person_id WHERE s.agreement_id = $1 ORDER BY s.id",
@@ -516,6 +534,9 @@ impl AgreementQuery {
     }
 }
 
+/// id, kind, title, status, effective date, expiry date.
+type SummaryRow = (i64, String, String, String, Option<String>, Option<String>);
+
 const FILTER: &str = "($1 = '' OR a.status = $1) AND ($2 = '' OR a.kind = $2)
     AND ($3 = 0 OR EXISTS (SELECT 1 FROM agreement_parties p WHERE p.agreement_id = a.id AND p.institution_id = $3))
     AND ($4 = '' OR EXISTS (SELECT 1 FROM agreement_areas r WHERE r.agreement_id = a.id AND r.area = $4))
@@ -525,7 +546,8 @@ const FILTER: &str = "($1 = '' OR a.status = $1) AND ($2 = '' OR a.kind = $2)
 /// returns the page and the total.
 pub async fn list_agreements(conn: &mut AnyConnection, q: &AgreementQuery, all: bool) -> AppResult<(Vec<AgreementSummary>, i64)> {
     let expiring = match q.expiring_before.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(d) => crate::time::parse_date(d).ok_or_else(|| AppError::field("expiring_before", format!("'{d}' is not a date such as 2025-12-31")))?,
+        Some(d) => crate::time::parse_date(d)
+            .ok_or_else(|| AppError::field("expiring_before", format!("'{d}' is not a date such as 2025-12-31")))?,
         None => String::new(),
     };
     let binds = (
@@ -547,7 +569,7 @@ pub async fn list_agreements(conn: &mut AnyConnection, q: &AgreementQuery, all: 
         .await?;
     let (page, per_page) = q.paging();
     let (limit, offset) = if all { (i64::MAX, 0) } else { (per_page, (page - 1) * per_page) };
-    let rows: Vec<(i64, String, String, String, Option<String>, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT a.id, a.kind, a.title, a.status, a.effective_date, a.expiry_date FROM agreements a WHERE {FILTER}
          ORDER BY a.id DESC LIMIT $7 OFFSET $8"
     )))

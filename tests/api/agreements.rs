@@ -172,16 +172,16 @@ async fn a_merged_institution_cannot_be_a_party() {
     let app = spawn_app().await;
     let ids = seed(&app).await;
     let token = app.token_for("office", &["staff"], None).await;
-    let (status, dup) = post(
-        &app,
-        &token,
-        "/api/v1/institutions",
-        json!({"name_en": "Zeta Polytechnic of Nowhere", "country": "MY", "force": true}),
-    )
-    .await;
+    let (status, dup) =
+        post(&app, &token, "/api/v1/institutions", json!({"name_en": "Zeta Polytechnic of Nowhere", "country": "MY", "force": true})).await;
     assert_eq!(status, 201, "{dup}");
     let dup_id = dup["id"].as_i64().expect("id");
-    sqlx::query("UPDATE institutions SET merged_into = $1 WHERE id = $2").bind(ids.iukl).bind(dup_id).execute(&app.db.pool).await.expect("merge");
+    sqlx::query("UPDATE institutions SET merged_into = $1 WHERE id = $2")
+        .bind(ids.iukl)
+        .bind(dup_id)
+        .execute(&app.db.pool)
+        .await
+        .expect("merge");
 
     let (status, body) = post(&app, &token, "/api/v1/agreements", mou(ids.home, dup_id)).await;
 
@@ -196,10 +196,12 @@ async fn renewal_links_both_ways_and_happens_once() {
     let (token, ids, id) = with_mou(&app).await;
 
     let (status, next) =
-        post(&app, &token, &format!("/api/v1/agreements/{id}/renew"), json!({"effective_date": "2029-06-01", "expiry_date": "2034-05-31"})).await;
+        post(&app, &token, &format!("/api/v1/agreements/{id}/renew"), json!({"effective_date": "2029-06-01", "expiry_date": "2034-05-31"}))
+            .await;
     assert_eq!(status, 201, "{next}");
     let (again, _) =
-        post(&app, &token, &format!("/api/v1/agreements/{id}/renew"), json!({"effective_date": "2029-06-01", "expiry_date": "2034-05-31"})).await;
+        post(&app, &token, &format!("/api/v1/agreements/{id}/renew"), json!({"effective_date": "2029-06-01", "expiry_date": "2034-05-31"}))
+            .await;
 
     assert_eq!(again, 409, "an agreement has one successor");
     let next_id = next["id"].as_i64().expect("id");
@@ -385,14 +387,55 @@ async fn the_new_agreement_form_adds_home_and_the_typed_partner() {
     let res = app
         .client
         .post(app.url("/agreements/new"))
-        .form(&[("_csrf", csrf.as_str()), ("kind", "mou"), ("title", "MoU with IUKL"), ("institution", "IUKL"), ("areas", "joint_education")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("kind", "mou"),
+            ("title", "MoU with IUKL"),
+            ("institution", "IUKL"),
+            ("areas", "joint_education"),
+        ])
         .send()
         .await
         .expect("post");
     assert_eq!(res.status().as_u16(), 303);
-    let parties: Vec<i64> =
-        sqlx::query_scalar("SELECT institution_id FROM agreement_parties ORDER BY institution_id").fetch_all(&app.db.pool).await.expect("parties");
+    let parties: Vec<i64> = sqlx::query_scalar("SELECT institution_id FROM agreement_parties ORDER BY institution_id")
+        .fetch_all(&app.db.pool)
+        .await
+        .expect("parties");
     let mut expected = vec![ids.home, ids.iukl];
     expected.sort();
     assert_eq!(parties, expected);
+}
+
+/// Not a test of correctness: prints upload and download throughput for
+/// `docs/BENCHMARKS.md`. Run with `cargo test --test api agreements::measure -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore]
+async fn measure_document_upload_and_download() {
+    let app = spawn_app().await;
+    let (token, _, id) = with_mou(&app).await;
+    let mut body = pdf("bench");
+    body.resize(20 * 1024 * 1024, b' ');
+    let n = 10;
+    let started = std::time::Instant::now();
+    let mut last = Value::Null;
+    for _ in 0..n {
+        let (status, d) = upload(&app, &token, id, "bench.pdf", body.clone()).await;
+        assert_eq!(status, 201);
+        last = d;
+    }
+    let up = started.elapsed();
+    let started = std::time::Instant::now();
+    for _ in 0..n {
+        let url = app.url(&format!("/api/v1/agreements/{id}/documents/{}", last["id"]));
+        let bytes = app.client.get(url).bearer_auth(&token).send().await.expect("get").bytes().await.expect("bytes");
+        assert_eq!(bytes.len(), body.len());
+    }
+    let down = started.elapsed();
+    let mib = (n * 20) as f64;
+    println!(
+        "upload: {n} × 20 MiB in {up:?} ({:.0} MiB/s); download: {n} × 20 MiB in {down:?} ({:.0} MiB/s)",
+        mib / up.as_secs_f64(),
+        mib / down.as_secs_f64()
+    );
 }
