@@ -123,6 +123,7 @@ impl FileStore for LocalStore {
     async fn stage(&self, body: Body, limit: u64) -> Result<Staged, StageError> {
         let dir = self.root.join("tmp");
         tokio::fs::create_dir_all(&dir).await?;
+        sweep_stale(&dir).await;
         let temp = dir.join(format!("upload-{}", crate::auth::random_token(12)));
         let mut file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&temp).await?;
         let mut st = Staged { temp, size: 0, sha256: String::new(), head: Vec::new(), has_word_document: false };
@@ -156,6 +157,19 @@ impl FileStore for LocalStore {
     async fn remove(&self, key: &str) {
         if let Ok(p) = self.path_of(key) {
             let _ = tokio::fs::remove_file(p).await;
+        }
+    }
+}
+
+/// Temporary files older than a day are what a crashed upload left behind (a live
+/// upload is minutes old at most): removed by the next upload.
+async fn sweep_stale(dir: &Path) {
+    let Ok(mut entries) = tokio::fs::read_dir(dir).await else { return };
+    let day = std::time::Duration::from_secs(24 * 3600);
+    while let Ok(Some(e)) = entries.next_entry().await {
+        let old = e.metadata().await.ok().and_then(|m| m.modified().ok()).and_then(|t| t.elapsed().ok()).is_some_and(|age| age > day);
+        if old {
+            let _ = tokio::fs::remove_file(e.path()).await;
         }
     }
 }

@@ -439,3 +439,26 @@ async fn measure_document_upload_and_download() {
         mib / down.as_secs_f64()
     );
 }
+
+#[tokio::test]
+async fn an_agreement_is_changed_with_its_areas_and_checked_like_a_new_one() {
+    let app = spawn_app().await;
+    let (token, _, id) = with_mou(&app).await;
+    let path = format!("/api/v1/agreements/{id}");
+
+    let (ok, changed) = send(
+        &app,
+        &token,
+        reqwest::Method::PATCH,
+        &path,
+        Some(json!({"expiry_date": "2030-05-31", "areas": ["collaborative_research"], "notice_days": 180})),
+    )
+    .await;
+    let (bad, problem) = send(&app, &token, reqwest::Method::PATCH, &path, Some(json!({"expiry_date": "2020-01-01"}))).await;
+
+    assert_eq!(ok, 200, "{changed}");
+    assert_eq!((changed["expiry_date"].as_str(), changed["notice_days"].as_i64()), (Some("2030-05-31"), Some(180)));
+    assert_eq!(changed["areas"], json!(["collaborative_research"]));
+    assert_eq!((bad, problem["errors"][0]["field"].as_str()), (422, Some("expiry_date")), "{problem}");
+    assert_eq!(get(&app, &token, &path).await["expiry_date"], "2030-05-31", "nothing stored from the bad change");
+}
