@@ -69,12 +69,19 @@ const COLUMNS: &str = "a.id, a.title, a.kind, a.status, a.expiry_date, a.notice_
      (SELECT COUNT(*) FROM agreement_status_events e WHERE e.agreement_id = a.id) AS sequence, a.updated_at";
 
 /// Signed or in-effect agreements that may be in the window: expiring in it, or with a
-/// notice period (whose notice date may fall in it; checked in Rust, as date
-/// arithmetic differs between the engines). Dates compare as `YYYY-MM-DD` text.
+/// notice period and expiring before the window's end plus the longest notice period
+/// (whose notice date may fall in it; checked in Rust, as date arithmetic differs
+/// between the engines). Dates compare as `YYYY-MM-DD` text.
 pub async fn candidates(conn: &mut AnyConnection, w: &Window, scope: Scope, lang: &str) -> AppResult<Vec<Row>> {
+    let longest: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(notice_days) FROM agreements WHERE status IN ('signed', 'in_effect') AND expiry_date >= $1")
+            .bind(w.today.to_string())
+            .fetch_one(&mut *conn)
+            .await?;
+    let notice_end = Window { days: w.days.saturating_add(longest.unwrap_or(0)).min(model::MAX_DAYS * 10), ..*w }.last();
     let mut sql = String::new();
     let mut filter = String::new();
-    let mut next = 4;
+    let mut next = 5;
     if w.unit_id.is_some() {
         // The unit and every unit under it.
         sql.push_str(&format!(
@@ -90,11 +97,14 @@ pub async fn candidates(conn: &mut AnyConnection, w: &Window, scope: Scope, lang
     sql.push_str(&format!(
         "SELECT {columns} FROM agreements a LEFT JOIN users u ON u.id = a.responsible_id
          WHERE a.status IN ('signed', 'in_effect') AND a.expiry_date >= $1
-           AND (a.expiry_date <= $2 OR a.notice_days IS NOT NULL){filter}
+           AND (a.expiry_date <= $2 OR (a.notice_days IS NOT NULL AND a.expiry_date <= $4)){filter}
          ORDER BY a.expiry_date, a.id"
     ));
-    let mut query =
-        sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(w.today.to_string()).bind(w.last().to_string()).bind(lang.to_string());
+    let mut query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql))
+        .bind(w.today.to_string())
+        .bind(w.last().to_string())
+        .bind(lang.to_string())
+        .bind(notice_end.to_string());
     if let Some(unit) = w.unit_id {
         query = query.bind(unit);
     }

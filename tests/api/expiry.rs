@@ -407,3 +407,67 @@ async fn a_users_expiry_feed_parses_with_icalendar_and_its_sequence_grows_with_s
     assert_eq!(event(&changed, &format!("agreement-notice-{mine}@liaison"))["sequence"], 2);
     assert!(staff_ics.contains(&format!("agreement-expiry-{theirs}@liaison")), "staff see every agreement: {staff_ics}");
 }
+
+/// Not a test: figures for docs/BENCHMARKS.md (run with `--ignored --nocapture`).
+#[tokio::test]
+#[ignore = "benchmark"]
+async fn measure_the_list_the_digest_and_the_feed_over_twenty_thousand_agreements() {
+    let app = spawn_app().await;
+    let ids = seed(&app).await;
+    let token = app.token_for("viewer", &["viewer"], None).await;
+    let mut users = Vec::new();
+    for i in 0..50 {
+        users.push(responsible(&app, &format!("r{i}"), Some(&format!("r{i}@example.edu")), "en").await);
+    }
+    let now = liaison::time::now_text();
+    let statuses = ["signed", "in_effect", "in_effect", "expired", "terminated", "draft"];
+    let rows: Vec<String> = (0..20_000_i64)
+        .map(|i| {
+            let notice = if i % 2 == 0 { "NULL".to_string() } else { (30 + i % 150).to_string() };
+            format!(
+                "('mou', 'Agreement {i}', '{}', '{}', {notice}, {}, {}, '{now}', '{now}')",
+                statuses[(i % 6) as usize],
+                day(i % 1800 - 300),
+                i % 3 % 2,
+                users[(i % 50) as usize]
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        let sql = format!(
+            "INSERT INTO agreements (kind, title, status, expiry_date, notice_days, auto_renew, responsible_id, created_at, updated_at) VALUES {}",
+            chunk.join(", ")
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&app.db.pool).await.expect("agreements");
+    }
+    for inst in [ids.home, ids.iukl] {
+        sqlx::query("INSERT INTO agreement_parties (agreement_id, institution_id) SELECT id, $1 FROM agreements")
+            .bind(inst)
+            .execute(&app.db.pool)
+            .await
+            .expect("parties");
+    }
+    let time = |label: &str, started: std::time::Instant| println!("{label}: {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
+    let mut conn = app.db.pool.acquire().await.expect("conn");
+    let (_, list) = get_json(&app, &token, "/api/v1/agreements/expiring").await;
+    println!("agreements in the 90-day window: {}", list["items"].as_array().map_or(0, Vec::len));
+    for path in ["/api/v1/agreements/expiring", "/api/v1/agreements/expiring?days=365"] {
+        let started = std::time::Instant::now();
+        for _ in 0..20 {
+            get_json(&app, &token, path).await;
+        }
+        println!("GET {path}: {:.1} ms per request (20 in a row)", started.elapsed().as_secs_f64() * 50.0);
+    }
+    let started = std::time::Instant::now();
+    let queued = liaison::expiry::queue_digests(&mut conn, liaison::expiry::today()).await.expect("digests");
+    time(&format!("queue_digests, first tick of the week ({queued} digests)"), started);
+    let started = std::time::Instant::now();
+    liaison::expiry::queue_digests(&mut conn, liaison::expiry::today()).await.expect("digests");
+    time("queue_digests, a later tick (nothing to queue)", started);
+    let staff = app.token_for("office", &["staff"], None).await;
+    let staff_id = user_id(&app, "office").await;
+    let started = std::time::Instant::now();
+    let res = app.client.get(app.url(&format!("/users/{staff_id}/expiry.ics"))).bearer_auth(&staff).send().await.expect("feed");
+    let body = res.text().await.expect("ics");
+    time(&format!("staff feed, {} events, {} KB", body.matches("BEGIN:VEVENT").count(), body.len() / 1024), started);
+}
