@@ -18,9 +18,9 @@ use crate::{
 /// Which feed.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct FeedRequest {
-    /// `visit`, `room` or `person`.
+    /// `visit`, `room`, `person` or `expiry` (a user's agreement expiry feed: their own).
     pub kind: String,
-    /// The visit's, room's or person's id.
+    /// The visit's, room's, person's or user's id.
     pub subject_id: i64,
 }
 
@@ -41,7 +41,7 @@ pub struct FeedResponse {
 
 impl FeedRequest {
     fn kind(&self) -> AppResult<FeedKind> {
-        FeedKind::parse(&self.kind).ok_or_else(|| AppError::field("kind", "use visit, room or person"))
+        FeedKind::parse(&self.kind).ok_or_else(|| AppError::field("kind", "use visit, room, person or expiry"))
     }
 }
 
@@ -68,6 +68,7 @@ pub async fn create_feed(
     ApiJson(req): ApiJson<FeedRequest>,
 ) -> AppResult<(StatusCode, Json<FeedResponse>)> {
     let kind = req.kind()?;
+    kind.may_manage(&user, req.subject_id)?;
     let mut tx = state.db.begin().await?;
     let t = super::ensure_token(&mut tx, &Actor::from(&*user), kind, req.subject_id).await?;
     tx.commit().await?;
@@ -85,6 +86,7 @@ pub async fn reset_feed(
     ApiJson(req): ApiJson<FeedRequest>,
 ) -> AppResult<Json<FeedResponse>> {
     let kind = req.kind()?;
+    kind.may_manage(&user, req.subject_id)?;
     let mut tx = state.db.begin().await?;
     let token = super::reset_token(&mut tx, &Actor::from(&*user), kind, req.subject_id).await?;
     tx.commit().await?;

@@ -63,11 +63,12 @@ async fn make_link(
     crate::web::context::User(user): crate::web::context::User,
     crate::web::extract::FormData(f): crate::web::extract::FormData<LinkForm>,
 ) -> AppResult<axum::response::Redirect> {
-    let kind = FeedKind::parse(&f.kind).ok_or_else(|| crate::error::AppError::field("kind", "use visit, room or person"))?;
+    let kind = FeedKind::parse(&f.kind).ok_or_else(|| crate::error::AppError::field("kind", "use visit, room, person or expiry"))?;
+    kind.may_manage(&user, f.subject_id)?;
     let mut tx = state.db.begin().await?;
     ensure_token(&mut tx, &Actor::from(&*user), kind, f.subject_id).await?;
     tx.commit().await?;
-    let page = kind.path(f.subject_id).trim_end_matches("/calendar.ics").to_string();
+    let page = kind.page(f.subject_id);
     Ok(axum::response::Redirect::to(&format!("{page}#calendar")))
 }
 
@@ -80,6 +81,8 @@ pub enum FeedKind {
     Room,
     /// The sessions a person takes part in.
     Person,
+    /// A user's agreement expiry and notice dates (subject: the user; see `crate::expiry::feed`).
+    Expiry,
 }
 
 impl FeedKind {
@@ -89,6 +92,7 @@ impl FeedKind {
             "visit" => Some(FeedKind::Visit),
             "room" => Some(FeedKind::Room),
             "person" => Some(FeedKind::Person),
+            "expiry" => Some(FeedKind::Expiry),
             _ => None,
         }
     }
@@ -99,12 +103,14 @@ impl FeedKind {
             FeedKind::Visit => "visit",
             FeedKind::Room => "room",
             FeedKind::Person => "person",
+            FeedKind::Expiry => "expiry",
         }
     }
 
     /// The feed's path (without the token).
     pub fn path(self, subject_id: i64) -> String {
         let area = match self {
+            FeedKind::Expiry => return format!("/users/{subject_id}/expiry.ics"),
             FeedKind::Visit => "visits",
             FeedKind::Room => "rooms",
             FeedKind::Person => "people",
@@ -118,7 +124,25 @@ impl FeedKind {
             FeedKind::Visit => "visits",
             FeedKind::Room => "rooms",
             FeedKind::Person => "people",
+            FeedKind::Expiry => "users",
         }
+    }
+
+    /// The page that shows the feed's link (where "make a calendar link" returns to).
+    pub fn page(self, subject_id: i64) -> String {
+        match self {
+            FeedKind::Expiry => "/agreements/expiring".to_string(),
+            _ => self.path(subject_id).trim_end_matches("/calendar.ics").to_string(),
+        }
+    }
+
+    /// Whether `user` may make or reset this feed: a user's expiry feed is theirs alone
+    /// (and admins'); the other feeds, anyone who reads records.
+    pub fn may_manage(self, user: &crate::auth::CurrentUser, subject_id: i64) -> AppResult<()> {
+        if self == FeedKind::Expiry && user.id != subject_id && !user.can(Permission::ManageUsers) {
+            return Err(AppError::Forbidden("an expiry feed can only be made by its own user".into()));
+        }
+        Ok(())
     }
 }
 
@@ -216,5 +240,8 @@ mod tests {
         assert_eq!(FeedKind::parse("visit"), Some(FeedKind::Visit));
         assert_eq!(FeedKind::parse("building"), None);
         assert_eq!(FeedKind::Person.path(7), "/people/7/calendar.ics");
+        assert_eq!(FeedKind::parse("expiry"), Some(FeedKind::Expiry));
+        assert_eq!(FeedKind::Expiry.path(3), "/users/3/expiry.ics");
+        assert_eq!(FeedKind::Visit.page(5), "/visits/5");
     }
 }

@@ -119,6 +119,7 @@ impl Mailer {
     /// nothing this instance can claim (or `stop` turns true).
     pub async fn run_once(&self, db: &Db, stop: &watch::Receiver<bool>) -> anyhow::Result<TickReport> {
         let mut report = TickReport { queued: reminders::queue_due(db, self.reminder_days).await?, ..TickReport::default() };
+        report.queued += crate::expiry::queue_digests(&mut *db.pool.acquire().await?, crate::expiry::today()).await?;
         let Some(transport) = &self.transport else {
             return Ok(report);
         };

@@ -448,8 +448,14 @@ pub async fn titles(conn: &mut AnyConnection, person_ids: &[i64]) -> AppResult<V
     Ok(out)
 }
 
+/// A member row: person id, names, role, institution.
+type MemberRow = (i64, String, Option<String>, String, Option<i64>);
+
+/// A host row: id, person, unit, the person's name.
+type HostRow = (i64, Option<i64>, Option<i64>, Option<String>);
+
 async fn members(conn: &mut AnyConnection, visit_id: i64) -> AppResult<Vec<Member>> {
-    let rows: Vec<(i64, String, Option<String>, String, Option<i64>)> = sqlx::query_as(
+    let rows: Vec<MemberRow> = sqlx::query_as(
         "SELECT p.id, p.name_en, p.name_zh, m.role, p.institution_id FROM visit_members m JOIN people p ON p.id = m.person_id
          WHERE m.visit_id = $1 ORDER BY CASE m.role WHEN 'leader' THEN 0 WHEN 'member' THEN 1 WHEN 'interpreter' THEN 2 ELSE 3 END, p.name_en",
     )
@@ -481,7 +487,7 @@ pub async fn unit_label(conn: &mut AnyConnection, unit_id: i64) -> AppResult<Str
 }
 
 async fn hosts(conn: &mut AnyConnection, visit_id: i64) -> AppResult<Vec<Host>> {
-    let rows: Vec<(i64, Option<i64>, Option<i64>, Option<String>)> = sqlx::query_as(
+    let rows: Vec<HostRow> = sqlx::query_as(
         "SELECT h.id, h.person_id, h.unit_id, p.name_en FROM visit_hosts h LEFT JOIN people p ON p.id = h.person_id WHERE h.visit_id = $1 ORDER BY h.id",
     )
     .bind(visit_id)

@@ -54,6 +54,7 @@ fn all_routes() -> Routes {
         .merge(crate::trips::routes())
         .merge(crate::calendar::routes())
         .merge(crate::agreements::routes())
+        .merge(crate::expiry::routes())
         .merge(crate::programmes::routes())
         .merge(crate::reports::routes())
 }

@@ -129,6 +129,7 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
             "/visits?status=confirmed",
         ),
         ("dashboard.actions_overdue", overdue_actions(&state).await?, "/actions"),
+        ("expiry.dashboard_tile", crate::expiry::dashboard_count(&mut *state.db.pool.acquire().await?).await?, "/agreements/expiring"),
     ];
     let recent = recent_events(&state, 10).await?;
     Ok(render(&DashboardPage { base: Base::new(&ctx, tr.t("dashboard.title"), "dashboard"), counts, recent }))

@@ -15,10 +15,10 @@ use serde_json::Value;
 use crate::helpers::{TestApp, spawn_app_with};
 
 /// How long a test waits for something that should happen within a few ticks.
-const DEADLINE: Duration = Duration::from_secs(45);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(45);
 
 /// A local SMTP server writing what it receives to a directory.
-struct SmtpSink {
+pub(crate) struct SmtpSink {
     port: u16,
     dir: PathBuf,
     child: Option<Child>,
@@ -33,7 +33,7 @@ impl SmtpSink {
     }
 
     /// A running server.
-    async fn running() -> SmtpSink {
+    pub(crate) async fn running() -> SmtpSink {
         let mut sink = SmtpSink::reserve();
         sink.start().await;
         sink
@@ -63,13 +63,13 @@ impl SmtpSink {
     }
 
     /// Points an app's settings at this server, polling every second.
-    fn configure(&self, raw: &mut RawSettings) {
+    pub(crate) fn configure(&self, raw: &mut RawSettings) {
         raw.smtp_url = Some(format!("smtp://127.0.0.1:{}", self.port));
         raw.mail_poll_seconds = Some("1".into());
     }
 
     /// The messages received so far, in order of arrival.
-    fn messages(&self) -> Vec<Value> {
+    pub(crate) fn messages(&self) -> Vec<Value> {
         let Ok(entries) = std::fs::read_dir(&self.dir) else { return Vec::new() };
         let mut paths: Vec<PathBuf> =
             entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
@@ -78,7 +78,7 @@ impl SmtpSink {
     }
 
     /// Waits until at least `n` messages have arrived; returns them all.
-    async fn wait_for(&self, n: usize) -> Vec<Value> {
+    pub(crate) async fn wait_for(&self, n: usize) -> Vec<Value> {
         eventually(&format!("{n} message(s) at the SMTP server"), async || {
             let got = self.messages();
             (got.len() >= n).then_some(got)
@@ -98,7 +98,7 @@ impl Drop for SmtpSink {
 }
 
 /// Polls `probe` until it answers, failing the test after `DEADLINE`.
-async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+pub(crate) async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
     let started = Instant::now();
     loop {
         if let Some(v) = probe().await {

@@ -7,6 +7,7 @@ mod auth;
 mod calendar;
 mod cli;
 mod directory;
+mod expiry;
 mod helpers;
 mod institutions;
 mod mail;
