@@ -20,6 +20,8 @@ pub struct SeedIds {
     pub iukl: i64,
     /// The delegation's visit of 2024-05-08.
     pub visit: i64,
+    /// The demo MoU that follows the visit (demo data, not from the article).
+    pub agreement: i64,
 }
 
 fn name(lang: &str, name: &str, primary: bool) -> UnitName {
@@ -134,8 +136,9 @@ pub async fn load(db: &Db, home_name: &str) -> anyhow::Result<SeedIds> {
     .await?;
     let people = SeedPeople { ma, qin, chen, hr, sfs, r1507, r1508 };
     let visit = visit(&mut tx, &actor, iukl, &people).await?;
+    let agreement = demo_agreement(&mut tx, &actor, home, iukl, &people).await?;
     tx.commit().await?;
-    Ok(SeedIds { home, iukl, visit })
+    Ok(SeedIds { home, iukl, visit, agreement })
 }
 
 /// Records of the seed that the visit refers to.
@@ -255,5 +258,45 @@ async fn visit(tx: &mut sqlx::AnyConnection, actor: &Actor, iukl: i64, p: &SeedP
     }
     v::set_status(&mut *tx, actor, id, "confirmed", None).await?;
     v::set_status(&mut *tx, actor, id, "completed", None).await?;
+    Ok(id)
+}
+
+/// A plausible agreement after the visit's consensus. The article reports a consensus, not
+/// an agreement: this record is demo data and says so (`is_demo`, and in its notes).
+async fn demo_agreement(tx: &mut sqlx::AnyConnection, actor: &Actor, home: i64, iukl: i64, p: &SeedPeople) -> anyhow::Result<i64> {
+    use crate::agreements::{
+        model::{NewAgreement, NewSignatory, PartyInput},
+        queries as a,
+    };
+    let id = a::create_agreement(
+        &mut *tx,
+        actor,
+        &NewAgreement {
+            kind: "mou".into(),
+            title: "Memorandum of understanding on international educational cooperation (IUKL)".into(),
+            parties: vec![PartyInput { institution_id: home, unit_id: Some(p.sfs) }, PartyInput { institution_id: iukl, unit_id: None }],
+            areas: crate::cooperation::AREAS.iter().map(|a| a.key.to_string()).collect(),
+            signed_date: None,
+            effective_date: Some("2024-09-10".into()),
+            expiry_date: Some("2029-09-09".into()),
+            notice_days: Some(180),
+            auto_renew: true,
+            visit_id: None,
+            responsible_id: None,
+            unit_id: Some(p.sfs),
+            notes: "Demo data: a plausible agreement following the visit of 2024-05-08. The news article reports a consensus on \
+                    cooperation projects, not a signed agreement."
+                .into(),
+        },
+    )
+    .await?;
+    sqlx::query("UPDATE agreements SET is_demo = 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    for (status, on) in [("negotiation", "2024-06-15"), ("signed", "2024-09-10"), ("in_effect", "2024-09-10")] {
+        a::set_status(&mut *tx, actor, id, status, Some(on), Some("demo data")).await?;
+    }
+    for person_id in [p.ma, p.chen] {
+        let s = NewSignatory { person_id, position_title: None, institution_id: None, signed_date: Some("2024-09-10".into()) };
+        a::add_signatory(&mut *tx, actor, id, &s).await?;
+    }
     Ok(id)
 }
