@@ -219,6 +219,7 @@ struct DetailPage {
     feed: Option<String>,
     feed_kind: &'static str,
     feed_subject: i64,
+    agreements: Vec<(i64, String, String)>,
 }
 
 impl DetailPage {
@@ -272,6 +273,8 @@ async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, f: FormState, notice:
         home_units.push((uid, queries::unit_label(&mut conn, uid).await?));
     }
     let feed = crate::calendar::feed_path(&mut conn, crate::calendar::FeedKind::Visit, id).await?;
+    let agreements =
+        sqlx::query_as("SELECT id, title, status FROM agreements WHERE visit_id = $1 ORDER BY id").bind(id).fetch_all(&mut *conn).await?;
     drop(conn);
     let mut guests = Vec::new();
     for i in &v.institutions {
@@ -303,6 +306,7 @@ async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, f: FormState, notice:
         feed,
         feed_kind: "visit",
         feed_subject: id,
+        agreements,
     };
     Ok((status, render(&page)).into_response())
 }

@@ -417,3 +417,24 @@ async fn visit_room_and_person_pages_make_calendar_links_that_work_without_loggi
     assert_eq!(anonymous.status().as_u16(), 200);
     assert!(anonymous.text().await.expect("body").contains("BEGIN:VCALENDAR"));
 }
+
+#[tokio::test]
+async fn an_agreement_signed_at_a_visit_is_listed_on_the_visit_page() {
+    let app = spawn_app().await;
+    let ids = seed(&app).await;
+    let token = app.token_for("api", &["staff"], None).await;
+    app.logged_in("office", &["staff"]).await;
+
+    let (status, _) = post(
+        &app,
+        &token,
+        "/api/v1/agreements",
+        json!({"kind": "exchange", "title": "Student exchange agreement signed at the visit",
+        "parties": [{"institution_id": ids.home}, {"institution_id": ids.iukl}], "visit_id": ids.visit}),
+    )
+    .await;
+    let (_, html) = page(&app, &format!("/visits/{}", ids.visit)).await;
+
+    assert_eq!(status, 201);
+    assert!(html.contains("Agreements signed at this visit") && html.contains("Student exchange agreement signed at the visit"));
+}
