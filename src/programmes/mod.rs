@@ -5,6 +5,7 @@
 //! change (see `mobilities`), and balances read the counts.
 
 pub mod api;
+pub mod detail;
 pub mod mobilities;
 pub mod model;
 pub mod pages;

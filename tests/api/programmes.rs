@@ -473,3 +473,123 @@ async fn mobilities_are_listed_with_filters_and_pages() {
     assert_eq!(one["person_name"], "Qin Yongling");
     assert_eq!(one["partner_name"], "Infrastructure University Kuala Lumpur");
 }
+
+async fn page(app: &TestApp, path: &str) -> (u16, String) {
+    let res = app.client.get(app.url(path)).send().await.expect("page");
+    (res.status().as_u16(), res.text().await.expect("html"))
+}
+
+async fn form(app: &TestApp, path: &str, csrf: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
+    let mut all = vec![("_csrf", csrf)];
+    all.extend_from_slice(fields);
+    let res = app.client.post(app.url(path)).form(&all).send().await.expect("post");
+    let location = res.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
+    (res.status().as_u16(), location, res.text().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_progression_programme_is_created_through_the_form_in_both_languages() {
+    let app = spawn_app().await;
+    let ids = seed(&app).await;
+    app.logged_in("office", &["staff"]).await;
+    let a = agreement(&app, ids.iukl).await;
+    let new_path = format!("/programmes/new?agreement_id={a}");
+    let csrf = app.csrf_from(&app.client, &new_path).await;
+
+    let (s, _, html) = form(
+        &app,
+        "/programmes/new",
+        &csrf,
+        &[("agreement_id", &a.to_string()), ("area", "degree_progression"), ("title", "Civil engineering 3+1+1"), ("structure", "5+1")],
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert!(html.contains("at most 6") || html.contains("not a structure"), "the structure message is shown");
+    assert!(html.contains("value=\"Civil engineering 3+1+1\""), "the title is kept");
+    let (s, location, _) = form(
+        &app,
+        "/programmes/new",
+        &csrf,
+        &[
+            ("agreement_id", &a.to_string()),
+            ("area", "degree_progression"),
+            ("title", "Civil engineering 3+1+1"),
+            ("structure", "3+1+1"),
+            ("structure_notes", "Years 1-3 at IUKL"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 303);
+    let (s, html) = page(&app, &location).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("3+1+1") && html.contains("Years 1-3 at IUKL") && html.contains("Undergraduate-to-master"));
+    let (_, list) = page(&app, "/programmes").await;
+    assert!(list.contains("Civil engineering 3+1+1"));
+
+    app.client.post(app.url("/settings/language")).form(&[("_csrf", csrf.as_str()), ("lang", "zh")]).send().await.expect("lang");
+    let (_, zh) = page(&app, &location).await;
+    assert!(zh.contains("本硕连读") && zh.contains("名额"), "Chinese page");
+    let (s, _) = page(&app, "/mobilities").await;
+    assert_eq!(s, 200);
+}
+
+#[tokio::test]
+async fn the_mobility_form_warns_over_quota_and_records_with_the_override() {
+    let app = spawn_app().await;
+    let ids = seed(&app).await;
+    app.logged_in("office", &["staff"]).await;
+    let token = app.token_for("api", &["staff"], None).await;
+    let p = exchange(&app, &token, agreement(&app, ids.iukl).await, "2024-09-01", "2026-08-31").await;
+    let path = format!("/programmes/{p}");
+    let csrf = app.csrf_from(&app.client, &path).await;
+    let (s, _, _) = form(
+        &app,
+        &format!("{path}/quotas"),
+        &csrf,
+        &[
+            ("academic_year", "2024-2025"),
+            ("direction", "inbound"),
+            ("quota", "0"),
+            ("academic_year", ""),
+            ("direction", "outbound"),
+            ("quota", ""),
+        ],
+    )
+    .await;
+    assert_eq!(s, 303);
+    let (s, _, html) =
+        form(&app, &format!("{path}/quotas"), &csrf, &[("academic_year", "2024-2025"), ("direction", "inbound"), ("quota", "-2")]).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("cannot be below zero"));
+    let chen = person(&app, "Chen Zhihui").await.to_string();
+    let fields = [
+        ("person_id", chen.as_str()),
+        ("participant_kind", "student"),
+        ("direction", "inbound"),
+        ("partner_institution_id", ""),
+        ("academic_year", "2024-2025"),
+        ("start_date", "2024-09-01"),
+        ("end_date", "2025-01-31"),
+    ];
+
+    let (s, _, html) = form(&app, &format!("{path}/mobilities"), &csrf, &fields).await;
+    assert_eq!(s, 409);
+    assert!(html.contains("Over quota") && html.contains("name=\"override\""), "warning with an override box");
+    assert_eq!(app.count("mobilities").await, 0);
+    let mut with_override = fields.to_vec();
+    with_override.extend([("override", "1"), ("override_note", "Agreed at the 2024-05-08 visit")]);
+    let (s, _, _) = form(&app, &format!("{path}/mobilities"), &csrf, &with_override).await;
+    assert_eq!(s, 303);
+    let (_, html) = page(&app, &path).await;
+    assert!(html.contains("Agreed at the 2024-05-08 visit"));
+    let id: i64 = sqlx::query_scalar("SELECT id FROM mobilities").fetch_one(&app.db.pool).await.expect("id");
+
+    let (s, location, _) = form(&app, &format!("/mobilities/{id}/status"), &csrf, &[("status", "completed"), ("back", &path)]).await;
+    assert_eq!(s, 303);
+    assert!(location.contains("notice=") && location.contains("one%20step"), "{location}");
+    let (s, _, _) = form(&app, &format!("/mobilities/{id}/status"), &csrf, &[("status", "accepted"), ("back", &path)]).await;
+    assert_eq!(s, 303);
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM mobilities WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.expect("status");
+    assert_eq!(status, "accepted");
+}
