@@ -106,8 +106,9 @@ async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, f: FormState, notice:
     let (mobilities, _) = mobilities::list_mobilities(&mut conn, &q).await?;
     let balance = mobilities::balance(&mut conn, p.agreement_id, None).await?;
     let people = sqlx::query_as(
-        "SELECT id, name_en FROM people WHERE merged_into IS NULL AND institution_id IN
-             (SELECT institution_id FROM agreement_parties WHERE agreement_id = $1) ORDER BY name_en",
+        "SELECT id, name_en FROM people WHERE merged_into IS NULL AND (institution_id IN
+             (SELECT institution_id FROM agreement_parties WHERE agreement_id = $1)
+             OR institution_id IN (SELECT id FROM institutions WHERE is_home = 1)) ORDER BY name_en",
     )
     .bind(p.agreement_id)
     .fetch_all(&mut *conn)
