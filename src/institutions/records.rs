@@ -396,6 +396,8 @@ pub async fn merge(conn: &mut AnyConnection, actor: &Actor, entity: &str, into: 
             .bind(from)
             .execute(&mut *conn)
             .await?;
+        // The mobilities moved above: their kept counts follow them.
+        crate::programmes::recount_institution(conn, from, into).await?;
         // The partnership history moved: both current statuses follow it.
         queries::refresh_partnership(conn, into).await?;
         queries::refresh_partnership(conn, from).await?;

@@ -13,6 +13,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../../static/app.css")),
     ("print.css", "text/css; charset=utf-8", include_bytes!("../../static/print.css")),
     ("rooms.css", "text/css; charset=utf-8", include_bytes!("../../static/rooms.css")),
+    ("programmes.css", "text/css; charset=utf-8", include_bytes!("../../static/programmes.css")),
     ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../../static/htmx.min.js")),
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../../static/app.js")),
     ("api-docs.js", "text/javascript; charset=utf-8", include_bytes!("../../static/api-docs.js")),

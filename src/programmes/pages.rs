@@ -1,0 +1,347 @@
+//! Pages of programmes and mobilities: the programme list, the new-programme form (with
+//! the fields of progression and research programmes), the mobility list with filters,
+//! and status buttons. The programme page and its forms are in `detail`.
+
+use askama::Template;
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
+
+use super::{
+    detail,
+    mobilities::{self, MobilityQuery},
+    model::{Mobility, NewProgramme, ProgrammeSummary},
+    queries::{self, ProgrammeQuery},
+};
+use crate::{
+    audit::Actor,
+    auth::{Access, Permission},
+    error::{AppError, AppResult},
+    web::{
+        AppState,
+        context::{Ctx, User},
+        extract::{ApiPath, ApiQuery, FormData},
+        i18n::Tr,
+        pages::Base,
+        render,
+        routes::{Routes, urlencode},
+    },
+};
+
+/// Routes of the pages.
+pub fn routes() -> Routes {
+    let view = Access::Permission(Permission::ViewRecords);
+    let edit = Access::Permission(Permission::EditAgreements);
+    let record = Access::Permission(Permission::EditMobilities);
+    Routes::new()
+        .get("/programmes", view, get(list))
+        .get("/programmes/new", edit, get(new_form))
+        .post("/programmes/new", edit, post(create))
+        .get("/mobilities", view, get(mobility_list))
+        .post("/mobilities/{id}/status", record, post(mobility_status))
+        .merge(detail::routes())
+}
+
+/// A posted form as name/value pairs, and which form failed with what, so the page can
+/// show inline messages and keep the input.
+#[derive(Debug, Default)]
+pub struct FormState {
+    pub(super) form: &'static str,
+    pub(super) fields: Vec<(String, String)>,
+    pub(super) errors: Vec<(String, String)>,
+    /// Warnings that may be overridden (a 409 from a new mobility).
+    pub(super) warning: bool,
+}
+
+impl FormState {
+    /// The state of a form that failed with `err` (other errors pass through).
+    pub fn failed(form: &'static str, fields: Vec<(String, String)>, err: AppError) -> Result<FormState, AppError> {
+        let (errors, warning) = match err {
+            AppError::Validation(v) => (v.into_iter().map(|e| (e.field, e.message)).collect(), false),
+            AppError::Conflict(msg, _) => (vec![("conflict".to_string(), msg)], true),
+            AppError::Forbidden(msg) => (vec![("forbidden".to_string(), msg)], false),
+            AppError::NotFound => (vec![("record".to_string(), "That record no longer exists; reload the page.".to_string())], false),
+            other => return Err(other),
+        };
+        Ok(FormState { form, fields, errors, warning })
+    }
+
+    /// True if this form is the one that failed.
+    pub fn is(&self, form: &str) -> bool {
+        self.form == form
+    }
+
+    /// True if this form failed with warnings that may be overridden.
+    pub fn warned(&self, form: &str) -> bool {
+        self.is(form) && self.warning
+    }
+
+    /// The kept value of a field of the failed form (else `default`).
+    pub fn val<'a>(&'a self, form: &str, name: &str, default: &'a str) -> &'a str {
+        if !self.is(form) {
+            return default;
+        }
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+
+    /// True if an option of the failed form was chosen (else whether it is the default).
+    pub fn chosen(&self, form: &str, name: &str, value: &str, default: &str) -> bool {
+        if self.is(form) { self.fields.iter().any(|(k, v)| k == name && v == value) } else { value == default }
+    }
+
+    /// The message for a field of this form.
+    pub fn err(&self, form: &str, field: &str) -> Option<&str> {
+        if !self.is(form) {
+            return None;
+        }
+        self.errors.iter().find(|(f, _)| f == field || f.starts_with(&format!("[{field}"))).map(|(_, m)| m.as_str())
+    }
+
+    /// Every message of this form.
+    pub fn messages(&self, form: &str) -> Vec<&str> {
+        if self.is(form) { self.errors.iter().map(|(_, m)| m.as_str()).collect() } else { Vec::new() }
+    }
+}
+
+/// The trimmed value of a posted field ("" if absent).
+pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).unwrap_or("")
+}
+
+/// A posted field as text, or None when empty.
+pub fn opt(fields: &[(String, String)], name: &str) -> Option<String> {
+    Some(field(fields, name).to_string()).filter(|s| !s.is_empty())
+}
+
+/// Translations of keys with a prefix, and area names, shared by the templates.
+pub trait Words {
+    /// The page's base.
+    fn base(&self) -> &Base;
+
+    /// `programmes.<prefix>.<key>` in the reader's language.
+    fn tk(&self, prefix: &str, key: &str) -> String {
+        self.base().t(&format!("programmes.{prefix}.{key}")).to_string()
+    }
+
+    /// A cooperation area's name in the reader's language.
+    fn area(&self, key: &str) -> String {
+        crate::cooperation::area_name(key, if self.base().is_zh() { "zh" } else { "en" }).to_string()
+    }
+
+    /// Every area (key, name).
+    fn areas(&self) -> Vec<(&'static str, &'static str)> {
+        crate::cooperation::AREAS.iter().map(|a| (a.key, if self.base().is_zh() { a.zh } else { a.en })).collect()
+    }
+}
+
+/// The next statuses a mobility may take from `status` (the step forward, then withdrawn).
+pub fn next_statuses(status: &str) -> Vec<&'static str> {
+    match status {
+        "nominated" => vec!["accepted", "withdrawn"],
+        "accepted" => vec!["in_progress", "withdrawn"],
+        "in_progress" => vec!["completed", "withdrawn"],
+        _ => Vec::new(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "programmes/list.html")]
+struct ListPage {
+    base: Base,
+    programmes: Vec<ProgrammeSummary>,
+    area: String,
+    status: String,
+    agreement_id: String,
+}
+
+impl Words for ListPage {
+    fn base(&self) -> &Base {
+        &self.base
+    }
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx, ApiQuery(q): ApiQuery<ProgrammeQuery>) -> AppResult<Response> {
+    let mut conn = state.db.pool.acquire().await?;
+    let programmes = queries::list_programmes(&mut conn, &q).await?;
+    Ok(render(&ListPage {
+        base: Base::new(&ctx, Tr(ctx.locale).t("programmes.title"), "programmes"),
+        programmes,
+        area: q.area.unwrap_or_default(),
+        status: q.status.unwrap_or_default(),
+        agreement_id: q.agreement_id.map(|a| a.to_string()).unwrap_or_default(),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "programmes/new.html")]
+struct NewPage {
+    base: Base,
+    f: FormState,
+    agreements: Vec<(i64, String)>,
+    agreement_id: String,
+}
+
+impl Words for NewPage {
+    fn base(&self) -> &Base {
+        &self.base
+    }
+}
+
+/// Query of the new-programme form.
+#[derive(Debug, Default, Deserialize)]
+struct NewQuery {
+    agreement_id: Option<i64>,
+}
+
+async fn new_page(state: &AppState, ctx: &Ctx, f: FormState, agreement_id: String) -> AppResult<NewPage> {
+    let agreements = sqlx::query_as("SELECT id, title FROM agreements ORDER BY title, id").fetch_all(&state.db.pool).await?;
+    Ok(NewPage { base: Base::new(ctx, Tr(ctx.locale).t("programmes.new"), "programmes"), f, agreements, agreement_id })
+}
+
+async fn new_form(State(state): State<AppState>, ctx: Ctx, ApiQuery(q): ApiQuery<NewQuery>) -> AppResult<Response> {
+    let page = new_page(&state, &ctx, FormState::default(), q.agreement_id.map(|a| a.to_string()).unwrap_or_default()).await?;
+    Ok(render(&page))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    User(user): User,
+    FormData(fields): FormData<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let input = NewProgramme {
+        agreement_id: field(&fields, "agreement_id").parse().unwrap_or(0),
+        area: field(&fields, "area").to_string(),
+        title: field(&fields, "title").to_string(),
+        status: opt(&fields, "status"),
+        start_date: opt(&fields, "start_date"),
+        end_date: opt(&fields, "end_date"),
+        structure: opt(&fields, "structure"),
+        structure_notes: field(&fields, "structure_notes").to_string(),
+        project_title: opt(&fields, "project_title"),
+        investigators: field(&fields, "investigators").to_string(),
+        funding: field(&fields, "funding").to_string(),
+    };
+    let mut tx = state.db.begin().await?;
+    match queries::create_programme(&mut tx, &Actor::from(&*user), &input).await {
+        Ok(id) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/programmes/{id}")).into_response())
+        }
+        Err(e) => {
+            drop(tx);
+            let agreement_id = field(&fields, "agreement_id").to_string();
+            let page = new_page(&state, &ctx, FormState::failed("programme", fields, e)?, agreement_id).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "programmes/mobilities.html")]
+struct MobilitiesPage {
+    base: Base,
+    items: Vec<Mobility>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    q: MobilityQuery,
+    query: String,
+    notice: String,
+}
+
+impl Words for MobilitiesPage {
+    fn base(&self) -> &Base {
+        &self.base
+    }
+}
+
+impl MobilitiesPage {
+    /// Where a status button returns to: this page with its filters.
+    fn back(&self) -> String {
+        format!("/mobilities?page={}{}", self.page, self.query)
+    }
+
+    fn next(&self, status: &str) -> Vec<&'static str> {
+        next_statuses(status)
+    }
+
+    fn text(v: &Option<String>) -> &str {
+        v.as_deref().unwrap_or("")
+    }
+}
+
+/// A notice to show after a change.
+#[derive(Debug, Default, Deserialize)]
+pub struct NoticeQuery {
+    /// The text.
+    #[serde(default)]
+    pub notice: String,
+}
+
+async fn mobility_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<MobilityQuery>,
+    ApiQuery(n): ApiQuery<NoticeQuery>,
+) -> AppResult<Response> {
+    let notice = n.notice;
+    let mut conn = state.db.pool.acquire().await?;
+    let (items, total) = mobilities::list_mobilities(&mut conn, &q).await?;
+    let (page, per_page) = q.paging();
+    let mut query = String::new();
+    for (k, v) in [
+        ("programme_id", q.programme_id.map(|v| v.to_string())),
+        ("academic_year", q.academic_year.clone()),
+        ("direction", q.direction.clone()),
+        ("status", q.status.clone()),
+        ("person_id", q.person_id.map(|v| v.to_string())),
+    ] {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            query.push_str(&format!("&{k}={}", urlencode(&v)));
+        }
+    }
+    Ok(render(&MobilitiesPage {
+        base: Base::new(&ctx, Tr(ctx.locale).t("programmes.mobilities"), "programmes"),
+        items,
+        total,
+        page,
+        pages: ((total + per_page - 1) / per_page).max(1),
+        q,
+        query,
+        notice,
+    }))
+}
+
+async fn mobility_status(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    FormData(fields): FormData<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let back = match field(&fields, "back") {
+        b if b.starts_with('/') && !b.starts_with("//") => b.to_string(),
+        _ => "/mobilities".to_string(),
+    };
+    let mut tx = state.db.begin().await?;
+    let result = match mobilities::mobility_unit(&mut tx, id).await.and_then(|u| mobilities::may_record(&user, u)) {
+        Ok(()) => mobilities::set_status(&mut tx, &Actor::from(&*user), id, field(&fields, "status")).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    let sep = if back.contains('?') { '&' } else { '?' };
+    match result {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&back).into_response())
+        }
+        Err(AppError::Validation(v)) => {
+            let msg: Vec<String> = v.into_iter().map(|e| e.message).collect();
+            Ok(Redirect::to(&format!("{back}{sep}notice={}", urlencode(&msg.join(" ")))).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
