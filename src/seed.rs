@@ -137,6 +137,7 @@ pub async fn load(db: &Db, home_name: &str) -> anyhow::Result<SeedIds> {
     let people = SeedPeople { ma, qin, chen, hr, sfs, r1507, r1508 };
     let visit = visit(&mut tx, &actor, iukl, &people).await?;
     let agreement = demo_agreement(&mut tx, &actor, home, iukl, &people).await?;
+    demo_programmes(&mut tx, &actor, agreement, &people).await?;
     tx.commit().await?;
     Ok(SeedIds { home, iukl, visit, agreement })
 }
@@ -299,4 +300,47 @@ async fn demo_agreement(tx: &mut sqlx::AnyConnection, actor: &Actor, home: i64, 
         a::add_signatory(&mut *tx, actor, id, &s).await?;
     }
     Ok(id)
+}
+
+/// Programmes under the demo MoU, in areas the two schools discussed (demo data).
+async fn demo_programmes(tx: &mut sqlx::AnyConnection, actor: &Actor, agreement_id: i64, p: &SeedPeople) -> anyhow::Result<()> {
+    use crate::programmes::{
+        model::{CoordinatorInput, NewProgramme, Quota},
+        queries as q,
+    };
+    let programme = |area: &str, title: &str, structure: Option<&str>, notes: &str| NewProgramme {
+        agreement_id,
+        area: area.into(),
+        title: title.into(),
+        status: Some("active".into()),
+        start_date: Some("2024-09-10".into()),
+        end_date: Some("2029-09-09".into()),
+        structure: structure.map(str::to_string),
+        structure_notes: notes.into(),
+        project_title: None,
+        investigators: String::new(),
+        funding: String::new(),
+    };
+    let quota = |dir: &str, n: i64| Quota { academic_year: "2025-2026".into(), direction: dir.into(), quota: n };
+    let plans = [
+        (
+            programme(
+                "degree_progression",
+                "Undergraduate-to-master's progression with IUKL",
+                Some("3+1+1"),
+                "Years 1-3 at home; year 4 at IUKL (bachelor's degree); year 5 at IUKL (master's degree).",
+            ),
+            vec![quota("outbound", 10)],
+        ),
+        (programme("teacher_training", "Teacher training at IUKL's Institute of Smart Industry", None, ""), vec![quota("outbound", 5)]),
+        (programme("student_exchange", "Undergraduate exchange with IUKL", None, ""), vec![quota("inbound", 5), quota("outbound", 5)]),
+    ];
+    for (input, quotas) in plans {
+        let id = q::create_programme(&mut *tx, actor, &input).await?;
+        sqlx::query("UPDATE programmes SET is_demo = 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        q::set_quotas(&mut *tx, actor, id, &quotas).await?;
+        q::add_coordinator(&mut *tx, actor, id, &CoordinatorInput { person_id: p.qin, side: "home".into() }).await?;
+        q::add_coordinator(&mut *tx, actor, id, &CoordinatorInput { person_id: p.chen, side: "partner".into() }).await?;
+    }
+    Ok(())
 }
