@@ -292,6 +292,11 @@ async fn demo_agreement(tx: &mut sqlx::AnyConnection, actor: &Actor, home: i64, 
     )
     .await?;
     sqlx::query("UPDATE agreements SET is_demo = 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    // The draft was written after the visit, not on the day the demo is loaded.
+    sqlx::query("UPDATE agreement_status_events SET on_date = '2024-05-20' WHERE agreement_id = $1 AND status = 'draft'")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     for (status, on) in [("negotiation", "2024-06-15"), ("signed", "2024-09-10"), ("in_effect", "2024-09-10")] {
         a::set_status(&mut *tx, actor, id, status, Some(on), Some("demo data")).await?;
     }
