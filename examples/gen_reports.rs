@@ -31,9 +31,9 @@ const VISITS: usize = 100_000;
 const BATCH: usize = 1_000;
 
 const COUNTRIES: [&str; 60] = [
-    "MY", "TH", "SG", "ID", "VN", "PH", "KH", "LA", "MM", "BN", "JP", "KR", "MN", "KZ", "UZ", "PK", "IN", "BD", "LK", "NP",
-    "AE", "SA", "EG", "TR", "IR", "RU", "BY", "PL", "DE", "FR", "GB", "IE", "NL", "BE", "ES", "PT", "IT", "AT", "CH", "SE",
-    "NO", "FI", "DK", "CZ", "HU", "GR", "US", "CA", "MX", "BR", "AR", "CL", "PE", "AU", "NZ", "ZA", "NG", "KE", "ET", "GH",
+    "MY", "TH", "SG", "ID", "VN", "PH", "KH", "LA", "MM", "BN", "JP", "KR", "MN", "KZ", "UZ", "PK", "IN", "BD", "LK", "NP", "AE", "SA",
+    "EG", "TR", "IR", "RU", "BY", "PL", "DE", "FR", "GB", "IE", "NL", "BE", "ES", "PT", "IT", "AT", "CH", "SE", "NO", "FI", "DK", "CZ",
+    "HU", "GR", "US", "CA", "MX", "BR", "AR", "CL", "PE", "AU", "NZ", "ZA", "NG", "KE", "ET", "GH",
 ];
 const AREAS: [&str; 8] = [
     "joint_education",
@@ -158,11 +158,9 @@ async fn generate(url: Option<String>) -> anyhow::Result<()> {
     // Agreements, then their parties and areas.
     let mut agreement_partners: Vec<Vec<i64>> = Vec::with_capacity(AGREEMENTS);
     let mut agreement_areas: Vec<Vec<&str>> = Vec::with_capacity(AGREEMENTS);
-    let mut l = Loader::new(
-        &db,
-        "INSERT INTO agreements (kind, title, status, signed_date, effective_date, expiry_date, created_at, updated_at)",
-    )
-    .await?;
+    let mut l =
+        Loader::new(&db, "INSERT INTO agreements (kind, title, status, signed_date, effective_date, expiry_date, created_at, updated_at)")
+            .await?;
     for i in 0..AGREEMENTS {
         let status = match rng.below(100) {
             0..5 => "draft",
@@ -326,8 +324,8 @@ async fn mobilities(
 
 async fn visits(db: &Db, rng: &mut Rng, now: &str) -> anyhow::Result<()> {
     let today = liaison::time::today();
-    let mut l = Loader::new(db, "INSERT INTO visits (direction, title, start_date, end_date, status, head_count, created_at, updated_at)")
-        .await?;
+    let mut l =
+        Loader::new(db, "INSERT INTO visits (direction, title, start_date, end_date, status, head_count, created_at, updated_at)").await?;
     for i in 0..VISITS {
         let y = 2010 + rng.below(18);
         let (m, d) = (1 + rng.below(12), 1 + rng.below(28));

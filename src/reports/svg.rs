@@ -13,7 +13,8 @@ const LABEL_W: usize = 260;
 const BAR_MAX: usize = 400;
 const ROW_H: usize = 26;
 const TOP: usize = 36;
-const FONT: &str = "system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
+const FONT: &str =
+    "system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
 
 /// Escapes text for XML content and attributes.
 pub fn escape(s: &str) -> String {

@@ -58,7 +58,8 @@ async fn programme(app: &TestApp, agreement: i64, area: &str, title: &str) -> i6
     .await
 }
 
-async fn counts(app: &TestApp, programme: i64, partner: i64, year: &str, direction: &str, kind: &str, status: &str, n: i64) {
+/// A mobility_counts row: (academic year, direction, participant kind, status, n).
+async fn counts(app: &TestApp, programme: i64, partner: i64, (year, direction, kind, status, n): (&str, &str, &str, &str, i64)) {
     exec(
         app,
         &format!(
@@ -92,11 +93,11 @@ async fn arrange(app: &TestApp) {
     // The exchange programme's area repeats the agreement's: counted once.
     let x = programme(app, a2, "student_exchange", "Exchange X").await;
     let y = programme(app, a2, "degree_progression", "Progression Y").await;
-    counts(app, x, alpha, "2024-2025", "inbound", "student", "completed", 5).await;
-    counts(app, x, alpha, "2024-2025", "outbound", "student", "completed", 3).await;
-    counts(app, x, beta, "2024-2025", "inbound", "staff", "completed", 2).await;
-    counts(app, y, beta, "2025-2026", "outbound", "student", "accepted", 4).await;
-    counts(app, y, beta, "2024-2025", "outbound", "student", "withdrawn", 7).await;
+    counts(app, x, alpha, ("2024-2025", "inbound", "student", "completed", 5)).await;
+    counts(app, x, alpha, ("2024-2025", "outbound", "student", "completed", 3)).await;
+    counts(app, x, beta, ("2024-2025", "inbound", "staff", "completed", 2)).await;
+    counts(app, y, beta, ("2025-2026", "outbound", "student", "accepted", 4)).await;
+    counts(app, y, beta, ("2024-2025", "outbound", "student", "withdrawn", 7)).await;
     visit(app, "inbound", "2023-04-01", "completed").await;
     visit(app, "inbound", "2023-09-10", "completed").await;
     visit(app, "outbound", "2024-05-08", "completed").await;
@@ -157,7 +158,10 @@ async fn mobility_reports_read_the_counts_without_withdrawn() {
 
     assert_eq!(rows(&app, &token, "mobilities-by-direction").await, json!([["Inbound", 5, 2, 7], ["Outbound", 7, 0, 7]]));
     assert_eq!(rows(&app, &token, "mobilities-by-direction?year=2024").await, json!([["Inbound", 5, 2, 7], ["Outbound", 3, 0, 3]]));
-    assert_eq!(rows(&app, &token, "mobilities-by-direction?year=2024-2025&status=withdrawn&direction=outbound").await, json!([["Outbound", 7, 0, 7]]));
+    assert_eq!(
+        rows(&app, &token, "mobilities-by-direction?year=2024-2025&status=withdrawn&direction=outbound").await,
+        json!([["Outbound", 7, 0, 7]])
+    );
     assert_eq!(rows(&app, &token, "mobilities-by-country").await, json!([["Malaysia", "MY", 5, 3, 8], ["Thailand", "TH", 2, 4, 6]]));
     assert_eq!(
         rows(&app, &token, "mobilities-by-programme").await,
@@ -279,10 +283,10 @@ async fn the_dashboard_shows_the_key_figures() {
     let month: i8 = today.month();
     let start = if month >= 9 { today.year() } else { today.year() - 1 };
     let ay = format!("{start}-{}", start + 1);
-    counts(&app, p, alpha, &ay, "inbound", "student", "in_progress", 6).await;
-    counts(&app, p, alpha, &ay, "outbound", "staff", "accepted", 2).await;
-    counts(&app, p, alpha, &ay, "outbound", "student", "withdrawn", 9).await;
-    counts(&app, p, alpha, &format!("{}-{}", start - 1, start), "inbound", "student", "completed", 40).await;
+    counts(&app, p, alpha, (&ay, "inbound", "student", "in_progress", 6)).await;
+    counts(&app, p, alpha, (&ay, "outbound", "staff", "accepted", 2)).await;
+    counts(&app, p, alpha, (&ay, "outbound", "student", "withdrawn", 9)).await;
+    counts(&app, p, alpha, (&format!("{}-{}", start - 1, start), "inbound", "student", "completed", 40)).await;
     let year = today.year();
     visit(&app, "inbound", &format!("{year}-01-01"), "completed").await;
     visit(&app, "outbound", &format!("{year}-12-31"), "planned").await;
