@@ -131,6 +131,11 @@ impl Pivot {
     }
 }
 
+/// Inbound and outbound sums in one pass: one group per key instead of two, so the
+/// engines sort or hash half the groups (and Rust pivots nothing).
+const IN_OUT: &str = "SUM(CASE WHEN mc.direction = 'inbound' THEN mc.n ELSE 0 END) AS i, \
+                      SUM(CASE WHEN mc.direction = 'outbound' THEN mc.n ELSE 0 END) AS o";
+
 fn direction_index(d: &str) -> usize {
     usize::from(d == "outbound")
 }
@@ -264,23 +269,19 @@ async fn mobilities_by_direction(conn: &mut AnyConnection, f: &Filters, tr: Tr) 
 async fn mobilities_by_country(conn: &mut AnyConnection, f: &Filters, tr: Tr) -> Result<Built, AppError> {
     let (cond, binds) = mobility_where(f)?;
     // Sum per partner first (a few thousand rows), then join for the country.
-    let counts: Vec<(String, String, i64)> = fetch(
+    let counts: Vec<(String, i64, i64)> = fetch(
         conn,
         format!(
-            "SELECT i.country, x.direction, CAST(SUM(x.n) AS BIGINT) FROM \
-             (SELECT mc.partner_institution_id, mc.direction, SUM(mc.n) AS n FROM mobility_counts mc WHERE {cond} \
-              GROUP BY mc.partner_institution_id, mc.direction) x \
-             JOIN institutions i ON i.id = x.partner_institution_id GROUP BY i.country, x.direction"
+            "SELECT i.country, CAST(SUM(x.i) AS BIGINT), CAST(SUM(x.o) AS BIGINT) FROM \
+             (SELECT mc.partner_institution_id, {IN_OUT} FROM mobility_counts mc WHERE {cond} \
+              GROUP BY mc.partner_institution_id) x \
+             JOIN institutions i ON i.id = x.partner_institution_id GROUP BY i.country"
         ),
         &binds,
     )
     .await?;
-    let mut pivot = Pivot::new(2);
-    for (c, d, n) in &counts {
-        pivot.add(c, direction_index(d), *n);
-    }
     let lang = tr.locale().code();
-    let mut rows = pivot.rows();
+    let mut rows: Vec<(String, [i64; 2], i64)> = counts.into_iter().map(|(c, i, o)| (c, [i, o], i + o)).collect();
     rows.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
     let rows = rows
         .into_iter()
@@ -299,36 +300,28 @@ async fn mobilities_by_country(conn: &mut AnyConnection, f: &Filters, tr: Tr) ->
 
 async fn mobilities_by_programme(conn: &mut AnyConnection, f: &Filters, tr: Tr) -> Result<Built, AppError> {
     let (cond, binds) = mobility_where(f)?;
-    let counts: Vec<(i64, String, String, String, i64)> = fetch(
+    let counts: Vec<(i64, String, String, i64, i64)> = fetch(
         conn,
         format!(
-            "SELECT p.id, p.title, p.area, x.direction, CAST(x.n AS BIGINT) FROM \
-             (SELECT mc.programme_id, mc.direction, SUM(mc.n) AS n FROM mobility_counts mc WHERE {cond} \
-              GROUP BY mc.programme_id, mc.direction) x JOIN programmes p ON p.id = x.programme_id"
+            "SELECT p.id, p.title, p.area, CAST(x.i AS BIGINT), CAST(x.o AS BIGINT) FROM \
+             (SELECT mc.programme_id, {IN_OUT} FROM mobility_counts mc WHERE {cond} GROUP BY mc.programme_id) x \
+             JOIN programmes p ON p.id = x.programme_id"
         ),
         &binds,
     )
     .await?;
-    let mut pivot = Pivot::new(2);
-    let mut info: HashMap<String, (String, String)> = HashMap::new();
-    for (id, title, area, d, n) in counts {
-        let key = id.to_string();
-        pivot.add(&key, direction_index(&d), n);
-        info.entry(key).or_insert((title, area));
-    }
     let lang = tr.locale().code();
-    let mut rows = pivot.rows();
-    rows.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.len().cmp(&b.0.len())).then_with(|| a.0.cmp(&b.0)));
+    let mut rows = counts;
+    rows.sort_by(|a, b| (b.3 + b.4).cmp(&(a.3 + a.4)).then_with(|| a.0.cmp(&b.0)));
     let rows = rows
         .into_iter()
-        .map(|(id, v, total)| {
-            let (title, area) = info.remove(&id).unwrap_or_default();
+        .map(|(_, title, area, inbound, outbound)| {
             vec![
                 Cell::Text(title),
                 Cell::Text(crate::cooperation::area_name(&area, lang).to_string()),
-                Cell::Count(v[0]),
-                Cell::Count(v[1]),
-                Cell::Count(total),
+                Cell::Count(inbound),
+                Cell::Count(outbound),
+                Cell::Count(inbound + outbound),
             ]
         })
         .collect();
@@ -337,16 +330,18 @@ async fn mobilities_by_programme(conn: &mut AnyConnection, f: &Filters, tr: Tr) 
 
 async fn mobilities_by_year(conn: &mut AnyConnection, f: &Filters, tr: Tr) -> Result<Built, AppError> {
     let (cond, binds) = mobility_where(f)?;
-    let counts: Vec<(String, String, i64)> = fetch(
+    let counts: Vec<(String, i64, i64)> = fetch(
         conn,
         format!(
-            "SELECT mc.academic_year, mc.direction, CAST(SUM(mc.n) AS BIGINT) FROM mobility_counts mc WHERE {cond} \
-             GROUP BY mc.academic_year, mc.direction ORDER BY mc.academic_year"
+            "SELECT x.academic_year, CAST(x.i AS BIGINT), CAST(x.o AS BIGINT) FROM \
+             (SELECT mc.academic_year, {IN_OUT} FROM mobility_counts mc WHERE {cond} GROUP BY mc.academic_year) x \
+             ORDER BY x.academic_year"
         ),
         &binds,
     )
     .await?;
-    Ok((cols(tr, &["academic_year", "inbound", "outbound", "total"]), by_direction(&counts)))
+    let rows = counts.into_iter().map(|(y, i, o)| vec![Cell::Text(y), Cell::Count(i), Cell::Count(o), Cell::Count(i + o)]).collect();
+    Ok((cols(tr, &["academic_year", "inbound", "outbound", "total"]), rows))
 }
 
 async fn visits_by_year(conn: &mut AnyConnection, f: &Filters, tr: Tr) -> Result<Built, AppError> {
