@@ -43,62 +43,8 @@ pub fn routes() -> Routes {
         .merge(detail_pages::routes())
 }
 
+pub use crate::web::forms::{FormState, field, opt_id, opt_text};
 use crate::web::routes::Routes;
-
-/// A posted form as name/value pairs (repeated names for checkboxes), and which form
-/// failed with what, so the page shows inline messages and keeps the input.
-#[derive(Debug, Default)]
-pub struct FormState {
-    pub(super) form: &'static str,
-    fields: Vec<(String, String)>,
-    pub(super) errors: Vec<(String, String)>,
-}
-
-impl FormState {
-    /// The state of a form that failed with `err` (other errors pass through).
-    pub fn failed(form: &'static str, fields: Vec<(String, String)>, err: AppError) -> Result<FormState, AppError> {
-        let errors = match err {
-            AppError::Validation(v) => v.into_iter().map(|e| (e.field, e.message)).collect(),
-            AppError::Conflict(msg, _) => vec![("conflict".to_string(), msg)],
-            AppError::NotFound => vec![("record".to_string(), "That record no longer exists; reload the page.".to_string())],
-            other => return Err(other),
-        };
-        Ok(FormState { form, fields, errors })
-    }
-
-    /// The kept value of a field of the failed form (else `default`).
-    pub fn val<'a>(&'a self, form: &str, name: &str, default: &'a str) -> &'a str {
-        if self.form != form {
-            return default;
-        }
-        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
-    }
-
-    /// True if a checkbox or option of the failed form was chosen.
-    pub fn chosen(&self, form: &str, name: &str, value: &str) -> bool {
-        self.form == form && self.fields.iter().any(|(k, v)| k == name && v == value)
-    }
-
-    /// Every message of this form.
-    pub fn messages(&self, form: &str) -> Vec<&str> {
-        if self.form == form { self.errors.iter().map(|(_, m)| m.as_str()).collect() } else { Vec::new() }
-    }
-}
-
-/// A trimmed form field ("" if absent).
-pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).unwrap_or("")
-}
-
-/// A form field as an optional positive id.
-pub fn opt_id(fields: &[(String, String)], name: &str) -> Option<i64> {
-    field(fields, name).parse().ok().filter(|v: &i64| *v > 0)
-}
-
-/// A form field as an optional text.
-pub fn opt_text(fields: &[(String, String)], name: &str) -> Option<String> {
-    Some(field(fields, name).to_string()).filter(|s| !s.is_empty())
-}
 
 #[derive(Template)]
 #[template(path = "agreements/list.html")]

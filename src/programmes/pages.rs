@@ -46,76 +46,7 @@ pub fn routes() -> Routes {
         .merge(detail::routes())
 }
 
-/// A posted form as name/value pairs, and which form failed with what, so the page can
-/// show inline messages and keep the input.
-#[derive(Debug, Default)]
-pub struct FormState {
-    pub(super) form: &'static str,
-    pub(super) fields: Vec<(String, String)>,
-    pub(super) errors: Vec<(String, String)>,
-    /// Warnings that may be overridden (a 409 from a new mobility).
-    pub(super) warning: bool,
-}
-
-impl FormState {
-    /// The state of a form that failed with `err` (other errors pass through).
-    pub fn failed(form: &'static str, fields: Vec<(String, String)>, err: AppError) -> Result<FormState, AppError> {
-        let (errors, warning) = match err {
-            AppError::Validation(v) => (v.into_iter().map(|e| (e.field, e.message)).collect(), false),
-            AppError::Conflict(msg, _) => (vec![("conflict".to_string(), msg)], true),
-            AppError::Forbidden(msg) => (vec![("forbidden".to_string(), msg)], false),
-            AppError::NotFound => (vec![("record".to_string(), "That record no longer exists; reload the page.".to_string())], false),
-            other => return Err(other),
-        };
-        Ok(FormState { form, fields, errors, warning })
-    }
-
-    /// True if this form is the one that failed.
-    pub fn is(&self, form: &str) -> bool {
-        self.form == form
-    }
-
-    /// True if this form failed with warnings that may be overridden.
-    pub fn warned(&self, form: &str) -> bool {
-        self.is(form) && self.warning
-    }
-
-    /// The kept value of a field of the failed form (else `default`).
-    pub fn val<'a>(&'a self, form: &str, name: &str, default: &'a str) -> &'a str {
-        if !self.is(form) {
-            return default;
-        }
-        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
-    }
-
-    /// True if an option of the failed form was chosen (else whether it is the default).
-    pub fn chosen(&self, form: &str, name: &str, value: &str, default: &str) -> bool {
-        if self.is(form) { self.fields.iter().any(|(k, v)| k == name && v == value) } else { value == default }
-    }
-
-    /// The message for a field of this form.
-    pub fn err(&self, form: &str, field: &str) -> Option<&str> {
-        if !self.is(form) {
-            return None;
-        }
-        self.errors.iter().find(|(f, _)| f == field || f.starts_with(&format!("[{field}"))).map(|(_, m)| m.as_str())
-    }
-
-    /// Every message of this form.
-    pub fn messages(&self, form: &str) -> Vec<&str> {
-        if self.is(form) { self.errors.iter().map(|(_, m)| m.as_str()).collect() } else { Vec::new() }
-    }
-}
-
-/// The trimmed value of a posted field ("" if absent).
-pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).unwrap_or("")
-}
-
-/// A posted field as text, or None when empty.
-pub fn opt(fields: &[(String, String)], name: &str) -> Option<String> {
-    Some(field(fields, name).to_string()).filter(|s| !s.is_empty())
-}
+pub use crate::web::forms::{FormState, field, opt_text as opt};
 
 /// Translations of keys with a prefix, and area names, shared by the templates.
 pub trait Words {

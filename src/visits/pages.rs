@@ -25,6 +25,7 @@ use crate::{
         AppState,
         context::{Ctx, User},
         extract::{ApiPath, ApiQuery, FormData},
+        forms::{FormState, field, ids, opt_id},
         i18n::Tr,
         pages::Base,
         render,
@@ -52,70 +53,6 @@ pub fn routes() -> Routes {
         .post("/actions/{id}/status", Access::Authenticated, post(action_status))
         .get("/agenda", view, get(day_view))
         .get("/actions", Access::Authenticated, get(my_actions))
-}
-
-/// A posted form as name/value pairs (repeated names for checkboxes), and which form
-/// failed with what, so the page can show inline messages and keep the input.
-#[derive(Debug, Default)]
-pub struct FormState {
-    form: &'static str,
-    fields: Vec<(String, String)>,
-    errors: Vec<(String, String)>,
-}
-
-impl FormState {
-    fn failed(form: &'static str, fields: Vec<(String, String)>, err: AppError) -> Result<FormState, AppError> {
-        let errors = match err {
-            AppError::Validation(v) => v.into_iter().map(|e| (e.field, e.message)).collect(),
-            AppError::Conflict(msg, _) => vec![("conflict".to_string(), msg)],
-            AppError::NotFound => vec![("record".to_string(), "That record no longer exists; reload the page.".to_string())],
-            other => return Err(other),
-        };
-        Ok(FormState { form, fields, errors })
-    }
-
-    /// True if this form is the one that failed.
-    pub fn is(&self, form: &str) -> bool {
-        self.form == form
-    }
-
-    /// The kept value of a field of the failed form (else `default`).
-    pub fn val<'a>(&'a self, form: &str, name: &str, default: &'a str) -> &'a str {
-        if !self.is(form) {
-            return default;
-        }
-        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
-    }
-
-    /// True if a checkbox or option of the failed form was chosen.
-    pub fn chosen(&self, form: &str, name: &str, value: &str) -> bool {
-        self.is(form) && self.fields.iter().any(|(k, v)| k == name && v == value)
-    }
-
-    /// The message for a field of this form (fields match by prefix: `topics` covers `topics[0]`).
-    pub fn err(&self, form: &str, field: &str) -> Option<&str> {
-        if !self.is(form) {
-            return None;
-        }
-        self.errors.iter().find(|(f, _)| f == field || f.starts_with(&format!("{field}["))).map(|(_, m)| m.as_str())
-    }
-
-    /// Every message of this form.
-    pub fn messages(&self, form: &str) -> Vec<&str> {
-        if self.is(form) { self.errors.iter().map(|(_, m)| m.as_str()).collect() } else { Vec::new() }
-    }
-}
-
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).unwrap_or("")
-}
-
-fn ids(fields: &[(String, String)], name: &str) -> Vec<i64> {
-    fields.iter().filter(|(k, _)| k == name).filter_map(|(_, v)| v.trim().parse().ok()).collect()
-}
-
-fn opt_id(fields: &[(String, String)], name: &str) -> Option<i64> {
-    field(fields, name).parse().ok().filter(|v: &i64| *v > 0)
 }
 
 #[derive(Template)]
@@ -286,7 +223,7 @@ async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, f: FormState, notice:
     let history = audit::history(&state.db, "visit", id).await?;
     let status = if f.form.is_empty() {
         StatusCode::OK
-    } else if f.errors.iter().any(|(k, _)| k == "conflict") {
+    } else if f.is_conflict() {
         StatusCode::CONFLICT
     } else {
         StatusCode::UNPROCESSABLE_ENTITY

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod context;
 pub mod extract;
+pub mod forms;
 pub mod i18n;
 pub mod metrics;
 pub mod pages;

@@ -4,29 +4,9 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, seed, spawn_app};
+use crate::helpers::{TestApp, get, post, seed, send, spawn_app};
 
 const LIMIT: usize = 25 * 1024 * 1024;
-
-async fn send(app: &TestApp, token: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.expect("request");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
-    send(app, token, reqwest::Method::POST, path, Some(body)).await
-}
-
-async fn get(app: &TestApp, token: &str, path: &str) -> Value {
-    let (status, body) = send(app, token, reqwest::Method::GET, path, None).await;
-    assert_eq!(status, 200, "GET {path}: {body}");
-    body
-}
 
 async fn person(app: &TestApp, name: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM people WHERE name_en = $1").bind(name).fetch_one(&app.db.pool).await.expect("person")

@@ -213,3 +213,32 @@ pub fn extract_csrf(html: &str) -> String {
 pub async fn seed(app: &TestApp) -> liaison::seed::SeedIds {
     liaison::seed::load(&app.db, "Demo University of Technology").await.expect("seed loads")
 }
+
+/// Sends a JSON API request with `token`; the status and the JSON body (Null if none).
+pub async fn send(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// POSTs JSON with `token`.
+pub async fn post(app: &TestApp, token: &str, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    send(app, token, reqwest::Method::POST, path, Some(body)).await
+}
+
+/// GETs JSON with `token`, which must answer 200.
+pub async fn get(app: &TestApp, token: &str, path: &str) -> serde_json::Value {
+    let (status, body) = send(app, token, reqwest::Method::GET, path, None).await;
+    assert_eq!(status, 200, "GET {path}: {body}");
+    body
+}

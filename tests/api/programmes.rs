@@ -4,27 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, seed, spawn_app};
-
-async fn send(app: &TestApp, token: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.expect("request");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
-    send(app, token, reqwest::Method::POST, path, Some(body)).await
-}
-
-async fn get(app: &TestApp, token: &str, path: &str) -> Value {
-    let (status, body) = send(app, token, reqwest::Method::GET, path, None).await;
-    assert_eq!(status, 200, "GET {path}: {body}");
-    body
-}
+use crate::helpers::{TestApp, get, post, seed, send, spawn_app};
 
 /// An agreement between home and `partner_id`, inserted directly (the agreements module
 /// is not needed to test programmes).
