@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need is installed and running, installing it when missing:
-# PostgreSQL on 127.0.0.1:5432, Debian's Chromium with a CJK font, and the browser
-# tests' npm package. Idempotent. As root it installs with apt-get; otherwise it says
-# what to install and stops.
+# PostgreSQL on 127.0.0.1:5432, Debian's Chromium with a CJK font, the en_US Hunspell
+# dictionary, and the browser tests' npm package. Idempotent. As root it installs with
+# apt-get; otherwise it says what to install and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +34,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
 echo "test-deps: $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium ?')"
+
+# --- Spelling dictionary (news proofreading aid) ------------------------------------
+[ -f /usr/share/hunspell/en_US.dic ] || apt_install hunspell-en-us
 
 # --- PostgreSQL ---------------------------------------------------------------------
 pg_ready() { command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; }

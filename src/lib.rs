@@ -16,6 +16,7 @@ pub mod expiry;
 pub mod files;
 pub mod institutions;
 pub mod mail;
+pub mod news;
 pub mod openapi;
 pub mod ops;
 pub mod programmes;
