@@ -11,21 +11,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REQUESTS=${REQUESTS:-300}
-target=${CARGO_TARGET_DIR:-$PWD/target}
-cargo build --release --locked --quiet --bin liaison
-bin=$target/release/liaison
-data=$(mktemp -d)
-export LIAISON_DATA_DIR=$data LIAISON_LOG=warn
-cleanup() {
-  kill ${pid:-0} 2>/dev/null || true
-  wait ${pid:-0} 2>/dev/null || true
-  rm -rf "$data"
-}
-trap cleanup EXIT
-"$bin" migrate >/dev/null
-db=$data/liaison.sqlite3
+. scripts/lib/bench.sh
+bench_build
+bench_store programmes
+sqlite=$data/liaison.sqlite3
 start=$(date +%s.%N)
-sqlite3 "$db" <<'SQL'
+sqlite3 "$sqlite" <<'SQL'
 BEGIN;
 INSERT INTO institutions (name_en, country, is_home, created_at, updated_at) VALUES ('Home', 'CN', 1, 'x', 'x');
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
@@ -54,13 +45,8 @@ INSERT INTO mobility_counts (programme_id, partner_institution_id, academic_year
 COMMIT;
 ANALYZE;
 SQL
-echo "generated in $(python3 -c "print(round($(date +%s.%N) - $start, 1))") s: $(sqlite3 "$db" 'SELECT COUNT(*) FROM mobilities') mobilities, $(sqlite3 "$db" 'SELECT COUNT(*) FROM mobility_counts') count rows"
-"$bin" user add bench --role staff --password-stdin <<<"bench password 1" >/dev/null
-token=$("$bin" user token bench)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$bin" serve --addr "127.0.0.1:$port" >/dev/null 2>&1 &
-pid=$!
-until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.01; done
+echo "generated in $(python3 -c "print(round($(date +%s.%N) - $start, 1))") s: $(sqlite3 "$sqlite" 'SELECT COUNT(*) FROM mobilities') mobilities, $(sqlite3 "$sqlite" 'SELECT COUNT(*) FROM mobility_counts') count rows"
+bench_serve staff
 measure() {
   local url=$1
   curl -sf -H "Authorization: Bearer $token" "$url" >/dev/null
@@ -68,10 +54,10 @@ measure() {
     curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" "$url"
   done | python3 -c 'import sys; t=sorted(float(x)*1000 for x in sys.stdin); n=len(t); print(f"p50 {t[n//2]:.2f} ms, p99 {t[min(n-1,int(n*0.99))]:.2f} ms over {n} requests")'
 }
-echo "balance, all years (agreement 100): $(measure "http://127.0.0.1:$port/api/v1/agreements/100/balance")"
-echo "balance, one year:                  $(measure "http://127.0.0.1:$port/api/v1/agreements/100/balance?academic_year=2022-2023")"
+echo "balance, all years (agreement 100): $(measure "$base/api/v1/agreements/100/balance")"
+echo "balance, one year:                  $(measure "$base/api/v1/agreements/100/balance?academic_year=2022-2023")"
 echo "fresh GROUP BY over mobilities for the same agreement (sqlite3 .timer):"
-sqlite3 "$db" <<'SQL'
+sqlite3 "$sqlite" <<'SQL'
 .timer on
 SELECT m.academic_year, m.direction, COUNT(*) FROM mobilities m JOIN programmes p ON p.id = m.programme_id
  WHERE p.agreement_id = 100 AND m.status <> 'withdrawn' GROUP BY 1, 2;
@@ -79,7 +65,7 @@ SELECT c.academic_year, c.direction, SUM(c.n) FROM mobility_counts c JOIN progra
  WHERE p.agreement_id = 100 AND c.status <> 'withdrawn' GROUP BY 1, 2;
 SQL
 echo "office-wide inbound/outbound per year (all agreements): fresh GROUP BY, then the counts:"
-sqlite3 "$db" <<'SQL'
+sqlite3 "$sqlite" <<'SQL'
 .timer on
 SELECT academic_year, direction, COUNT(*) FROM mobilities WHERE status <> 'withdrawn' GROUP BY 1, 2;
 SELECT academic_year, direction, SUM(n) FROM mobility_counts WHERE status <> 'withdrawn' GROUP BY 1, 2;

@@ -12,37 +12,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REQUESTS=${REQUESTS:-20}
-target=${CARGO_TARGET_DIR:-$PWD/target}
-cargo build --release --locked --quiet --bin liaison --example gen_reports
-bin=$target/release/liaison
+. scripts/lib/bench.sh
+bench_build --example gen_reports
 gen=$target/release/examples/gen_reports
-data=$(mktemp -d)
-export LIAISON_DATA_DIR=$data LIAISON_LOG=warn
-db=""
-cleanup() {
-  kill ${pid:-0} 2>/dev/null || true
-  wait ${pid:-0} 2>/dev/null || true
-  rm -rf "$data"
-  if [ -n "$db" ]; then psql -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"; fi
-}
-trap cleanup EXIT
-
-engine=sqlite
-if [ "${1:-}" = "--postgres" ]; then
-  admin=${2:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
-  db=liaison_bench_reports_$$
-  psql -q "$admin" -c "CREATE DATABASE $db"
-  export LIAISON_DATABASE_URL=${admin%/*}/$db
-  engine=postgresql
-fi
-
-"$bin" migrate >/dev/null
+bench_store reports "$@"
 "$gen" generate
-"$bin" user add bench --role viewer --password-stdin <<<"bench password 1" >/dev/null
-token=$("$bin" user token bench)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$bin" serve --addr "127.0.0.1:$port" >/dev/null 2>&1 &
-pid=$!
-until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.01; done
+bench_serve viewer
 echo "engine: $engine, $REQUESTS sequential requests per line"
-"$gen" bench "http://127.0.0.1:$port" "$token" "$REQUESTS"
+"$gen" bench "$base" "$token" "$REQUESTS"
