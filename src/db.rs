@@ -37,6 +37,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 4, name: "visits", sql: include_str!("../migrations/0004_visits.sql") },
     Migration { version: 5, name: "agreements", sql: include_str!("../migrations/0005_agreements.sql") },
     Migration { version: 6, name: "feed kinds", sql: include_str!("../migrations/0006_feed_kinds.sql") },
+    Migration { version: 7, name: "news", sql: include_str!("../migrations/0007_news.sql") },
 ];
 
 impl Db {

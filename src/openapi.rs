@@ -93,6 +93,7 @@ pub fn document(state: &AppState) -> serde_json::Value {
     api.merge(crate::calendar::ApiDoc::openapi());
     api.merge(crate::agreements::ApiDoc::openapi());
     api.merge(crate::expiry::ApiDoc::openapi());
+    api.merge(crate::news::ApiDoc::openapi());
     api.merge(crate::programmes::ApiDoc::openapi());
     api.merge(crate::reports::ApiDoc::openapi());
     let mut doc = serde_json::to_value(api).unwrap_or_default();

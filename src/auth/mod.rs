@@ -98,11 +98,14 @@ pub enum Permission {
     EditAgreements,
     /// Record and change mobilities (coordinators: in their unit's programmes).
     EditMobilities,
+    /// Write, translate, illustrate, proofread and review news articles (which step a
+    /// user may take is decided by their editorial role, in `news::workflow`).
+    EditNews,
 }
 
 impl Permission {
     /// All permissions.
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 12] = [
         Permission::ViewRecords,
         Permission::EditPartners,
         Permission::EditUnits,
@@ -114,6 +117,7 @@ impl Permission {
         Permission::RequestTrips,
         Permission::EditAgreements,
         Permission::EditMobilities,
+        Permission::EditNews,
     ];
 
     /// Wire name.
@@ -130,6 +134,7 @@ impl Permission {
             Permission::RequestTrips => "request_trips",
             Permission::EditAgreements => "edit_agreements",
             Permission::EditMobilities => "edit_mobilities",
+            Permission::EditNews => "edit_news",
         }
     }
 }
@@ -144,6 +149,7 @@ pub fn role_allows(role: Role, perm: Permission) -> bool {
         (R::Staff, _) => true,
         (R::Coordinator, P::ViewRecords | P::EditUnits | P::ViewAudit | P::BookRooms | P::RequestTrips | P::EditMobilities) => true,
         (R::Coordinator, _) => false,
+        (R::Author | R::Translator | R::Photographer | R::Proofreader | R::Reviewer, P::EditNews) => true,
         (_, P::ViewRecords) => true,
         _ => false,
     }

@@ -64,6 +64,8 @@ macro_rules! locale_files {
             include_str!(concat!("../../locales/programmes.", $lang, ".json")),
             include_str!(concat!("../../locales/reports.", $lang, ".json")),
             include_str!(concat!("../../locales/expiry.", $lang, ".json")),
+            include_str!(concat!("../../locales/news.", $lang, ".json")),
+            include_str!(concat!("../../locales/news-public.", $lang, ".json")),
         ]
     };
 }

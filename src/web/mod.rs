@@ -58,6 +58,7 @@ fn all_routes() -> Routes {
         .merge(crate::expiry::routes())
         .merge(crate::programmes::routes())
         .merge(crate::reports::routes())
+        .merge(crate::news::routes())
 }
 
 /// Builds the application router with its middleware stack.
