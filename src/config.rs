@@ -54,6 +54,9 @@ pub struct Settings {
     pub reminder_days: i64,
     /// Seconds between two runs of the mail worker (queue reminders, drain the outbox).
     pub mail_poll_seconds: u64,
+    /// Absolute base URL of the public site (feeds, sitemap, canonical links), without a
+    /// trailing slash; `None`: `http://` + the address actually listened on.
+    pub public_url: Option<String>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -119,6 +122,9 @@ pub struct RawSettings {
     /// Seconds between two runs of the mail worker [default: 30].
     #[arg(long, env = "LIAISON_MAIL_POLL_SECONDS", global = true)]
     pub mail_poll_seconds: Option<String>,
+    /// Public base URL of the news site, e.g. https://news.example.edu [default: http:// + the listen address].
+    #[arg(long, env = "LIAISON_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
 }
 
 /// What the optional TOML file may hold (same names as the flags, with underscores).
@@ -137,6 +143,7 @@ struct FileSettings {
     mail_from: Option<String>,
     reminder_days: Option<i64>,
     mail_poll_seconds: Option<u64>,
+    public_url: Option<String>,
 }
 
 /// A configuration problem, phrased for the person starting the program.
@@ -179,6 +186,7 @@ impl RawSettings {
         if max_body_bytes < 1024 {
             return Err(bad("max_body_bytes", "must be at least 1024"));
         }
+        let public_url = self.public_url.clone().or(file.public_url).map(|u| parse_public_url(&u)).transpose()?.flatten();
         Ok(Settings {
             addr,
             data_dir,
@@ -193,6 +201,7 @@ impl RawSettings {
             mail_from: mail.mail_from,
             reminder_days: mail.reminder_days,
             mail_poll_seconds: mail.mail_poll_seconds,
+            public_url,
         })
     }
 
@@ -259,6 +268,18 @@ fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
+/// An absolute http(s) URL without a trailing slash, or `None` for an empty value.
+fn parse_public_url(url: &str) -> Result<Option<String>, ConfigError> {
+    let url = url.trim().trim_end_matches('/');
+    if url.is_empty() {
+        return Ok(None);
+    }
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.query().is_none() => Ok(Some(url.to_string())),
+        _ => Err(bad("LIAISON_PUBLIC_URL", format!("'{url}' is not an http(s) URL like https://news.example.edu"))),
+    }
+}
+
 fn parse_database_url(url: &str, data_dir: &std::path::Path) -> Result<(Engine, String), ConfigError> {
     let url = url.trim();
     if url.is_empty() {
@@ -291,6 +312,7 @@ max_body_bytes = 2097152
 mail_from = "Liaison <liaison@localhost>"
 reminder_days = 2          # remind owners of open actions this many days before they are due
 mail_poll_seconds = 30     # how often each instance queues reminders and sends queued mail
+# public_url = "https://www.example.edu"  # absolute links of the news feed and sitemap (default: http:// + addr)
 "#;
 
 #[cfg(test)]
@@ -344,6 +366,14 @@ mod tests {
             let err = resolve(raw).err().unwrap_or_default();
             assert!(err.contains(setting) && !err.contains('\n'), "{setting}: {err}");
         }
+    }
+
+    #[test]
+    fn public_url_is_absolute_http_without_trailing_slash() {
+        assert_eq!(parse_public_url("https://news.example.edu/").ok().flatten().as_deref(), Some("https://news.example.edu"));
+        assert_eq!(parse_public_url(" ").ok().flatten(), None);
+        assert!(parse_public_url("news.example.edu").is_err());
+        assert!(parse_public_url("ftp://example.edu").is_err());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use anyhow::Context;
 use axum::Router;
 use tokio::net::TcpListener;
 
-use crate::{auth::session, config::Settings, db::Db, mail, web};
+use crate::{auth::session, config::Settings, db::Db, mail, news, web};
 
 /// A built, bound, migrated application that has not started serving yet.
 pub struct Application {
@@ -15,6 +15,7 @@ pub struct Application {
     router: Router,
     db: Db,
     mailer: mail::Mailer,
+    news: Arc<news::public::NewsSite>,
 }
 
 impl Application {
@@ -31,8 +32,13 @@ impl Application {
         let listener =
             TcpListener::bind(settings.addr).await.with_context(|| format!("cannot listen on {} (LIAISON_ADDR)", settings.addr))?;
         let mailer = mail::Mailer::new(&settings)?;
-        let router = web::router(db.clone(), Arc::new(settings));
-        Ok(Application { listener, router, db, mailer })
+        let public_url = match &settings.public_url {
+            Some(url) => url.clone(),
+            None => default_public_url(listener.local_addr()?),
+        };
+        let news = Arc::new(news::public::NewsSite::new(public_url));
+        let router = web::router(db.clone(), Arc::new(settings), news.clone());
+        Ok(Application { listener, router, db, mailer, news })
     }
 
     /// The bound address.
@@ -62,7 +68,8 @@ impl Application {
             }
         });
         let (stop_mail, stop_rx) = tokio::sync::watch::channel(false);
-        let mailer = mail::spawn_worker(self.db.clone(), self.mailer, stop_rx);
+        let mailer = mail::spawn_worker(self.db.clone(), self.mailer, stop_rx.clone());
+        let views = news::views::spawn_flusher(self.db.clone(), self.news.views.clone(), stop_rx);
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await;
         sweeper.abort();
@@ -71,10 +78,20 @@ impl Application {
         if tokio::time::timeout(Duration::from_secs(mail::SMTP_TIMEOUT_SECS + 5), mailer).await.is_err() {
             tracing::warn!("mail worker did not stop in time");
         }
+        // The view flusher writes what it holds once more, then stops.
+        if tokio::time::timeout(Duration::from_secs(10), views).await.is_err() {
+            tracing::warn!("news view flusher did not stop in time");
+        }
         self.db.pool.close().await;
         tracing::info!("stopped");
         result
     }
+}
+
+/// `http://` + the address listened on, with an unspecified address (0.0.0.0, ::) read
+/// as localhost; set `LIAISON_PUBLIC_URL` for links others can follow.
+fn default_public_url(addr: SocketAddr) -> String {
+    if addr.ip().is_unspecified() { format!("http://localhost:{}", addr.port()) } else { format!("http://{addr}") }
 }
 
 async fn shutdown_signal() {

@@ -38,6 +38,8 @@ pub struct AppState {
     pub routes: Arc<Vec<RouteInfo>>,
     /// Matcher index over partner institutions (derived, checked against the database).
     pub partners: Arc<crate::institutions::partner_index::PartnerCache>,
+    /// The public news site: kept pages (`invalidate()` after news writes) and view counts.
+    pub news: Arc<crate::news::public::NewsSite>,
 }
 
 /// All routes of all modules.
@@ -62,13 +64,14 @@ fn all_routes() -> Routes {
 }
 
 /// Builds the application router with its middleware stack.
-pub fn router(db: Db, settings: Arc<Settings>) -> Router {
+pub fn router(db: Db, settings: Arc<Settings>, news: Arc<crate::news::public::NewsSite>) -> Router {
     let (router, table) = all_routes().into_parts();
     let state = AppState {
         db,
         metrics: Arc::new(metrics::Metrics::default()),
         routes: Arc::new(table),
         partners: Arc::default(),
+        news,
         settings: settings.clone(),
     };
     router
