@@ -49,6 +49,12 @@ impl NewsSite {
     }
 }
 
+/// Forgets the kept public pages after a news write (this instance; others within
+/// [`cache::TTL`]).
+pub fn invalidate(state: &AppState) {
+    state.news.invalidate();
+}
+
 /// Routes of the public site.
 pub fn routes() -> Routes {
     Routes::new()
