@@ -148,7 +148,8 @@ async fn show_article(
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     let (locale, vary) = Params::parse(raw.as_deref()).locale(&ctx);
-    let plausible = !slug.is_empty() && slug.len() <= 100 && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let plausible =
+        !slug.is_empty() && slug.len() <= 100 && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if !plausible {
         return Ok(pages::not_found(locale).respond(&headers, vary));
     }

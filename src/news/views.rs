@@ -44,9 +44,34 @@ const CHUNK: usize = 300;
 /// tools (matched in lowercase). `HeadlessChrome` is in: real readers do not browse
 /// headless, scrapers and screenshot services do.
 const ROBOT_MARKS: &[&str] = &[
-    "bot", "crawl", "spider", "slurp", "preview", "curl", "wget", "python", "headless", "facebookexternalhit", "embedly",
-    "go-http-client", "java/", "libwww", "httpclient", "okhttp", "axios", "node-fetch", "scrapy", "phantomjs", "lighthouse",
-    "pingdom", "uptime", "monitor", "feedfetcher", "validator", "apachebench", "wrk",
+    "bot",
+    "crawl",
+    "spider",
+    "slurp",
+    "preview",
+    "curl",
+    "wget",
+    "python",
+    "headless",
+    "facebookexternalhit",
+    "embedly",
+    "go-http-client",
+    "java/",
+    "libwww",
+    "httpclient",
+    "okhttp",
+    "axios",
+    "node-fetch",
+    "scrapy",
+    "phantomjs",
+    "lighthouse",
+    "pingdom",
+    "uptime",
+    "monitor",
+    "feedfetcher",
+    "validator",
+    "apachebench",
+    "wrk",
 ];
 
 /// One visitor's view of one article on one day, not yet written.

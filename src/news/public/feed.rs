@@ -167,12 +167,7 @@ fn url(x: &mut String, page: &str, langs: &[&str], lastmod: Option<&str>) {
 /// are written as JSON escapes, so no `</script>` or `<!--` can appear.
 pub fn json_ld(a: &Article, v: &Version, canonical: &str, base: &str, publisher: Option<&str>, partner: Option<&str>) -> String {
     let people = |role: &str| -> Vec<serde_json::Value> {
-        a.credits
-            .iter()
-            .filter(|c| c.role == role)
-            .flat_map(|c| c.names.iter())
-            .map(|n| json!({"@type": "Person", "name": n}))
-            .collect()
+        a.credits.iter().filter(|c| c.role == role).flat_map(|c| c.names.iter()).map(|n| json!({"@type": "Person", "name": n})).collect()
     };
     let mut authors = people("author");
     if authors.is_empty() && !a.author_name.is_empty() {

@@ -219,11 +219,16 @@ pub async fn list_page(state: &AppState, locale: Locale, filter: ListFilter, pag
     }
     if let Some(p) = filter.partner {
         let name = queries::partner(&mut conn, p, lang).await?.map(|(n, ..)| n).unwrap_or_else(|| format!("#{p}"));
-        chips.push(Chip { label: tr.t("np.partner").into(), value: name, remove: with_lang(&list_path(filter.tag.as_deref(), None, 1), lang) });
+        chips.push(Chip {
+            label: tr.t("np.partner").into(),
+            value: name,
+            remove: with_lang(&list_path(filter.tag.as_deref(), None, 1), lang),
+        });
     }
     let link = |n: i64| with_lang(&list_path(filter.tag.as_deref(), filter.partner, n), lang);
     let path = list_path(filter.tag.as_deref(), filter.partner, page_no);
-    let title = if page_no > 1 { format!("{} · {} {page_no}", tr.t("np.list_title"), tr.t("np.page")) } else { tr.t("np.list_title").into() };
+    let title =
+        if page_no > 1 { format!("{} · {} {page_no}", tr.t("np.list_title"), tr.t("np.page")) } else { tr.t("np.list_title").into() };
     let site = Layout::new(locale, title, tr.t("np.list_description").into()).with_languages(&state.news.base_url, &path, &["en", "zh"]);
     let items = items.iter().map(|i| list_item(i, lang)).collect();
     let page = ListPage {
@@ -337,7 +342,11 @@ pub async fn article_page(state: &AppState, locale: Locale, slug: &str) -> AppRe
     let mut credits: Vec<(String, String)> = Vec::new();
     for role in ROLES {
         let names: Vec<&str> = article.credits.iter().filter(|c| c.role == role).flat_map(|c| c.names.iter().map(String::as_str)).collect();
-        let names = if names.is_empty() && role == "author" && !article.author_name.is_empty() { vec![article.author_name.as_str()] } else { names };
+        let names = if names.is_empty() && role == "author" && !article.author_name.is_empty() {
+            vec![article.author_name.as_str()]
+        } else {
+            names
+        };
         if !names.is_empty() {
             credits.push((tr.t(&format!("np.role.{role}")).to_string(), names.join(joiner)));
         }
