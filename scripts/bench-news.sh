@@ -85,10 +85,13 @@ done
 # The same bytes as static files for nginx.
 www=$data/www
 mkdir -p "$www"
+# nginx's workers run as nobody: the throwaway data directory (mktemp, 0700) must let them in.
+chmod a+rx "$data" "$www"
 article=/news/iukl-delegation-visit?lang=en
 curl -sf "$base$article" -o "$www/article.html"
 curl -sf "$base/news?lang=en" -o "$www/list.html"
 curl -sf "$base/news/feed.atom?lang=en" -o "$www/feed.atom"
+chmod a+r "$www"/*
 grep -q '<dt>Translator</dt><dd>Peng Gaoliang</dd>' "$www/article.html" || { echo "article page lacks its credits" >&2; exit 1; }
 nport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat >"$data/nginx.conf" <<EOF
@@ -107,7 +110,8 @@ EOF
 /usr/sbin/nginx -c "$data/nginx.conf" -p "$data" &
 npid=$!
 trap 'kill $npid 2>/dev/null || true; bench_cleanup' EXIT
-until curl -sf "http://127.0.0.1:$nport/list.html" >/dev/null; do sleep 0.01; done
+for _ in $(seq 500); do curl -sf "http://127.0.0.1:$nport/list.html" >/dev/null && break; sleep 0.01; done
+curl -sf "http://127.0.0.1:$nport/list.html" >/dev/null || { echo "nginx does not serve $www (see $data/nginx-error.log)" >&2; exit 1; }
 
 cat >"$data/visitors.lua" <<'EOF'
 -- A new visitor (user agent) on every request, distinct across wrk's threads.
