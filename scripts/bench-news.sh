@@ -54,7 +54,10 @@ fixture=../shared/fixtures/iukl-visit-2024-05-08.en.txt
 [ -f "$fixture" ] || fixture=/dev/null
 new=$(python3 - "$fixture" <<'EOF'
 import json, sys
-text = open(sys.argv[1], encoding="utf-8").read().strip() or "President Ma Shaojian met the delegation."
+# The release's paragraphs without its title line and its "May 24, 2024click:" line (the
+# page prints title, date and views itself).
+lines = open(sys.argv[1], encoding="utf-8").read().strip().splitlines()[1:]
+text = "\n".join(l for l in lines if "click:" not in l).strip() or "President Ma Shaojian met the delegation."
 body_zh = "马来西亚吉隆坡基础设施大学副校长陈志辉一行四人来访我校，校长马绍坚会见代表团。\n\n" * 6
 print(json.dumps({"original_lang": "zh", "slug": "iukl-delegation-visit", "tags": ["visits", "malaysia"],
                   "original": {"title": "马来西亚吉隆坡基础设施大学代表团来访", "summary": "代表团来访，双方就国际教育合作达成共识。", "body": body_zh},
