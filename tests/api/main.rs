@@ -12,6 +12,7 @@ mod helpers;
 mod institutions;
 mod mail;
 mod news;
+mod news_pages;
 mod map;
 mod ops;
 mod partners;

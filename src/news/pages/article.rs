@@ -47,11 +47,8 @@ impl Choices {
         let nt = a.required_langs.len() > 1;
         let s = a.status.as_str();
         // Nearest earlier status first: that is the default target.
-        let send_back: Vec<&'static str> = model::STATUSES
-            .iter()
-            .rev()
-            .filter_map(|t| workflow::plan(s, StepAction::SendBack, Some(t), nt, ed).ok())
-            .collect();
+        let send_back: Vec<&'static str> =
+            model::STATUSES.iter().rev().filter_map(|t| workflow::plan(s, StepAction::SendBack, Some(t), nt, ed).ok()).collect();
         Choices {
             submit: workflow::plan(s, StepAction::Submit, None, nt, ed).ok(),
             send_back,

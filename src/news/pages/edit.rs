@@ -163,7 +163,8 @@ pub(super) async fn save_version(
         base_revision: base.to_string(),
     };
     if !base.is_empty() && input.base_revision.is_none() {
-        let f = FormState::failed("version", fields, AppError::field("base_revision", "reload the page: the form's revision is not a number"))?;
+        let f =
+            FormState::failed("version", fields, AppError::field("base_revision", "reload the page: the form's revision is not a number"))?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page(&ctx, &a, &lang, v, f, None))).into_response());
     }
     let mut tx = state.db.begin().await?;

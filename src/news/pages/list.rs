@@ -179,7 +179,8 @@ async fn partner_from_text(state: &AppState, text: &str) -> AppResult<Result<Opt
 /// The article a posted form describes.
 fn new_article_from(fields: &[(String, String)], institution_id: Option<i64>) -> NewArticle {
     let tags = field(fields, "tags").split([',', '，']).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
-    let links = institution_id.map(|id| model::Link { kind: "institution".into(), target_id: id, label: String::new() }).into_iter().collect();
+    let links =
+        institution_id.map(|id| model::Link { kind: "institution".into(), target_id: id, label: String::new() }).into_iter().collect();
     NewArticle {
         original_lang: field(fields, "original_lang").to_string(),
         required_langs: None,
@@ -238,7 +239,11 @@ pub(super) async fn create_article(
 
 /// `POST /visits/{id}/draft-article`: a first draft about the visit (Chinese and English),
 /// opened for the author to edit.
-pub(super) async fn draft_from_visit(State(state): State<AppState>, User(user): User, ApiPath(visit_id): ApiPath<i64>) -> AppResult<Response> {
+pub(super) async fn draft_from_visit(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(visit_id): ApiPath<i64>,
+) -> AppResult<Response> {
     let ed = Editor::from_user(&user);
     let mut tx = state.db.begin().await?;
     let home = home_name(&mut tx, &state).await?;
