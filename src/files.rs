@@ -82,9 +82,9 @@ impl LocalStore {
         // Keys are made by us, but a key must never climb out of the store. A dot may
         // separate a name from its extension (`12-480.jpg`), never start a segment.
         let ok = !key.is_empty()
-            && key.split('/').all(|p| {
-                !p.is_empty() && !p.starts_with('.') && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-            });
+            && key
+                .split('/')
+                .all(|p| !p.is_empty() && !p.starts_with('.') && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)));
         if !ok {
             return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("bad file key {key:?}")));
         }

@@ -11,18 +11,21 @@
 //! never a row without its files).
 //!
 //! Who may change photos: any holder of `edit_news` while the article is not published;
-//! once it is published, only a reviewer (or an administrator).
+//! once it is published, only a reviewer (as with its text).
 
 pub mod api;
+mod edit;
 mod process;
 
-use serde::Deserialize;
 use sqlx::AnyConnection;
-use utoipa::ToSchema;
 
+pub use edit::{UpdatePhoto, delete_photo_record, update_photo_record};
 pub use process::{WIDTHS, demo_image};
 
-use super::model::{Photo, extension};
+use super::{
+    model::{Photo, extension},
+    workflow::Editor,
+};
 use crate::{
     audit::{self, Action, Actor},
     auth::{Permission, Role, role_allows},
@@ -49,23 +52,6 @@ pub struct PhotoMeta {
     pub photographer_name: Option<String>,
     /// The photographer's account (default: the uploader's).
     pub photographer_id: Option<i64>,
-}
-
-/// Changes to a photo (absent fields stay).
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct UpdatePhoto {
-    /// Caption in English ("" clears).
-    pub caption_en: Option<String>,
-    /// Caption in Chinese ("" clears).
-    pub caption_zh: Option<String>,
-    /// Photographer credited (a person without an account, unless `photographer_id` is
-    /// also given).
-    pub photographer_name: Option<String>,
-    /// Photographer's account; their display name is credited unless
-    /// `photographer_name` is given too. 0 unlinks the account and keeps the name.
-    pub photographer_id: Option<i64>,
-    /// Place on the page, from 1 (the others move to make room).
-    pub position: Option<i64>,
 }
 
 /// Routes of this part.
@@ -123,13 +109,7 @@ fn variant_keys(file_key: &str, widths: &[i64], content_type: &str) -> Vec<Strin
 
 /// The photos of an article, in page order.
 pub async fn list(conn: &mut AnyConnection, article_id: i64) -> AppResult<Vec<Photo>> {
-    let rows: Vec<PhotoRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM article_photos WHERE article_id = $1 ORDER BY position, id"
-    )))
-    .bind(article_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows.iter().map(PhotoRow::photo).collect())
+    Ok(rows_of(conn, article_id).await?.iter().map(PhotoRow::photo).collect())
 }
 
 /// File-store keys of every variant of every photo of an article. Deleting an article
@@ -149,12 +129,10 @@ pub async fn remove_files(state: &AppState, keys: &[String]) {
 }
 
 async fn rows_of(conn: &mut AnyConnection, article_id: i64) -> AppResult<Vec<PhotoRow>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM article_photos WHERE article_id = $1 ORDER BY position, id"
-    )))
-    .bind(article_id)
-    .fetch_all(&mut *conn)
-    .await?)
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM article_photos WHERE article_id = $1 ORDER BY position, id")))
+        .bind(article_id)
+        .fetch_all(&mut *conn)
+        .await?)
 }
 
 async fn row(conn: &mut AnyConnection, article_id: i64, photo_id: i64) -> AppResult<PhotoRow> {
@@ -176,15 +154,13 @@ pub(crate) async fn check_may_change(conn: &mut AnyConnection, actor: &Actor, ar
     let Some(user_id) = actor.id else { return Ok(()) };
     let roles: Vec<String> =
         sqlx::query_scalar("SELECT role FROM role_grants WHERE user_id = $1").bind(user_id).fetch_all(&mut *conn).await?;
-    let roles: Vec<Role> = roles.iter().filter_map(|r| Role::parse(r)).collect();
-    if !roles.iter().any(|&r| role_allows(r, Permission::EditNews)) {
+    let editor = Editor { actor: actor.clone(), name: actor.label.clone(), roles: roles.iter().filter_map(|r| Role::parse(r)).collect() };
+    if !editor.roles.iter().any(|&r| role_allows(r, Permission::EditNews)) {
         return Err(AppError::Forbidden("Changing an article's photos needs the 'edit_news' permission.".into()));
     }
-    if status == "published" && !roles.iter().any(|r| matches!(r, Role::Reviewer | Role::Admin)) {
-        return Err(AppError::Forbidden(
-            "This article is published: only a reviewer may change its photos. Ask a reviewer, or have the article withdrawn first."
-                .into(),
-        ));
+    if status == "published" {
+        // As with its text: a published article is the reviewer's.
+        editor.require_any(&[Role::Reviewer], "Changing the photos of a published article")?;
     }
     Ok(())
 }
@@ -231,9 +207,12 @@ pub async fn add_photo(state: &AppState, actor: &Actor, article_id: i64, bytes: 
     let store = LocalStore::new(&state.settings.data_dir);
     let mut written = Vec::new();
     let result = save(state, &store, actor, article_id, meta, &processed, &mut written).await;
-    if result.is_err() {
-        for key in &written {
-            store.remove(key).await;
+    match result {
+        Ok(_) => super::api::changed(state),
+        Err(_) => {
+            for key in &written {
+                store.remove(key).await;
+            }
         }
     }
     result
@@ -298,84 +277,6 @@ async fn save(
 async fn touch(conn: &mut AnyConnection, article_id: i64, now: &str) -> AppResult<()> {
     sqlx::query("UPDATE articles SET updated_at = $1 WHERE id = $2").bind(now).bind(article_id).execute(&mut *conn).await?;
     Ok(())
-}
-
-/// Changes a photo's captions, photographer or place; returns it as changed.
-pub async fn update_photo_record(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    article_id: i64,
-    photo_id: i64,
-    u: &UpdatePhoto,
-) -> AppResult<Photo> {
-    check_may_change(conn, actor, article_id).await?;
-    let before = row(conn, article_id, photo_id).await?;
-    let mut errors = Vec::new();
-    check_text("caption_en", u.caption_en.as_deref().unwrap_or(""), MAX_CAPTION, &mut errors);
-    check_text("caption_zh", u.caption_zh.as_deref().unwrap_or(""), MAX_CAPTION, &mut errors);
-    check_text("photographer_name", u.photographer_name.as_deref().unwrap_or(""), MAX_NAME, &mut errors);
-    if u.position.is_some_and(|p| p < 1) {
-        errors.push(FieldError::new("position", "positions start at 1"));
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
-    let (name, account) = match (u.photographer_id, u.photographer_name.as_deref()) {
-        (None, None) => (before.photographer_name.clone(), before.photographer_id),
-        (Some(0), name) => (name.map(str::trim).unwrap_or(&before.photographer_name).to_string(), None),
-        (Some(id), name) => photographer(conn, name, Some(id)).await?,
-        (None, Some(name)) => photographer(conn, Some(name), None).await?,
-    };
-    if name.trim().is_empty() {
-        return Err(AppError::field("photographer_name", "name the photographer"));
-    }
-    sqlx::query(
-        "UPDATE article_photos SET caption_en = $1, caption_zh = $2, photographer_name = $3, photographer_id = $4 WHERE id = $5",
-    )
-    .bind(u.caption_en.as_deref().map(str::trim).unwrap_or(&before.caption_en))
-    .bind(u.caption_zh.as_deref().map(str::trim).unwrap_or(&before.caption_zh))
-    .bind(&name)
-    .bind(account)
-    .bind(photo_id)
-    .execute(&mut *conn)
-    .await?;
-    if let Some(p) = u.position {
-        reorder(conn, article_id, Some((photo_id, p))).await?;
-    }
-    touch(conn, article_id, &now_text()).await?;
-    let after = row(conn, article_id, photo_id).await?.photo();
-    audit::record(conn, actor, Action::Update, "article_photo", photo_id, Some(&before.photo()), Some(&after)).await?;
-    Ok(after)
-}
-
-/// Numbers an article's photos 1, 2, … in their order, with `moved` (a photo and its
-/// new place) put where it was asked to go.
-async fn reorder(conn: &mut AnyConnection, article_id: i64, moved: Option<(i64, i64)>) -> AppResult<()> {
-    let mut ids: Vec<i64> = rows_of(conn, article_id).await?.iter().map(|r| r.id).collect();
-    if let Some((id, place)) = moved {
-        ids.retain(|&i| i != id);
-        let at = usize::try_from(place - 1).unwrap_or(0).min(ids.len());
-        ids.insert(at, id);
-    }
-    for (i, id) in ids.iter().enumerate() {
-        sqlx::query("UPDATE article_photos SET position = $1 WHERE id = $2 AND position <> $1")
-            .bind(i as i64 + 1)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Deletes a photo's row (the caller commits, then removes the returned file keys).
-pub async fn delete_photo_record(conn: &mut AnyConnection, actor: &Actor, article_id: i64, photo_id: i64) -> AppResult<Vec<String>> {
-    check_may_change(conn, actor, article_id).await?;
-    let before = row(conn, article_id, photo_id).await?;
-    sqlx::query("DELETE FROM article_photos WHERE id = $1").bind(photo_id).execute(&mut *conn).await?;
-    reorder(conn, article_id, None).await?;
-    touch(conn, article_id, &now_text()).await?;
-    audit::record(conn, actor, Action::Delete, "article_photo", photo_id, Some(&before.photo()), None).await?;
-    Ok(before.keys())
 }
 
 /// A variant to send: its bytes and type, and whether the public may see it.

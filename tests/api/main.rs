@@ -12,6 +12,7 @@ mod helpers;
 mod institutions;
 mod mail;
 mod map;
+mod news_photos;
 mod ops;
 mod partners;
 mod permissions;

@@ -79,7 +79,7 @@ impl UploadPhotoQuery {
 /// Stored as variants 480, 960 and 1600 pixels wide, upright, without EXIF/GPS.
 #[utoipa::path(post, path = "/api/v1/articles/{id}/photos", tag = "news",
     params(("id" = i64, Path, description = "Article id"), UploadPhotoQuery),
-    request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The image file: JPEG, PNG or WebP"),
     responses((status = 201, body = Photo), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn upload_photo(
@@ -134,6 +134,7 @@ pub async fn update_photo(
     let mut tx = state.db.begin().await?;
     let photo = super::update_photo_record(&mut tx, &Actor::from(&*user), id, photo_id, &u).await?;
     tx.commit().await?;
+    crate::news::api::changed(&state);
     Ok(Json(photo))
 }
 
@@ -149,6 +150,7 @@ pub async fn delete_photo(
     let mut tx = state.db.begin().await?;
     let keys = super::delete_photo_record(&mut tx, &Actor::from(&*user), id, photo_id).await?;
     tx.commit().await?;
+    crate::news::api::changed(&state);
     super::remove_files(&state, &keys).await;
     Ok(StatusCode::NO_CONTENT)
 }

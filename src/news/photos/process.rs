@@ -137,9 +137,7 @@ fn decode(bytes: &[u8], kind: DocType) -> AppResult<DynamicImage> {
     let mut decoder = reader.into_decoder().map_err(unreadable)?;
     // `into_decoder` checks the sides; the size of the pixel buffer is ours to check.
     if decoder.total_bytes() > MAX_DECODED_BYTES {
-        return Err(unreadable(ImageError::Limits(image::error::LimitError::from_kind(
-            image::error::LimitErrorKind::InsufficientMemory,
-        ))));
+        return Err(unreadable(ImageError::Limits(image::error::LimitError::from_kind(image::error::LimitErrorKind::InsufficientMemory))));
     }
     // A broken orientation tag is no reason to refuse the photo: it stays as stored.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
@@ -284,9 +282,7 @@ mod tests {
     fn orientation_turns_the_image_upright() {
         // A 40×20 JPEG whose EXIF says "rotate 90°": stored as 20 wide, 40 high.
         let mut jpeg = Vec::new();
-        DynamicImage::ImageRgb8(RgbImage::new(40, 20))
-            .write_with_encoder(JpegEncoder::new_with_quality(&mut jpeg, 90))
-            .expect("encoded");
+        DynamicImage::ImageRgb8(RgbImage::new(40, 20)).write_with_encoder(JpegEncoder::new_with_quality(&mut jpeg, 90)).expect("encoded");
         // TIFF header (big-endian), one IFD entry: Orientation (0x0112) SHORT = 6.
         let tiff: &[u8] = b"MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00\x00\x00\x00\x00";
         let mut app1 = b"\xff\xe1".to_vec();
