@@ -231,6 +231,15 @@ async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The people the seed article credits, as demo accounts: username, shown name, role.
+const DEMO_EDITORS: &[(&str, &str, &str)] = &[
+    ("qin.lijuan", "Qin Lijuan", "author"),
+    ("peng.gaoliang", "Peng Gaoliang", "translator"),
+    ("xiao.jia", "Xiao Jia", "photographer"),
+    ("tang.mei", "Tang Mei", "proofreader"),
+    ("lin.na", "Lin Na", "reviewer"),
+];
+
 async fn demo(settings: Settings) -> anyhow::Result<ExitCode> {
     let db = Db::connect(&settings).await?;
     db.migrate().await?;
@@ -258,6 +267,21 @@ async fn demo(settings: Settings) -> anyhow::Result<ExitCode> {
     }
     println!("demo admin user: admin");
     println!("demo admin password: {password}");
+    // The seed article's editorial chain, as accounts to try the news desk with.
+    for (username, name, role) in DEMO_EDITORS {
+        if let Err(AppError::NotFound) = users::id_by_username(&db, username).await {
+            let new = NewUser {
+                username: (*username).into(),
+                display_name: Some((*name).into()),
+                email: None,
+                password: password.clone(),
+                grants: vec![NewGrant { role: (*role).into(), unit_id: None }],
+            };
+            users::create_user(&db, &actor, new).await?;
+        }
+    }
+    let names: Vec<String> = DEMO_EDITORS.iter().map(|(u, _, r)| format!("{u} ({r})")).collect();
+    println!("demo news editors (same password): {}", names.join(", "));
     let app = Application::with_db(settings, db).await?;
     println!("listening on http://{}", app.local_addr());
     app.run_until_stopped().await?;

@@ -5,6 +5,7 @@
 //! public site (list, article pages, Atom feed, sitemap, view counts).
 
 pub mod api;
+pub mod demo;
 pub mod draft;
 pub mod markdown;
 pub mod model;

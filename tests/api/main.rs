@@ -11,6 +11,7 @@ mod expiry;
 mod helpers;
 mod institutions;
 mod mail;
+mod news;
 mod map;
 mod news_photos;
 mod ops;
