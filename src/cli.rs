@@ -246,7 +246,18 @@ async fn demo(settings: Settings) -> anyhow::Result<ExitCode> {
     if seed::is_seeded(&db).await? {
         println!("the database already holds data; the seed story is not loaded again");
     } else {
-        seed::load(&db, &settings.home_name).await?;
+        let ids = seed::load(&db, &settings.home_name).await?;
+        // The release's photos are not in the fixture: a picture drawn in code stands in,
+        // credited to the photographer the article names, and its caption says so.
+        let meta = crate::news::photos::PhotoMeta {
+            caption_en: "Placeholder picture drawn for the demo: the release's photos are not part of the seed data.".into(),
+            caption_zh: "演示用示意图：新闻原图不在样例数据中。".into(),
+            photographer_name: Some("Xiao Jia".into()),
+            photographer_id: None,
+        };
+        crate::news::photos::store_photo(&db, &settings.data_dir, &Actor::system("demo"), ids.article, crate::news::photos::demo_image(), &meta)
+            .await
+            .map_err(say)?;
         println!("seed story loaded into {}", config::redact_url(&settings.database_url));
     }
     let password = std::env::var("LIAISON_DEMO_PASSWORD").ok().filter(|p| !p.is_empty()).unwrap_or_else(|| crate::auth::random_token(8));

@@ -186,6 +186,21 @@ async fn photographer(conn: &mut AnyConnection, name: Option<&str>, id: Option<i
 /// Stores a photo for an article: checks the image, makes its variants, writes the row,
 /// the files and the audit event together. Usable without HTTP (the demo loader calls it).
 pub async fn add_photo(state: &AppState, actor: &Actor, article_id: i64, bytes: Vec<u8>, meta: &PhotoMeta) -> AppResult<Photo> {
+    let photo = store_photo(&state.db, &state.settings.data_dir, actor, article_id, bytes, meta).await?;
+    super::api::changed(state);
+    Ok(photo)
+}
+
+/// [`add_photo`] without the application state (the demo loader, before serving): the
+/// database and the data directory whose file store receives the variants.
+pub async fn store_photo(
+    db: &crate::db::Db,
+    data_dir: &std::path::Path,
+    actor: &Actor,
+    article_id: i64,
+    bytes: Vec<u8>,
+    meta: &PhotoMeta,
+) -> AppResult<Photo> {
     let mut errors = Vec::new();
     check_text("caption_en", &meta.caption_en, MAX_CAPTION, &mut errors);
     check_text("caption_zh", &meta.caption_zh, MAX_CAPTION, &mut errors);
@@ -195,7 +210,7 @@ pub async fn add_photo(state: &AppState, actor: &Actor, article_id: i64, bytes: 
     }
     {
         // Refuse early (before the CPU work) what the transaction would refuse anyway.
-        let mut conn = state.db.pool.acquire().await?;
+        let mut conn = db.pool.acquire().await?;
         check_may_change(&mut conn, actor, article_id).await?;
     }
     if bytes.len() as u64 > MAX_PHOTO_BYTES {
@@ -204,15 +219,12 @@ pub async fn add_photo(state: &AppState, actor: &Actor, article_id: i64, bytes: 
     let processed = tokio::task::spawn_blocking(move || process::process(&bytes))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("photo processing stopped: {e}")))??;
-    let store = LocalStore::new(&state.settings.data_dir);
+    let store = LocalStore::new(data_dir);
     let mut written = Vec::new();
-    let result = save(state, &store, actor, article_id, meta, &processed, &mut written).await;
-    match result {
-        Ok(_) => super::api::changed(state),
-        Err(_) => {
-            for key in &written {
-                store.remove(key).await;
-            }
+    let result = save(db, &store, actor, article_id, meta, &processed, &mut written).await;
+    if result.is_err() {
+        for key in &written {
+            store.remove(key).await;
         }
     }
     result
@@ -220,7 +232,7 @@ pub async fn add_photo(state: &AppState, actor: &Actor, article_id: i64, bytes: 
 
 /// The row, the files, the audit event and the commit (see the module header).
 async fn save(
-    state: &AppState,
+    db: &crate::db::Db,
     store: &LocalStore,
     actor: &Actor,
     article_id: i64,
@@ -228,7 +240,7 @@ async fn save(
     p: &process::Processed,
     written: &mut Vec<String>,
 ) -> AppResult<Photo> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = db.begin().await?;
     check_may_change(&mut tx, actor, article_id).await?;
     // Credited by default: the uploader (a person without an account when only a name
     // is given).
