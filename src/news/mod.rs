@@ -38,6 +38,10 @@ use crate::{
         api::take_step,
         api::proofread_article,
         api::draft_from_visit,
+        photos::api::upload_photo,
+        photos::api::update_photo,
+        photos::api::delete_photo,
+        photos::api::serve_photo,
     ),
     tags((name = "news", description = "News articles: versions, revisions, editorial workflow, photos"))
 )]

@@ -14,6 +14,7 @@ mod mail;
 mod news;
 mod news_pages;
 mod map;
+mod news_photos;
 mod ops;
 mod partners;
 mod permissions;
