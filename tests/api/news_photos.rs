@@ -88,17 +88,7 @@ fn with_exif(mut jpeg: Vec<u8>) -> Vec<u8> {
 }
 
 async fn upload(app: &TestApp, token: &str, id: i64, query: &str, bytes: Vec<u8>) -> (u16, Value) {
-    let res = app
-        .client
-        .post(app.url(&format!("/api/v1/articles/{id}/photos?{query}")))
-        .bearer_auth(token)
-        .header("content-type", "image/jpeg")
-        .body(bytes)
-        .send()
-        .await
-        .expect("upload");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
+    crate::helpers::post_bytes(app, token, &format!("/api/v1/articles/{id}/photos?{query}"), "image/jpeg", bytes).await
 }
 
 /// Every file under `dir` (recursively).
