@@ -187,7 +187,7 @@ async fn the_new_article_form_keeps_the_input_and_explains_each_problem() {
     let (status, _, html) =
         translator.submit(&app, "/articles/new", "/articles/new", &[("original_lang", "en"), ("title", "Mine"), ("body", "Text")]).await;
     assert_eq!(status, 403);
-    assert!(html.contains("Starting an article is for a author") && html.contains("value=\"Mine\""), "reason shown, input kept");
+    assert!(html.contains("Starting an article needs the author role") && html.contains("value=\"Mine\""), "reason shown, input kept");
 }
 
 #[tokio::test]
@@ -213,7 +213,7 @@ async fn a_step_refused_for_the_wrong_role_shows_the_reason_and_changes_nothing(
     let (status, _, html) = photographer.submit(&app, &path, &format!("{path}/steps"), &[("action", "submit"), ("comment", "done")]).await;
 
     assert_eq!(status, 403);
-    assert!(html.contains("is for a author; your roles (photographer) do not include it"), "the reason is on the page: {html}");
+    assert!(html.contains("needs the author role; your roles (photographer) do not include it"), "the reason is on the page: {html}");
     let a = get(&app, &author.token, &format!("/api/v1/articles/{id}")).await;
     assert_eq!(a["status"], "draft");
 
@@ -350,7 +350,7 @@ async fn the_visit_page_drafts_a_bilingual_article_for_authors() {
     assert!(html.contains("Visit: <a href=\"/visits/"), "linked to the visit");
     let (status, _, html) = translator.submit(&app, &visit, &action, &[]).await;
     assert_eq!(status, 403);
-    assert!(html.contains("Starting an article is for a author"), "{html}");
+    assert!(html.contains("Starting an article needs the author role"), "{html}");
     let (status, _, _) = author.submit(&app, &visit, "/visits/999999/draft-article", &[]).await;
     assert_eq!(status, 404);
 }
