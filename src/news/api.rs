@@ -220,7 +220,9 @@ pub async fn proofread_context(conn: &mut AnyConnection, article_id: i64) -> App
     .fetch_all(&mut *conn)
     .await?;
     let ascii: Vec<String> = names.into_iter().filter(|n| n.is_ascii()).collect();
-    Ok(proofread::Context::shared_default().with_words(acronyms.into_iter().flatten()).with_names(ascii))
+    // The office's own terms: the cooperation areas' names (British spelling, e.g. "programmes").
+    let terms = crate::cooperation::AREAS.iter().flat_map(|a| a.en.split(|c: char| !c.is_alphanumeric() && c != '\'')).map(str::to_string);
+    Ok(proofread::Context::shared_default().with_words(acronyms.into_iter().flatten().chain(terms)).with_names(ascii))
 }
 
 /// `GET /api/v1/articles/{id}/proofreading`: the proofreading aid's findings on the
