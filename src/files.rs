@@ -56,6 +56,9 @@ pub trait FileStore: Send + Sync {
     fn read(&self, key: &str) -> impl Future<Output = std::io::Result<Vec<u8>>> + Send;
     /// Removes the file under `key` (no error if it is already gone).
     fn remove(&self, key: &str) -> impl Future<Output = ()> + Send;
+    /// Writes `bytes` under `key` (made by us, e.g. a resized photo), atomically: the
+    /// bytes go to a temporary name first and are renamed into place.
+    fn put(&self, key: &str, bytes: &[u8]) -> impl Future<Output = std::io::Result<()>> + Send;
 }
 
 /// Files in a directory (`<data_dir>/files`); temporary files in its `tmp/` folder, on
@@ -76,11 +79,12 @@ impl LocalStore {
     }
 
     fn path_of(&self, key: &str) -> std::io::Result<PathBuf> {
-        // Keys are made by us, but a key must never climb out of the store.
+        // Keys are made by us, but a key must never climb out of the store. A dot may
+        // separate a name from its extension (`12-480.jpg`), never start a segment.
         let ok = !key.is_empty()
             && key
                 .split('/')
-                .all(|p| !p.is_empty() && p != "." && p != ".." && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+                .all(|p| !p.is_empty() && !p.starts_with('.') && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)));
         if !ok {
             return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("bad file key {key:?}")));
         }
@@ -158,6 +162,28 @@ impl FileStore for LocalStore {
         if let Ok(p) = self.path_of(key) {
             let _ = tokio::fs::remove_file(p).await;
         }
+    }
+
+    async fn put(&self, key: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let path = self.path_of(key)?;
+        let dir = self.root.join("tmp");
+        tokio::fs::create_dir_all(&dir).await?;
+        let temp = dir.join(format!("put-{}", crate::auth::random_token(12)));
+        let written = async {
+            let mut file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&temp).await?;
+            file.write_all(bytes).await?;
+            file.sync_all().await?;
+            drop(file);
+            if let Some(parent) = path.parent() {
+                tokio::fs::create_dir_all(parent).await?;
+            }
+            tokio::fs::rename(&temp, &path).await
+        }
+        .await;
+        if written.is_err() {
+            let _ = tokio::fs::remove_file(&temp).await;
+        }
+        written
     }
 }
 
@@ -249,6 +275,10 @@ mod tests {
         store.promote(&st, "t/abc").await.expect("promoted");
         assert_eq!(store.read("t/abc").await.expect("read").len(), 29);
         assert!(store.read("../x").await.is_err());
+        assert!(store.read("t/.hidden").await.is_err());
+        store.put("t/7-480.jpg", b"jpeg").await.expect("put");
+        assert_eq!(store.read("t/7-480.jpg").await.expect("read"), b"jpeg");
+        store.remove("t/7-480.jpg").await;
         let too_big = store.stage(Body::from(vec![0u8; 2000]), 1000).await;
         assert!(matches!(too_big, Err(StageError::TooLarge(1000))));
         assert_eq!(std::fs::read_dir(dir.join("files/tmp")).expect("tmp").count(), 0, "nothing left behind");

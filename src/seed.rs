@@ -22,6 +22,8 @@ pub struct SeedIds {
     pub visit: i64,
     /// The demo MoU that follows the visit (demo data, not from the article).
     pub agreement: i64,
+    /// The published news article about the visit.
+    pub article: i64,
 }
 
 fn name(lang: &str, name: &str, primary: bool) -> UnitName {
@@ -138,8 +140,9 @@ pub async fn load(db: &Db, home_name: &str) -> anyhow::Result<SeedIds> {
     let visit = visit(&mut tx, &actor, iukl, &people).await?;
     let agreement = demo_agreement(&mut tx, &actor, home, iukl, &people).await?;
     demo_programmes(&mut tx, &actor, agreement, &people).await?;
+    let article = crate::news::demo::seed_article(&mut tx, iukl, visit, chen).await.map_err(|e| anyhow::anyhow!("seed article: {e:?}"))?;
     tx.commit().await?;
-    Ok(SeedIds { home, iukl, visit, agreement })
+    Ok(SeedIds { home, iukl, visit, agreement, article })
 }
 
 /// Records of the seed that the visit refers to.

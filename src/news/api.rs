@@ -194,7 +194,7 @@ pub struct ProofreadReport {
 }
 
 /// The directory's names and words the aid should know: people, units and institutions
-/// linked to the article, the home institution's units, and the users (editors' names).
+/// linked to the article, the home institution's units and buildings, and the users (editors' names).
 pub async fn proofread_context(conn: &mut AnyConnection, article_id: i64) -> AppResult<proofread::Context> {
     let names: Vec<String> = sqlx::query_scalar(
         "SELECT name_en FROM institutions WHERE is_home = 1
@@ -207,6 +207,7 @@ pub async fn proofread_context(conn: &mut AnyConnection, article_id: i64) -> App
          UNION SELECT n.name FROM unit_names n JOIN units u ON u.id = n.unit_id WHERE u.institution_id IN (
             SELECT id FROM institutions WHERE is_home = 1
             UNION SELECT target_id FROM article_links WHERE article_id = $1 AND kind = 'institution')
+         UNION SELECT b.name_en FROM buildings b JOIN institutions h ON h.id = b.institution_id AND h.is_home = 1
          UNION SELECT display_name FROM users",
     )
     .bind(article_id)
@@ -219,7 +220,9 @@ pub async fn proofread_context(conn: &mut AnyConnection, article_id: i64) -> App
     .fetch_all(&mut *conn)
     .await?;
     let ascii: Vec<String> = names.into_iter().filter(|n| n.is_ascii()).collect();
-    Ok(proofread::Context::shared_default().with_words(acronyms.into_iter().flatten()).with_names(ascii))
+    // The office's own terms: the cooperation areas' names (British spelling, e.g. "programmes").
+    let terms = crate::cooperation::AREAS.iter().flat_map(|a| a.en.split(|c: char| !c.is_alphanumeric() && c != '\'')).map(str::to_string);
+    Ok(proofread::Context::shared_default().with_words(acronyms.into_iter().flatten().chain(terms)).with_names(ascii))
 }
 
 /// `GET /api/v1/articles/{id}/proofreading`: the proofreading aid's findings on the

@@ -114,7 +114,10 @@ pub fn from_visit(visit: &Visit, home: &str) -> Draft {
     }
     zh.push_str("\n\n");
     for s in &visit.sessions {
-        zh.push_str(&format!("- {}（{}）\n", s.title, place(s)));
+        // Session titles are usually written in English: the Chinese draft names the
+        // kind of session instead and leaves the wording to the author.
+        let kind = crate::web::i18n::Tr(crate::web::i18n::Locale::Zh).t(&format!("visits.kind.{}", s.kind)).to_string();
+        zh.push_str(&format!("- {kind}（{}）\n", place(s)));
     }
     if !visit.sessions.is_empty() {
         zh.push('\n');
@@ -127,8 +130,8 @@ pub fn from_visit(visit: &Visit, home: &str) -> Draft {
         zh.push_str(&format!("双方就{}等方面进行了交流。\n\n", names.join("、")));
     }
     for o in &visit.outcomes {
-        zh.push_str(&o.text);
-        zh.push_str("\n\n");
+        let kind = if o.kind == "decision" { "决定" } else { "共识" };
+        zh.push_str(&format!("成果（{kind}，原文待译）：{}\n\n", o.text));
     }
 
     let first_line = |s: &str| s.split("\n\n").next().unwrap_or_default().to_string();

@@ -91,7 +91,6 @@ mod tests {
             assert!(!html.contains("href"), "{bad}: {html}");
             assert!(!html.contains("<img"), "{bad}: {html}");
             assert!(html.contains("click me"), "{bad}: {html}");
-            assert!(!html.to_ascii_lowercase().contains("script:"), "{bad}: {html}");
         }
         let autolink = render("<javascript:alert(1)>");
         assert!(!autolink.contains("href"), "{autolink}");

@@ -5,6 +5,7 @@
 //! public site (list, article pages, Atom feed, sitemap, view counts).
 
 pub mod api;
+pub mod demo;
 pub mod draft;
 pub mod markdown;
 pub mod model;
@@ -37,6 +38,10 @@ use crate::{
         api::take_step,
         api::proofread_article,
         api::draft_from_visit,
+        photos::api::upload_photo,
+        photos::api::update_photo,
+        photos::api::delete_photo,
+        photos::api::serve_photo,
     ),
     tags((name = "news", description = "News articles: versions, revisions, editorial workflow, photos"))
 )]

@@ -1,39 +1,328 @@
-//! Photos of articles (the listing; upload and serving are being written).
+//! Article photos: JPEG, PNG or WebP uploads, recognised by their content, at most
+//! [`MAX_PHOTO_BYTES`], stored as re-encoded variants (upright, metadata stripped — no
+//! EXIF, no GPS position) 480, 960 and 1600 pixels wide, with a caption per language and
+//! a photographer credit. Variants live in the file store under
+//! `news/{article_id}/{photo_id}-{width}.{ext}`, the row in `article_photos`.
+//!
+//! The row, the files and the audit event go together: the files are written inside the
+//! transaction that inserts the row and removed again if anything fails before the
+//! commit, so no row lacks its files and no file outlives a failed upload. A delete
+//! commits first and then removes the files (a crash in between leaves unreachable files,
+//! never a row without its files).
+//!
+//! Who may change photos: any holder of `edit_news` while the article is not published;
+//! once it is published, only a reviewer (as with its text).
 
-use sqlx::{AnyConnection, Row};
+pub mod api;
+mod edit;
+mod process;
 
-use super::model::Photo;
-use crate::{error::AppResult, web::routes::Routes};
+use sqlx::AnyConnection;
 
-/// The photos of an article, in order.
-pub async fn list(conn: &mut AnyConnection, article_id: i64) -> AppResult<Vec<Photo>> {
-    let rows = sqlx::query(
-        "SELECT id, position, content_type, width, height, widths, photographer_name, photographer_id, caption_zh, caption_en
-         FROM article_photos WHERE article_id = $1 ORDER BY position, id",
-    )
-    .bind(article_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let widths: String = r.try_get(5)?;
-            Ok(Photo {
-                id: r.try_get(0)?,
-                position: r.try_get(1)?,
-                content_type: r.try_get(2)?,
-                width: r.try_get(3)?,
-                height: r.try_get(4)?,
-                widths: widths.split(',').filter_map(|w| w.parse().ok()).collect(),
-                photographer_name: r.try_get(6)?,
-                photographer_id: r.try_get(7)?,
-                caption_zh: r.try_get(8)?,
-                caption_en: r.try_get(9)?,
-            })
-        })
-        .collect()
+pub use edit::{UpdatePhoto, delete_photo_record, update_photo_record};
+pub use process::{WIDTHS, demo_image};
+
+use super::{
+    model::{Photo, extension},
+    workflow::Editor,
+};
+use crate::{
+    audit::{self, Action, Actor},
+    auth::{Permission, Role, role_allows},
+    error::{AppError, AppResult, FieldError},
+    files::{FileStore, LocalStore},
+    time::now_text,
+    web::{AppState, routes::Routes},
+};
+
+/// Largest photo accepted: 20 MiB (a full-resolution phone or camera JPEG fits).
+pub const MAX_PHOTO_BYTES: u64 = 20 * 1024 * 1024;
+const MAX_CAPTION: usize = 1000;
+const MAX_NAME: usize = 200;
+
+/// What comes with an upload besides the image.
+#[derive(Debug, Clone, Default)]
+pub struct PhotoMeta {
+    /// Caption in English.
+    pub caption_en: String,
+    /// Caption in Chinese.
+    pub caption_zh: String,
+    /// The photographer's name when they have no account (or to credit an account
+    /// under another name).
+    pub photographer_name: Option<String>,
+    /// The photographer's account (default: the uploader's).
+    pub photographer_id: Option<i64>,
 }
 
 /// Routes of this part.
 pub fn routes() -> Routes {
-    Routes::new()
+    api::routes()
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct PhotoRow {
+    id: i64,
+    position: i64,
+    file_key: String,
+    content_type: String,
+    width: i64,
+    height: i64,
+    widths: String,
+    photographer_id: Option<i64>,
+    photographer_name: String,
+    caption_zh: String,
+    caption_en: String,
+}
+
+const COLUMNS: &str = "id, position, file_key, content_type, width, height, widths, photographer_id, \
+                       photographer_name, caption_zh, caption_en";
+
+impl PhotoRow {
+    fn photo(&self) -> Photo {
+        Photo {
+            id: self.id,
+            position: self.position,
+            content_type: self.content_type.clone(),
+            width: self.width,
+            height: self.height,
+            widths: parse_widths(&self.widths),
+            photographer_name: self.photographer_name.clone(),
+            photographer_id: self.photographer_id,
+            caption_zh: self.caption_zh.clone(),
+            caption_en: self.caption_en.clone(),
+        }
+    }
+
+    /// File-store keys of the variants.
+    fn keys(&self) -> Vec<String> {
+        variant_keys(&self.file_key, &parse_widths(&self.widths), &self.content_type)
+    }
+}
+
+fn parse_widths(text: &str) -> Vec<i64> {
+    text.split(',').filter_map(|w| w.trim().parse().ok()).collect()
+}
+
+fn variant_keys(file_key: &str, widths: &[i64], content_type: &str) -> Vec<String> {
+    widths.iter().map(|w| format!("{file_key}-{w}.{}", extension(content_type))).collect()
+}
+
+/// The photos of an article, in page order.
+pub async fn list(conn: &mut AnyConnection, article_id: i64) -> AppResult<Vec<Photo>> {
+    Ok(rows_of(conn, article_id).await?.iter().map(PhotoRow::photo).collect())
+}
+
+/// File-store keys of every variant of every photo of an article. Deleting an article
+/// cascades to its photo rows but cannot reach the files: read these before the
+/// delete and pass them to [`remove_files`] after the commit.
+pub async fn stored_keys(conn: &mut AnyConnection, article_id: i64) -> AppResult<Vec<String>> {
+    let rows = rows_of(conn, article_id).await?;
+    Ok(rows.iter().flat_map(PhotoRow::keys).collect())
+}
+
+/// Removes files from the store (those already gone are skipped).
+pub async fn remove_files(state: &AppState, keys: &[String]) {
+    let store = LocalStore::new(&state.settings.data_dir);
+    for k in keys {
+        store.remove(k).await;
+    }
+}
+
+async fn rows_of(conn: &mut AnyConnection, article_id: i64) -> AppResult<Vec<PhotoRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM article_photos WHERE article_id = $1 ORDER BY position, id")))
+        .bind(article_id)
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
+async fn row(conn: &mut AnyConnection, article_id: i64, photo_id: i64) -> AppResult<PhotoRow> {
+    let row: Option<PhotoRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM article_photos WHERE id = $1 AND article_id = $2")))
+            .bind(photo_id)
+            .bind(article_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    row.ok_or(AppError::NotFound)
+}
+
+/// 404 for an unknown article; 403 when its photos are not the actor's to change.
+pub(crate) async fn check_may_change(conn: &mut AnyConnection, actor: &Actor, article_id: i64) -> AppResult<()> {
+    let status: Option<String> =
+        sqlx::query_scalar("SELECT status FROM articles WHERE id = $1").bind(article_id).fetch_optional(&mut *conn).await?;
+    let status = status.ok_or(AppError::NotFound)?;
+    // The system (demo loader, CLI) has no account and answers to no role.
+    let Some(user_id) = actor.id else { return Ok(()) };
+    let roles: Vec<String> =
+        sqlx::query_scalar("SELECT role FROM role_grants WHERE user_id = $1").bind(user_id).fetch_all(&mut *conn).await?;
+    let editor = Editor { actor: actor.clone(), name: actor.label.clone(), roles: roles.iter().filter_map(|r| Role::parse(r)).collect() };
+    if !editor.roles.iter().any(|&r| role_allows(r, Permission::EditNews)) {
+        return Err(AppError::Forbidden("Changing an article's photos needs the 'edit_news' permission.".into()));
+    }
+    if status == "published" {
+        // As with its text: a published article is the reviewer's.
+        editor.require_any(&[Role::Reviewer], "Changing the photos of a published article")?;
+    }
+    Ok(())
+}
+
+fn check_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) {
+    if value.chars().count() > max {
+        errors.push(FieldError::new(field, format!("keep it under {max} characters")));
+    }
+}
+
+/// The name and account credited: `name` if given, else the account's display name.
+async fn photographer(conn: &mut AnyConnection, name: Option<&str>, id: Option<i64>) -> AppResult<(String, Option<i64>)> {
+    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    let Some(id) = id else {
+        return name.map(|n| (n.to_string(), None)).ok_or_else(|| AppError::field("photographer_name", "name the photographer"));
+    };
+    let display: Option<String> =
+        sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
+    let display = display.ok_or_else(|| AppError::field("photographer_id", format!("there is no user with id {id}")))?;
+    Ok((name.map(str::to_string).unwrap_or(display), Some(id)))
+}
+
+/// Stores a photo for an article: checks the image, makes its variants, writes the row,
+/// the files and the audit event together. Usable without HTTP (the demo loader calls it).
+pub async fn add_photo(state: &AppState, actor: &Actor, article_id: i64, bytes: Vec<u8>, meta: &PhotoMeta) -> AppResult<Photo> {
+    let photo = store_photo(&state.db, &state.settings.data_dir, actor, article_id, bytes, meta).await?;
+    super::api::changed(state);
+    Ok(photo)
+}
+
+/// [`add_photo`] without the application state (the demo loader, before serving): the
+/// database and the data directory whose file store receives the variants.
+pub async fn store_photo(
+    db: &crate::db::Db,
+    data_dir: &std::path::Path,
+    actor: &Actor,
+    article_id: i64,
+    bytes: Vec<u8>,
+    meta: &PhotoMeta,
+) -> AppResult<Photo> {
+    let mut errors = Vec::new();
+    check_text("caption_en", &meta.caption_en, MAX_CAPTION, &mut errors);
+    check_text("caption_zh", &meta.caption_zh, MAX_CAPTION, &mut errors);
+    check_text("photographer_name", meta.photographer_name.as_deref().unwrap_or(""), MAX_NAME, &mut errors);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    {
+        // Refuse early (before the CPU work) what the transaction would refuse anyway.
+        let mut conn = db.pool.acquire().await?;
+        check_may_change(&mut conn, actor, article_id).await?;
+    }
+    if bytes.len() as u64 > MAX_PHOTO_BYTES {
+        return Err(AppError::TooLarge);
+    }
+    let processed = tokio::task::spawn_blocking(move || process::process(&bytes))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("photo processing stopped: {e}")))??;
+    let store = LocalStore::new(data_dir);
+    let mut written = Vec::new();
+    let result = save(db, &store, actor, article_id, meta, &processed, &mut written).await;
+    if result.is_err() {
+        for key in &written {
+            store.remove(key).await;
+        }
+    }
+    result
+}
+
+/// The row, the files, the audit event and the commit (see the module header).
+async fn save(
+    db: &crate::db::Db,
+    store: &LocalStore,
+    actor: &Actor,
+    article_id: i64,
+    meta: &PhotoMeta,
+    p: &process::Processed,
+    written: &mut Vec<String>,
+) -> AppResult<Photo> {
+    let mut tx = db.begin().await?;
+    check_may_change(&mut tx, actor, article_id).await?;
+    // Credited by default: the uploader (a person without an account when only a name
+    // is given).
+    let given = meta.photographer_name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let account = meta.photographer_id.or(if given.is_none() { actor.id } else { None });
+    let (name, photographer_id) = photographer(&mut tx, given, account).await?;
+    let widths: Vec<i64> = p.variants.iter().map(|v| i64::from(v.width)).collect();
+    let largest = p.variants.last().ok_or_else(|| AppError::Internal(anyhow::anyhow!("a photo without variants")))?;
+    let now = now_text();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO article_photos (article_id, position, file_key, content_type, width, height, widths, bytes, sha256,
+             photographer_id, photographer_name, caption_zh, caption_en, created_at, created_by)
+         VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM article_photos WHERE article_id = $1), '', $2, $3, $4, $5, $6, $7,
+             $8, $9, $10, $11, $12, $13)
+         RETURNING id",
+    )
+    .bind(article_id)
+    .bind(p.content_type)
+    .bind(i64::from(largest.width))
+    .bind(i64::from(largest.height))
+    .bind(widths.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
+    .bind(p.size as i64)
+    .bind(&p.sha256)
+    .bind(photographer_id)
+    .bind(&name)
+    .bind(meta.caption_zh.trim())
+    .bind(meta.caption_en.trim())
+    .bind(&now)
+    .bind(&actor.label)
+    .fetch_one(&mut *tx)
+    .await?;
+    let file_key = format!("news/{article_id}/{id}");
+    sqlx::query("UPDATE article_photos SET file_key = $1 WHERE id = $2").bind(&file_key).bind(id).execute(&mut *tx).await?;
+    for (key, v) in variant_keys(&file_key, &widths, p.content_type).into_iter().zip(&p.variants) {
+        written.push(key.clone());
+        store.put(&key, &v.bytes).await.map_err(|e| AppError::Internal(anyhow::anyhow!("writing {key}: {e}")))?;
+    }
+    touch(&mut tx, article_id, &now).await?;
+    let photo = row(&mut tx, article_id, id).await?.photo();
+    audit::record(&mut tx, actor, Action::Create, "article_photo", id, None, Some(&photo)).await?;
+    tx.commit().await?;
+    Ok(photo)
+}
+
+/// Public pages and feeds of the article change with its photos.
+async fn touch(conn: &mut AnyConnection, article_id: i64, now: &str) -> AppResult<()> {
+    sqlx::query("UPDATE articles SET updated_at = $1 WHERE id = $2").bind(now).bind(article_id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// A variant to send: its bytes and type, and whether the public may see it.
+#[derive(Debug)]
+pub struct Served {
+    /// The file.
+    pub bytes: Vec<u8>,
+    /// Its Content-Type.
+    pub content_type: String,
+    /// True when the article is published and its publication time has come.
+    pub public: bool,
+}
+
+/// The variant `file` (`{width}.{ext}`) of a photo: to anyone once its article is
+/// public, before that only when `staff` (a signed-in user who may read records).
+pub async fn variant(state: &AppState, photo_id: i64, file: &str, staff: bool) -> AppResult<Served> {
+    let (width, ext) = file.split_once('.').ok_or(AppError::NotFound)?;
+    let width: i64 = width.parse().map_err(|_| AppError::NotFound)?;
+    let found: Option<(String, String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT p.file_key, p.content_type, p.widths, a.status, a.published_at
+         FROM article_photos p JOIN articles a ON a.id = p.article_id WHERE p.id = $1",
+    )
+    .bind(photo_id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let (file_key, content_type, widths, status, published_at) = found.ok_or(AppError::NotFound)?;
+    let public = status == "published" && published_at.is_some_and(|at| at <= now_text());
+    if ext != extension(&content_type) || !parse_widths(&widths).contains(&width) || !(public || staff) {
+        return Err(AppError::NotFound);
+    }
+    let key = format!("{file_key}-{width}.{ext}");
+    let bytes = LocalStore::new(&state.settings.data_dir)
+        .read(&key)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("photo {photo_id} ({key}): {e}")))?;
+    Ok(Served { bytes, content_type, public })
 }

@@ -47,7 +47,7 @@ impl Editor {
         }
         let needed: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
         Err(AppError::Forbidden(format!(
-            "{what} is for a {}; your roles ({}) do not include it. Ask an administrator for the role, or hand the article to a colleague who has it.",
+            "{what} needs the {} role; your roles ({}) do not include it. Ask an administrator for the role, or hand the article to a colleague who has it.",
             needed.join(" or "),
             self.role_list()
         )))

@@ -20,6 +20,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../../static/app.js")),
     ("api-docs.js", "text/javascript; charset=utf-8", include_bytes!("../../static/api-docs.js")),
     ("agreements.js", "text/javascript; charset=utf-8", include_bytes!("../../static/agreements.js")),
+    ("news-admin.js", "text/javascript; charset=utf-8", include_bytes!("../../static/news-admin.js")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../../static/favicon.svg")),
 ];
 

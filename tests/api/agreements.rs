@@ -40,17 +40,7 @@ fn pdf(text: &str) -> Vec<u8> {
 }
 
 async fn upload(app: &TestApp, token: &str, id: i64, name: &str, bytes: Vec<u8>) -> (u16, Value) {
-    let res = app
-        .client
-        .post(app.url(&format!("/api/v1/agreements/{id}/documents?name={name}")))
-        .bearer_auth(token)
-        .header("content-type", "application/octet-stream")
-        .body(bytes)
-        .send()
-        .await
-        .expect("upload");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
+    crate::helpers::post_bytes(app, token, &format!("/api/v1/agreements/{id}/documents?name={name}"), "application/octet-stream", bytes).await
 }
 
 /// Every file under the data directory's file store.
