@@ -154,6 +154,14 @@ async fn publish_through_the_chain(app: &TestApp, body_zh: &str, partner: i64, t
     id
 }
 
+/// The seed story's records without its news article, so the test's own articles are
+/// all there is.
+async fn seed_without_article(app: &TestApp) -> liaison::seed::SeedIds {
+    let ids = seed(app).await;
+    sqlx::query("DELETE FROM articles WHERE id = $1").bind(ids.article).execute(&app.db.pool).await.expect("delete seed article");
+    ids
+}
+
 async fn page(app: &TestApp, path: &str) -> (u16, reqwest::header::HeaderMap, String) {
     let res = app.client.get(app.url(path)).header("user-agent", "curl/8").send().await.expect("get");
     let status = res.status().as_u16();
@@ -260,7 +268,7 @@ async fn the_list_shows_public_articles_per_language_newest_first_ten_a_page() {
 #[tokio::test]
 async fn the_list_filters_by_tag_and_partner_and_each_filter_can_be_removed() {
     let app = spawn_app().await;
-    let ids = seed(&app).await;
+    let ids = seed_without_article(&app).await;
     let v = |t: &'static str| [("en", t, "")];
     arrange(&app, Arranged { slug: "visit", versions: &v("IUKL visit"), tags: &["visits"], partner: Some(ids.iukl), ..Default::default() })
         .await;
@@ -289,7 +297,7 @@ async fn the_list_filters_by_tag_and_partner_and_each_filter_can_be_removed() {
 #[tokio::test]
 async fn an_article_page_shows_date_body_photos_partner_tags_and_credits_with_views_apart() {
     let app = spawn_app().await;
-    let ids = seed(&app).await;
+    let ids = seed_without_article(&app).await;
     sqlx::query("UPDATE institutions SET is_public = 1 WHERE id = $1").bind(ids.iukl).execute(&app.db.pool).await.expect("public");
     let id = publish_through_the_chain(&app, "马绍坚校长会见代表团。", ids.iukl, &["visits", "malaysia"]).await;
     add_photo(&app, id, 0, "President Ma Shaojian meets the delegation", "马绍坚校长会见代表团").await;
@@ -375,7 +383,7 @@ async fn a_missing_translation_shows_the_original_with_a_note() {
 #[tokio::test]
 async fn markdown_scripts_are_neutralised_on_the_public_page() {
     let app = spawn_app().await;
-    let ids = seed(&app).await;
+    let ids = seed_without_article(&app).await;
     let body = "正文。\n\n<script>alert('x')</script>\n\n[点击](javascript:alert(1)) <img src=x onerror=alert(2)>";
     publish_through_the_chain(&app, body, ids.iukl, &[]).await;
 
@@ -429,7 +437,7 @@ print(json.dumps(out))
 #[tokio::test]
 async fn the_feed_is_atom_with_the_newest_public_entries_in_its_language() {
     let app = spawn_app().await;
-    let ids = seed(&app).await;
+    let ids = seed_without_article(&app).await;
     let id = publish_through_the_chain(&app, "马绍坚校长会见代表团。", ids.iukl, &[]).await;
     let older = Arranged {
         slug: "older",
@@ -610,4 +618,23 @@ async fn two_instances_count_the_same_visitor_once() {
     assert_eq!(views_reaching(&app, &token, id, 3).await, 3);
     let page = app.client.get(format!("{second}/news/story?lang=en")).header("user-agent", "curl/8").send().await.expect("get");
     assert!(page.text().await.expect("body").contains("<p class=\"views\">Views: <span class=\"n\">"));
+}
+
+#[tokio::test]
+async fn the_seed_storys_article_is_public_with_its_credits_apart_and_no_glued_date() {
+    let app = spawn_app().await;
+    seed(&app).await;
+
+    let (status, _, html) = page(&app, "/news/iukl-delegation-symposium-2024?lang=en").await;
+    let (_, _, list) = page(&app, "/news?lang=zh").await;
+
+    assert_eq!(status, 200, "{html}");
+    let text = text_of(&html);
+    assert!(text.contains("May 24, 2024") && !text.contains("2024click") && !text.contains("2024Views"), "{text}");
+    for (role, name) in [("Author", "Qin Lijuan"), ("Translator", "Peng Gaoliang"), ("Proofreader", "Tang Mei"), ("Reviewer", "Lin Na")] {
+        assert!(html.contains(&format!("<dt>{role}</dt><dd>{name}</dd>")), "{role}");
+    }
+    let ld = html.split("<script type=\"application/ld+json\">").nth(1).and_then(|s| s.split("</script>").next()).expect("JSON-LD");
+    assert_eq!(serde_json::from_str::<Value>(ld).expect("JSON-LD parses")["@type"], "NewsArticle");
+    assert!(list.contains("href=\"/news/iukl-delegation-symposium-2024?lang=zh\""), "{list}");
 }
