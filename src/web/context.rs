@@ -128,8 +128,10 @@ async fn build(state: &AppState, req: Request) -> Result<Built, Response> {
     let headers = req.headers();
     let path = req.uri().path();
     let is_api = path.starts_with("/api/");
-    // Machine endpoints and assets never render forms: no pre-login CSRF cookie for them.
-    let is_page = !is_api && !path.starts_with("/static/") && !matches!(path, "/healthz" | "/readyz" | "/metrics");
+    // Machine endpoints, assets and the public news site (cacheable pages without forms)
+    // never need the pre-login CSRF cookie.
+    let is_public_news = path == "/news" || path.starts_with("/news/") || path == "/sitemap.xml" || path == "/robots.txt";
+    let is_page = !is_api && !is_public_news && !path.starts_with("/static/") && !matches!(path, "/healthz" | "/readyz" | "/metrics");
     let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into());
     let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
     let db = &state.db;

@@ -625,10 +625,11 @@ async fn the_seed_storys_article_is_public_with_its_credits_apart_and_no_glued_d
     let app = spawn_app().await;
     seed(&app).await;
 
-    let (status, _, html) = page(&app, "/news/iukl-delegation-symposium-2024?lang=en").await;
+    let (status, headers, html) = page(&app, "/news/iukl-delegation-symposium-2024?lang=en").await;
     let (_, _, list) = page(&app, "/news?lang=zh").await;
 
     assert_eq!(status, 200, "{html}");
+    assert!(headers.get("set-cookie").is_none(), "a publicly cacheable page sets no cookie");
     let text = text_of(&html);
     assert!(text.contains("May 24, 2024") && !text.contains("2024click") && !text.contains("2024Views"), "{text}");
     for (role, name) in [("Author", "Qin Lijuan"), ("Translator", "Peng Gaoliang"), ("Proofreader", "Tang Mei"), ("Reviewer", "Lin Na")] {
