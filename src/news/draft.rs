@@ -66,7 +66,7 @@ pub fn from_visit(visit: &Visit, home: &str) -> Draft {
     // English.
     let mut en = String::new();
     let led = leader.map(|l| {
-        if l.titles.is_empty() { format!(", led by {}", l.name_en) } else { format!(", led by {}, {}", l.name_en, l.titles) }
+        if l.titles.is_empty() { format!(", led by {},", l.name_en) } else { format!(", led by {}, {},", l.name_en, l.titles.replace("; ", " and ")) }
     });
     if inbound {
         en.push_str(&format!(
@@ -79,7 +79,8 @@ pub fn from_visit(visit: &Visit, home: &str) -> Draft {
     }
     en.push_str("\n\n");
     for s in &visit.sessions {
-        let hosts: Vec<String> = s.participants.iter().map(|p| p.name_en.clone()).collect();
+        // Participants the session's title already names are not repeated.
+        let hosts: Vec<String> = s.participants.iter().filter(|p| !s.title.contains(&p.name_en)).map(|p| p.name_en.clone()).collect();
         let with = if hosts.is_empty() { String::new() } else { format!(" with {}", join_en(&hosts)) };
         en.push_str(&format!("- {}{with} — {}\n", s.title, place(s)));
     }
