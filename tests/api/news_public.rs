@@ -638,4 +638,6 @@ async fn the_seed_storys_article_is_public_with_its_credits_apart_and_no_glued_d
     let ld = html.split("<script type=\"application/ld+json\">").nth(1).and_then(|s| s.split("</script>").next()).expect("JSON-LD");
     assert_eq!(serde_json::from_str::<Value>(ld).expect("JSON-LD parses")["@type"], "NewsArticle");
     assert!(list.contains("href=\"/news/iukl-delegation-symposium-2024?lang=zh\""), "{list}");
+    let (_, _, zh) = page(&app, "/news/iukl-delegation-symposium-2024?lang=zh").await;
+    assert!(zh.contains("本中文稿为演示数据而写"), "the Chinese version says it was written for the demo");
 }

@@ -302,6 +302,8 @@ struct ArticlePage {
     title: String,
     text_lang: Option<&'static str>,
     fallback: bool,
+    /// The version's own note (e.g. that it is a translation, or written for the demo).
+    note: String,
     date_iso: String,
     date_text: String,
     body_html: String,
@@ -362,6 +364,7 @@ pub async fn article_page(state: &AppState, locale: Locale, slug: &str) -> AppRe
         title: version.title.clone(),
         text_lang: (version.lang != lang).then(|| html_lang(&version.lang)),
         fallback: version.lang != lang,
+        note: version.note.clone(),
         date_iso: rfc3339(&published),
         date_text: display_date(&published, lang),
         body_html: version.body_html.clone(),
