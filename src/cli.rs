@@ -255,9 +255,16 @@ async fn demo(settings: Settings) -> anyhow::Result<ExitCode> {
             photographer_name: Some("Xiao Jia".into()),
             photographer_id: None,
         };
-        crate::news::photos::store_photo(&db, &settings.data_dir, &Actor::system("demo"), ids.article, crate::news::photos::demo_image(), &meta)
-            .await
-            .map_err(say)?;
+        crate::news::photos::store_photo(
+            &db,
+            &settings.data_dir,
+            &Actor::system("demo"),
+            ids.article,
+            crate::news::photos::demo_image(),
+            &meta,
+        )
+        .await
+        .map_err(say)?;
         println!("seed story loaded into {}", config::redact_url(&settings.database_url));
     }
     let password = std::env::var("LIAISON_DEMO_PASSWORD").ok().filter(|p| !p.is_empty()).unwrap_or_else(|| crate::auth::random_token(8));

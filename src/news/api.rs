@@ -231,7 +231,11 @@ pub async fn proofread_context(conn: &mut AnyConnection, article_id: i64) -> App
 #[utoipa::path(get, path = "/api/v1/articles/{id}/proofreading", tag = "news",
     params(("id" = i64, Path, description = "Article id")),
     responses((status = 200, body = Vec<ProofreadReport>), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn proofread_article(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Vec<ProofreadReport>>> {
+pub async fn proofread_article(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<Vec<ProofreadReport>>> {
     let mut conn = state.db.pool.acquire().await?;
     let article = store::get_article(&mut conn, id).await?;
     Editor::from_user(&user).require_any(&[Role::Proofreader, Role::Reviewer], "The proofreading aid")?;
@@ -260,7 +264,12 @@ pub fn proofread_versions(article: &Article, ctx: &proofread::Context) -> Vec<Pr
                     });
                 }
             }
-            ProofreadReport { lang: v.lang.clone(), revision: v.revision, findings, spelling_skipped: ctx.spelling_skipped().map(str::to_string) }
+            ProofreadReport {
+                lang: v.lang.clone(),
+                revision: v.revision,
+                findings,
+                spelling_skipped: ctx.spelling_skipped().map(str::to_string),
+            }
         })
         .collect()
 }
@@ -280,7 +289,11 @@ pub async fn create_draft(conn: &mut AnyConnection, ed: &Editor, visit_id: i64, 
 #[utoipa::path(post, path = "/api/v1/visits/{id}/draft-article", tag = "news",
     params(("id" = i64, Path, description = "Visit id")),
     responses((status = 201, body = Article), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn draft_from_visit(State(state): State<AppState>, User(user): User, ApiPath(visit_id): ApiPath<i64>) -> AppResult<(StatusCode, Json<Article>)> {
+pub async fn draft_from_visit(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiPath(visit_id): ApiPath<i64>,
+) -> AppResult<(StatusCode, Json<Article>)> {
     let ed = Editor::from_user(&user);
     let mut tx = state.db.begin().await?;
     let home = home_name(&mut tx, &state).await?;

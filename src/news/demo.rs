@@ -15,8 +15,7 @@ use super::{
 use crate::{audit::Actor, auth::Role, error::AppResult};
 
 /// The English title, corrected.
-pub const TITLE_EN: &str =
-    "Delegation from Infrastructure University Kuala Lumpur, Malaysia, Visits Our School for Symposium on Educational Cooperation and Exchange";
+pub const TITLE_EN: &str = "Delegation from Infrastructure University Kuala Lumpur, Malaysia, Visits Our School for Symposium on Educational Cooperation and Exchange";
 
 const SUMMARY_EN: &str = "On May 8, 2024, a delegation of four from Infrastructure University Kuala Lumpur (IUKL), led by Vice President Chen Zhihui, visited our school for a symposium on international cooperation and exchange; both schools reached a consensus on educational cooperation projects.";
 
@@ -59,7 +58,13 @@ pub async fn seed_article(conn: &mut AnyConnection, iukl: i64, visit: i64, chen:
     let new = NewArticle {
         original_lang: "zh".into(),
         required_langs: Some(vec!["zh".into(), "en".into()]),
-        original: VersionInput { title: TITLE_ZH.into(), summary: SUMMARY_ZH.into(), body: BODY_ZH.into(), note: NOTE_ZH.into(), base_revision: None },
+        original: VersionInput {
+            title: TITLE_ZH.into(),
+            summary: SUMMARY_ZH.into(),
+            body: BODY_ZH.into(),
+            note: NOTE_ZH.into(),
+            base_revision: None,
+        },
         slug: Some("iukl-delegation-symposium-2024".into()),
         links: vec![link("visit", visit), link("institution", iukl), link("person", chen)],
         tags: vec!["visits".into(), "malaysia".into(), "cooperation".into()],
@@ -77,9 +82,16 @@ pub async fn seed_article(conn: &mut AnyConnection, iukl: i64, visit: i64, chen:
     };
     store::save_version(conn, &translator, id, "en", &en, None).await?;
     store::take_step(conn, &translator, id, &submit).await?;
-    store::take_step(conn, &proofreader, id, &StepRequest { comment: "Spelling and articles checked with the proofreading aid.".into(), ..submit.clone() }).await?;
+    store::take_step(
+        conn,
+        &proofreader,
+        id,
+        &StepRequest { comment: "Spelling and articles checked with the proofreading aid.".into(), ..submit.clone() },
+    )
+    .await?;
     store::take_step(conn, &reviewer, id, &submit).await?;
-    let publish = StepRequest { action: StepAction::Publish, to: None, comment: String::new(), publish_at: Some("2024-05-24T10:00:00+08:00".into()) };
+    let publish =
+        StepRequest { action: StepAction::Publish, to: None, comment: String::new(), publish_at: Some("2024-05-24T10:00:00+08:00".into()) };
     store::take_step(conn, &reviewer, id, &publish).await?;
     Ok(id)
 }

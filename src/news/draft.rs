@@ -9,7 +9,8 @@ use crate::{
 };
 
 fn date_en(iso: &str) -> String {
-    const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    const MONTHS: [&str; 12] =
+        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
     match iso.parse::<jiff::civil::Date>() {
         Ok(d) => format!("{} {}, {}", MONTHS[(d.month() - 1) as usize], d.day(), d.year()),
         Err(_) => iso.to_string(),
@@ -57,7 +58,8 @@ pub fn from_visit(visit: &Visit, home: &str) -> Draft {
         _ => i.name_en.clone(),
     });
     let inst_en = inst_en.unwrap_or_else(|| "a partner institution".into());
-    let inst_zh = inst.map(|i| i.name_zh.clone().filter(|z| !z.is_empty()).unwrap_or_else(|| i.name_en.clone())).unwrap_or_else(|| "合作院校".into());
+    let inst_zh =
+        inst.map(|i| i.name_zh.clone().filter(|z| !z.is_empty()).unwrap_or_else(|| i.name_en.clone())).unwrap_or_else(|| "合作院校".into());
     let short = inst.map(|i| i.acronym.clone().filter(|a| !a.is_empty()).unwrap_or_else(|| i.name_en.clone())).unwrap_or_default();
     let leader = visit.leader();
     let count = visit.head_count.max(visit.members.len() as i64);
@@ -66,7 +68,11 @@ pub fn from_visit(visit: &Visit, home: &str) -> Draft {
     // English.
     let mut en = String::new();
     let led = leader.map(|l| {
-        if l.titles.is_empty() { format!(", led by {},", l.name_en) } else { format!(", led by {}, {},", l.name_en, l.titles.replace("; ", " and ")) }
+        if l.titles.is_empty() {
+            format!(", led by {},", l.name_en)
+        } else {
+            format!(", led by {}, {},", l.name_en, l.titles.replace("; ", " and "))
+        }
     });
     if inbound {
         en.push_str(&format!(
@@ -75,7 +81,11 @@ pub fn from_visit(visit: &Visit, home: &str) -> Draft {
             led.clone().unwrap_or_default()
         ));
     } else {
-        en.push_str(&format!("On {}, a delegation of {count} from {home}{} visited {inst_en}.", date_en(&visit.start_date), led.clone().unwrap_or_default()));
+        en.push_str(&format!(
+            "On {}, a delegation of {count} from {home}{} visited {inst_en}.",
+            date_en(&visit.start_date),
+            led.clone().unwrap_or_default()
+        ));
     }
     en.push_str("\n\n");
     for s in &visit.sessions {
@@ -146,13 +156,25 @@ pub fn from_visit(visit: &Visit, home: &str) -> Draft {
     let article = NewArticle {
         original_lang: "zh".into(),
         required_langs: Some(vec!["zh".into(), "en".into()]),
-        original: VersionInput { title: title_zh, summary: first_line(&zh), body: zh.trim_end().to_string() + "\n", note: String::new(), base_revision: None },
+        original: VersionInput {
+            title: title_zh,
+            summary: first_line(&zh),
+            body: zh.trim_end().to_string() + "\n",
+            note: String::new(),
+            base_revision: None,
+        },
         slug: None,
         links,
         tags: vec!["visits".into()],
         institution_id: visit.institutions.first().map(|i| i.id),
     };
-    let english = VersionInput { title: title_en, summary: first_line(&en), body: en.trim_end().to_string() + "\n", note: String::new(), base_revision: None };
+    let english = VersionInput {
+        title: title_en,
+        summary: first_line(&en),
+        body: en.trim_end().to_string() + "\n",
+        note: String::new(),
+        base_revision: None,
+    };
     Draft { article, english }
 }
 

@@ -355,11 +355,7 @@ pub fn check_slug(slug: &str) -> Result<String, AppError> {
         && !s.starts_with('-')
         && !s.ends_with('-')
         && !matches!(s.as_str(), "feed.atom" | "photos" | "new");
-    if ok {
-        Ok(s)
-    } else {
-        Err(AppError::field("slug", "use lowercase letters, digits and single hyphens (e.g. iukl-delegation-visit)"))
-    }
+    if ok { Ok(s) } else { Err(AppError::field("slug", "use lowercase letters, digits and single hyphens (e.g. iukl-delegation-visit)")) }
 }
 
 /// Checks and normalises tags: trimmed, lowercase, 1–40 characters, no duplicates.

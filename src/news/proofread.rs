@@ -82,7 +82,9 @@ impl Context {
     pub fn load(base: impl AsRef<Path>) -> Self {
         let base = base.as_ref();
         match read_dictionary(base) {
-            Ok(dictionary) => Context { dictionary: Some(std::sync::Arc::new(dictionary)), spelling_skipped: None, ..Context::without_dictionary("") },
+            Ok(dictionary) => {
+                Context { dictionary: Some(std::sync::Arc::new(dictionary)), spelling_skipped: None, ..Context::without_dictionary("") }
+            }
             Err(why) => Context::without_dictionary(&why),
         }
     }

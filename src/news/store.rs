@@ -97,8 +97,7 @@ async fn write_tags(conn: &mut AnyConnection, id: i64, tags: &[String]) -> AppRe
 
 async fn check_institution(conn: &mut AnyConnection, id: Option<i64>) -> AppResult<Option<i64>> {
     let Some(id) = id.filter(|i| *i != 0) else { return Ok(None) };
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM institutions WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM institutions WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
     found.map(Some).ok_or_else(|| AppError::field("institution_id", format!("there is no institution with id {id}")))
 }
 
@@ -106,10 +105,8 @@ async fn check_institution(conn: &mut AnyConnection, id: Option<i64>) -> AppResu
 async fn free_slug(conn: &mut AnyConnection, base: &str, except: Option<i64>) -> AppResult<String> {
     for n in 1..1000 {
         let candidate = if n == 1 { base.to_string() } else { format!("{base}-{n}") };
-        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE slug = $1")
-            .bind(&candidate)
-            .fetch_optional(&mut *conn)
-            .await?;
+        let taken: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM articles WHERE slug = $1").bind(&candidate).fetch_optional(&mut *conn).await?;
         if taken.is_none() || taken == except {
             return Ok(candidate);
         }
@@ -135,7 +132,8 @@ pub async fn create_article(conn: &mut AnyConnection, ed: &Editor, a: &NewArticl
         None => model::slugify(&a.original.title).unwrap_or_else(|| format!("news-{}", crate::time::today())),
     };
     let slug = if a.slug.as_deref().is_some_and(|s| !s.trim().is_empty()) {
-        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE slug = $1").bind(&base).fetch_optional(&mut *conn).await?;
+        let taken: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM articles WHERE slug = $1").bind(&base).fetch_optional(&mut *conn).await?;
         if taken.is_some() {
             return Err(AppError::field("slug", format!("the address '{base}' is taken by another article")));
         }
@@ -283,11 +281,12 @@ pub async fn save_version(
     model::check_lang("lang", lang)?;
     ed.require_any(workflow::editors(&status), &format!("Editing an article in {status}"))?;
     v.check()?;
-    let current = sqlx::query("SELECT revision, title, summary, body, note, updated_by FROM article_versions WHERE article_id = $1 AND lang = $2")
-        .bind(id)
-        .bind(lang)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let current =
+        sqlx::query("SELECT revision, title, summary, body, note, updated_by FROM article_versions WHERE article_id = $1 AND lang = $2")
+            .bind(id)
+            .bind(lang)
+            .fetch_optional(&mut *conn)
+            .await?;
     let Some(current) = current else {
         if v.base_revision.is_some_and(|b| b != 0) {
             return Err(AppError::field("base_revision", format!("there is no {lang} version yet; send no base_revision to create it")));
@@ -299,7 +298,10 @@ pub async fn save_version(
     };
     let revision: i64 = current.try_get(0)?;
     let Some(base) = v.base_revision else {
-        return Err(AppError::field("base_revision", format!("the {lang} version exists: send the revision you started from (now {revision})")));
+        return Err(AppError::field(
+            "base_revision",
+            format!("the {lang} version exists: send the revision you started from (now {revision})"),
+        ));
     };
     let (title, summary, body, note): (String, String, String, String) =
         (current.try_get(1)?, current.try_get(2)?, current.try_get(3)?, current.try_get(4)?);
@@ -312,7 +314,12 @@ pub async fn save_version(
             .await?;
         let base_body: String = match base_row {
             Some(r) => r.try_get(0)?,
-            None => return Err(AppError::field("base_revision", format!("revision {base} of the {lang} version does not exist (now {revision})"))),
+            None => {
+                return Err(AppError::field(
+                    "base_revision",
+                    format!("revision {base} of the {lang} version does not exist (now {revision})"),
+                ));
+            }
         };
         let conflict = EditConflict {
             base_revision: base,
@@ -366,7 +373,14 @@ pub async fn save_version(
 }
 
 /// Restores revision `revision` of a version as a new revision on top of `base_revision`.
-pub async fn restore_revision(conn: &mut AnyConnection, ed: &Editor, id: i64, lang: &str, revision: i64, base_revision: i64) -> AppResult<Version> {
+pub async fn restore_revision(
+    conn: &mut AnyConnection,
+    ed: &Editor,
+    id: i64,
+    lang: &str,
+    revision: i64,
+    base_revision: i64,
+) -> AppResult<Version> {
     let row = sqlx::query("SELECT title, summary, body, note FROM article_revisions WHERE article_id = $1 AND lang = $2 AND revision = $3")
         .bind(id)
         .bind(lang)
@@ -395,7 +409,8 @@ pub async fn update_article(conn: &mut AnyConnection, ed: &Editor, id: i64, u: &
     ed.require_any(workflow::editors(&status), &format!("Changing an article in {status}"))?;
     if let Some(slug) = &u.slug {
         let slug = model::check_slug(slug)?;
-        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE slug = $1").bind(&slug).fetch_optional(&mut *conn).await?;
+        let taken: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM articles WHERE slug = $1").bind(&slug).fetch_optional(&mut *conn).await?;
         if taken.is_some_and(|t| t != id) {
             return Err(AppError::field("slug", format!("the address '{slug}' is taken by another article")));
         }
@@ -446,10 +461,10 @@ fn parse_instant(field: &str, s: &str) -> Result<String, AppError> {
     if let Ok(ts) = s.parse::<jiff::Timestamp>() {
         return Ok(crate::time::to_text(ts));
     }
-    if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        if let Ok(z) = d.to_zoned_datetime(jiff::tz::TimeZone::UTC) {
-            return Ok(crate::time::to_text(z.timestamp()));
-        }
+    if let Ok(d) = s.parse::<jiff::civil::Date>()
+        && let Ok(z) = d.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+    {
+        return Ok(crate::time::to_text(z.timestamp()));
     }
     Err(AppError::field(field, format!("'{s}' is not a time; use e.g. 2024-05-24T09:00:00+08:00 or 2024-05-24")))
 }
@@ -553,11 +568,12 @@ const VERSION_COLUMNS: &str = "lang, title, summary, body, body_html, note, revi
 
 async fn version(conn: &mut AnyConnection, id: i64, lang: &str) -> AppResult<Version> {
     let original: String = sqlx::query_scalar("SELECT original_lang FROM articles WHERE id = $1").bind(id).fetch_one(&mut *conn).await?;
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {VERSION_COLUMNS} FROM article_versions WHERE article_id = $1 AND lang = $2")))
-        .bind(id)
-        .bind(lang)
-        .fetch_one(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {VERSION_COLUMNS} FROM article_versions WHERE article_id = $1 AND lang = $2")))
+            .bind(id)
+            .bind(lang)
+            .fetch_one(&mut *conn)
+            .await?;
     version_from(&row, &original)
 }
 
@@ -715,10 +731,10 @@ impl ArticleQuery {
 
 /// Articles, most recently changed first.
 pub async fn list_articles(conn: &mut AnyConnection, q: &ArticleQuery) -> AppResult<(Vec<ArticleSummary>, i64)> {
-    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
-        if !model::STATUSES.contains(&s) {
-            return Err(AppError::field("status", format!("'{s}' is not a status; use one of {}", model::STATUSES.join(", "))));
-        }
+    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty())
+        && !model::STATUSES.contains(&s)
+    {
+        return Err(AppError::field("status", format!("'{s}' is not a status; use one of {}", model::STATUSES.join(", "))));
     }
     let status = q.status.clone().filter(|s| !s.is_empty());
     let like = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| format!("%{}%", s.to_lowercase()));

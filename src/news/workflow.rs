@@ -130,7 +130,13 @@ fn rank(status: &str) -> usize {
 /// Plans a step: checks the action fits the status and the editor holds the owning role,
 /// and answers the status it leads to. `to` is a send-back's target (default: the status
 /// before). Missing translations and comments are checked by the caller.
-pub fn plan(status: &str, action: StepAction, to: Option<&str>, needs_translation: bool, editor: &Editor) -> Result<&'static str, AppError> {
+pub fn plan(
+    status: &str,
+    action: StepAction,
+    to: Option<&str>,
+    needs_translation: bool,
+    editor: &Editor,
+) -> Result<&'static str, AppError> {
     let role = owner(status);
     let target = match (action, status) {
         (StepAction::Submit, _) => next_status(status, needs_translation),
@@ -142,7 +148,7 @@ pub fn plan(status: &str, action: StepAction, to: Option<&str>, needs_translatio
                 .iter()
                 .copied()
                 .find(|s| *s == t)
-                .filter(|s| rank(s) < rank(status) && status != "published" && !(*s == "translation" && !needs_translation)),
+                .filter(|s| rank(s) < rank(status) && status != "published" && (*s != "translation" || needs_translation)),
         },
         _ => None,
     };

@@ -40,7 +40,8 @@ fn pdf(text: &str) -> Vec<u8> {
 }
 
 async fn upload(app: &TestApp, token: &str, id: i64, name: &str, bytes: Vec<u8>) -> (u16, Value) {
-    crate::helpers::post_bytes(app, token, &format!("/api/v1/agreements/{id}/documents?name={name}"), "application/octet-stream", bytes).await
+    crate::helpers::post_bytes(app, token, &format!("/api/v1/agreements/{id}/documents?name={name}"), "application/octet-stream", bytes)
+        .await
 }
 
 /// Every file under the data directory's file store.

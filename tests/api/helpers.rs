@@ -238,7 +238,8 @@ pub async fn post(app: &TestApp, token: &str, path: &str, body: serde_json::Valu
 
 /// POSTs raw bytes (an upload) with `token` and a content type.
 pub async fn post_bytes(app: &TestApp, token: &str, path: &str, content_type: &str, bytes: Vec<u8>) -> (u16, serde_json::Value) {
-    let res = app.client.post(app.url(path)).bearer_auth(token).header("content-type", content_type).body(bytes).send().await.expect("upload");
+    let res =
+        app.client.post(app.url(path)).bearer_auth(token).header("content-type", content_type).body(bytes).send().await.expect("upload");
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(serde_json::Value::Null))
 }
