@@ -165,6 +165,19 @@ impl TestApp {
         .expect("user created")
     }
 
+    /// Creates a user with a shown name (credits, steps) and returns an API token for them.
+    pub async fn token_for_named(&self, username: &str, name: &str, roles: &[&str]) -> String {
+        let grants = roles.iter().map(|r| NewGrant { role: (*r).into(), unit_id: None }).collect();
+        let id = users::create_user(
+            &self.db,
+            &Actor::system("test"),
+            NewUser { username: username.into(), display_name: Some(name.into()), email: None, password: PASSWORD.into(), grants },
+        )
+        .await
+        .expect("user created");
+        session::issue_token(&self.db, id, "test").await.expect("token").token
+    }
+
     /// Creates a user and returns an API token for them.
     pub async fn token_for(&self, username: &str, roles: &[&str], unit: Option<i64>) -> String {
         let id = self.add_user(username, roles, unit).await;

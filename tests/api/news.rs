@@ -2,13 +2,6 @@
 //! with five people, wrong roles, missing translations, Markdown safety, drafts from
 //! visits and the proofreading aid.
 
-use liaison::{
-    audit::Actor,
-    auth::{
-        session,
-        users::{self, NewGrant, NewUser},
-    },
-};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -18,21 +11,7 @@ const FIXTURE: &str = include_str!("../../../shared/fixtures/iukl-visit-2024-05-
 
 /// A user with a shown name and roles; their API token.
 async fn editor(app: &TestApp, username: &str, name: &str, roles: &[&str]) -> String {
-    let grants = roles.iter().map(|r| NewGrant { role: (*r).into(), unit_id: None }).collect();
-    let id = users::create_user(
-        &app.db,
-        &Actor::system("test"),
-        NewUser {
-            username: username.into(),
-            display_name: Some(name.into()),
-            email: None,
-            password: "correct horse battery".into(),
-            grants,
-        },
-    )
-    .await
-    .expect("user");
-    session::issue_token(&app.db, id, "test").await.expect("token").token
+    app.token_for_named(username, name, roles).await
 }
 
 struct Team {

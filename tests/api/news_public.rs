@@ -6,13 +6,6 @@
 
 use std::time::{Duration, Instant};
 
-use liaison::{
-    audit::Actor,
-    auth::{
-        session,
-        users::{self, NewGrant, NewUser},
-    },
-};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, get, post, seed, spawn_app};
@@ -104,21 +97,7 @@ async fn add_photo(app: &TestApp, article: i64, position: i64, caption_en: &str,
 
 /// A user with a shown name and roles; their API token.
 async fn editor(app: &TestApp, username: &str, name: &str, roles: &[&str]) -> String {
-    let grants = roles.iter().map(|r| NewGrant { role: (*r).into(), unit_id: None }).collect();
-    let id = users::create_user(
-        &app.db,
-        &Actor::system("test"),
-        NewUser {
-            username: username.into(),
-            display_name: Some(name.into()),
-            email: None,
-            password: "correct horse battery".into(),
-            grants,
-        },
-    )
-    .await
-    .expect("user");
-    session::issue_token(&app.db, id, "test").await.expect("token").token
+    app.token_for_named(username, name, roles).await
 }
 
 /// The seed story's article, through the API and the whole editorial chain (Chinese
