@@ -16,7 +16,8 @@ const TOP: usize = 36;
 const FONT: &str =
     "system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
 
-/// Escapes text for XML content and attributes.
+/// Escapes text for XML content and attributes (SVG, the Atom feed, the sitemap);
+/// control characters XML 1.0 forbids become spaces.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

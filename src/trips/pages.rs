@@ -14,7 +14,6 @@ use super::{StepInput, Trip, TripDetail, TripQuery, model, queries, request};
 use crate::{
     auth::{Access, Permission},
     error::{AppError, AppResult, FieldError},
-    institutions::partner_index,
     web::{
         AppState,
         context::{Ctx, User},
@@ -182,25 +181,6 @@ async fn new_page(State(state): State<AppState>, ctx: Ctx, User(user): User) -> 
     form_page(&state, &ctx, form, Vec::new()).await
 }
 
-/// Finds the partner institution a typed text means (empty: none).
-async fn institution_from_text(state: &AppState, text: &str) -> AppResult<Result<Option<i64>, FieldError>> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(Ok(None));
-    }
-    let cands = state.partners.search(&state.db, text, 5).await?;
-    if let Some(c) = partner_index::chosen(&cands) {
-        return Ok(Ok(c.institution_id));
-    }
-    let names: Vec<String> = cands.iter().take(3).map(|c| c.name.clone()).collect();
-    let msg = if names.is_empty() {
-        format!("No partner institution matches '{text}'. Leave it empty, or add the partner first.")
-    } else {
-        format!("'{text}' could mean several institutions: {}. Type more of the name, or its acronym.", names.join("; "))
-    };
-    Ok(Err(FieldError::new("institution", msg)))
-}
-
 async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -209,7 +189,7 @@ async fn create(
 ) -> AppResult<Response> {
     let form = TripForm::from_pairs(pairs);
     let mut errors = Vec::new();
-    let institution_id = institution_from_text(&state, &form.institution).await?.unwrap_or_else(|e| {
+    let institution_id = crate::web::forms::partner_from_text(&state, &form.institution).await?.unwrap_or_else(|e| {
         errors.push(e);
         None
     });

@@ -102,6 +102,29 @@ pub fn ids(fields: &[(String, String)], name: &str) -> Vec<i64> {
     fields.iter().filter(|(k, _)| k == name).filter_map(|(_, v)| v.trim().parse().ok()).collect()
 }
 
+/// The partner institution a typed text clearly names (empty: none), else a message for
+/// the `institution` field naming the candidates. Shared by the pages with a partner field.
+pub async fn partner_from_text(
+    state: &crate::web::AppState,
+    text: &str,
+) -> crate::error::AppResult<Result<Option<i64>, crate::error::FieldError>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Ok(None));
+    }
+    let cands = state.partners.search(&state.db, text, 5).await?;
+    if let Some(c) = crate::institutions::partner_index::chosen(&cands) {
+        return Ok(Ok(c.institution_id));
+    }
+    let names: Vec<String> = cands.iter().take(3).map(|c| c.name.clone()).collect();
+    let msg = if names.is_empty() {
+        format!("No partner institution matches '{text}'. Leave it empty, or add the partner first.")
+    } else {
+        format!("'{text}' could mean several institutions: {}. Type more of the name, or its acronym.", names.join("; "))
+    };
+    Ok(Err(crate::error::FieldError::new("institution", msg)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,8 +11,7 @@ use serde::Deserialize;
 use super::{Labels, textarea};
 use crate::{
     auth::Role,
-    error::{AppError, AppResult, FieldError},
-    institutions::partner_index,
+    error::{AppError, AppResult},
     news::{
         api::{changed, create_draft, home_name},
         model::{self, ArticleSummary, NewArticle, VersionInput},
@@ -157,25 +156,6 @@ pub(super) async fn new_article_form(ctx: Ctx, User(user): User) -> Response {
     render(&new_page(&ctx, &Editor::from_user(&user), FormState::default()))
 }
 
-/// The related partner typed in the form: none, the one it clearly names, or a message.
-async fn partner_from_text(state: &AppState, text: &str) -> AppResult<Result<Option<i64>, FieldError>> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(Ok(None));
-    }
-    let cands = state.partners.search(&state.db, text, 5).await?;
-    if let Some(c) = partner_index::chosen(&cands) {
-        return Ok(Ok(c.institution_id));
-    }
-    let names: Vec<String> = cands.iter().take(3).map(|c| c.name.clone()).collect();
-    let msg = if names.is_empty() {
-        format!("No partner institution matches '{text}'. Leave it empty, or add the partner first.")
-    } else {
-        format!("'{text}' could mean several institutions: {}. Type more of the name, or its acronym.", names.join("; "))
-    };
-    Ok(Err(FieldError::new("institution", msg)))
-}
-
 /// The article a posted form describes.
 fn new_article_from(fields: &[(String, String)], institution_id: Option<i64>) -> NewArticle {
     let tags = field(fields, "tags").split([',', '，']).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
@@ -206,7 +186,7 @@ pub(super) async fn create_article(
     FormData(fields): FormData<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let ed = Editor::from_user(&user);
-    let result = match partner_from_text(&state, field(&fields, "institution")).await? {
+    let result = match crate::web::forms::partner_from_text(&state, field(&fields, "institution")).await? {
         Err(e) => {
             // Report the form's other problems together with the partner's.
             let mut errors = vec![e];
