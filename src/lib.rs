@@ -23,6 +23,7 @@ pub mod programmes;
 pub mod reports;
 pub mod rooms;
 pub mod seed;
+pub mod status;
 pub mod startup;
 pub mod tabular;
 pub mod time;
