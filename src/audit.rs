@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
-use crate::{auth::CurrentUser, db::Db};
+use crate::db::Db;
 
 /// Who made a change: a user, or the system (CLI, demo loader).
 #[derive(Debug, Clone)]
@@ -21,12 +21,6 @@ impl Actor {
     /// A system actor (no user account).
     pub fn system(label: &str) -> Actor {
         Actor { id: None, label: label.to_string() }
-    }
-}
-
-impl From<&CurrentUser> for Actor {
-    fn from(u: &CurrentUser) -> Actor {
-        Actor { id: Some(u.id), label: u.username.clone() }
     }
 }
 

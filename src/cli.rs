@@ -453,7 +453,7 @@ async fn mail_run_once(settings: Settings) -> anyhow::Result<ExitCode> {
     db.migrate().await?;
     let mailer = crate::mail::Mailer::new(&settings)?;
     let (_stop, never) = tokio::sync::watch::channel(false);
-    let r = mailer.run_once(&db, &never).await?;
+    let r = crate::jobs::mail_tick(&db, &mailer, &never).await?;
     let unset = if settings.smtp_url.is_none() { " (LIAISON_SMTP_URL is not set: mail stays queued)" } else { "" };
     println!("reminders queued: {}, mail sent: {}, failed: {}{unset}", r.queued, r.sent, r.failed);
     Ok(if r.failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })

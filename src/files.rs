@@ -128,7 +128,7 @@ impl FileStore for LocalStore {
         let dir = self.root.join("tmp");
         tokio::fs::create_dir_all(&dir).await?;
         sweep_stale(&dir).await;
-        let temp = dir.join(format!("upload-{}", crate::auth::random_token(12)));
+        let temp = dir.join(format!("upload-{}", crate::secret::random_token(12)));
         let mut file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&temp).await?;
         let mut st = Staged { temp, size: 0, sha256: String::new(), head: Vec::new(), has_word_document: false };
         let result = Self::write_body(&mut file, body, limit, &mut st).await;
@@ -168,7 +168,7 @@ impl FileStore for LocalStore {
         let path = self.path_of(key)?;
         let dir = self.root.join("tmp");
         tokio::fs::create_dir_all(&dir).await?;
-        let temp = dir.join(format!("put-{}", crate::auth::random_token(12)));
+        let temp = dir.join(format!("put-{}", crate::secret::random_token(12)));
         let written = async {
             let mut file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&temp).await?;
             file.write_all(bytes).await?;
@@ -263,7 +263,7 @@ mod tests {
 
     #[tokio::test]
     async fn staging_hashes_and_finds_the_docx_marker_across_chunks() {
-        let dir = std::env::temp_dir().join(format!("liaison-files-{}", crate::auth::random_token(6)));
+        let dir = std::env::temp_dir().join(format!("liaison-files-{}", crate::secret::random_token(6)));
         let store = LocalStore::new(&dir);
         let chunks: Vec<Result<Bytes, std::io::Error>> =
             vec![Ok(Bytes::from_static(b"PK\x03\x04....word/doc")), Ok(Bytes::from_static(b"ument.xml...."))];

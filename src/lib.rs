@@ -3,28 +3,36 @@
 //! One binary serves the web application and the JSON API and offers the same
 //! operations on the command line; see `docs/ARCHITECTURE.md`.
 
+pub mod account;
 pub mod agreements;
+pub mod app;
+pub mod architecture;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod cooperation;
+pub mod dashboard;
 pub mod db;
 pub mod error;
 pub mod expiry;
+pub mod feeds;
 pub mod files;
 pub mod institutions;
+pub mod jobs;
 pub mod mail;
 pub mod news;
 pub mod openapi;
 pub mod ops;
 pub mod programmes;
+pub mod reference;
 pub mod reports;
 pub mod rooms;
+pub mod secret;
 pub mod seed;
-pub mod status;
 pub mod startup;
+pub mod status;
 pub mod tabular;
 pub mod time;
 pub mod trips;

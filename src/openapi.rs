@@ -23,12 +23,12 @@ use crate::{
         Authenticate with 'Authorization: Bearer <token>' (create tokens with POST /api/v1/tokens or `liaison user token`). \
         Errors are RFC 9457 problem details (application/problem+json)."),
     paths(
-        crate::auth::pages::me,
-        crate::auth::pages::create_token,
-        crate::auth::pages::revoke_token,
-        crate::auth::pages::list_users,
-        crate::auth::pages::create_user,
-        crate::auth::pages::add_grant,
+        crate::account::api::me,
+        crate::account::api::create_token,
+        crate::account::api::revoke_token,
+        crate::account::api::list_users,
+        crate::account::api::create_user,
+        crate::account::api::add_grant,
         crate::institutions::api::list_institutions,
         crate::institutions::api::get_institution,
         crate::institutions::api::create_institution,

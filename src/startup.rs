@@ -1,13 +1,13 @@
 //! Building and running the server, callable from `main` and from tests alike: `build`
 //! binds the listener (port 0 in tests) and `port()` tells where it landed.
 
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{net::SocketAddr, sync::Arc};
 
 use anyhow::Context;
 use axum::Router;
 use tokio::net::TcpListener;
 
-use crate::{auth::session, config::Settings, db::Db, mail, news, web};
+use crate::{app, config::Settings, db::Db, jobs::Scheduler, mail, news};
 
 /// A built, bound, migrated application that has not started serving yet.
 pub struct Application {
@@ -37,7 +37,7 @@ impl Application {
             None => default_public_url(listener.local_addr()?),
         };
         let news = Arc::new(news::public::NewsSite::new(public_url));
-        let router = web::router(db.clone(), Arc::new(settings), news.clone());
+        let router = app::router(db.clone(), Arc::new(settings), news.clone());
         Ok(Application { listener, router, db, mailer, news })
     }
 
@@ -54,34 +54,11 @@ impl Application {
     /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests (and the mail
     /// worker its message in flight).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let db = self.db.clone();
-        let sweeper = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(600));
-            loop {
-                tick.tick().await;
-                if let Err(e) = session::sweep(&db).await {
-                    tracing::warn!(error = %e, "session sweep failed");
-                }
-                if let Err(e) = db.optimize().await {
-                    tracing::warn!(error = %e, "optimize failed");
-                }
-            }
-        });
-        let (stop_mail, stop_rx) = tokio::sync::watch::channel(false);
-        let mailer = mail::spawn_worker(self.db.clone(), self.mailer, stop_rx.clone());
-        let views = news::views::spawn_flusher(self.db.clone(), self.news.views.clone(), stop_rx);
+        let jobs = Scheduler::start(self.db.clone(), self.mailer, self.news.views.clone());
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await;
-        sweeper.abort();
-        let _ = stop_mail.send(true);
-        // The worker stops between messages; one SMTP exchange is bounded by its timeout.
-        if tokio::time::timeout(Duration::from_secs(mail::SMTP_TIMEOUT_SECS + 5), mailer).await.is_err() {
-            tracing::warn!("mail worker did not stop in time");
-        }
-        // The view flusher writes what it holds once more, then stops.
-        if tokio::time::timeout(Duration::from_secs(10), views).await.is_err() {
-            tracing::warn!("news view flusher did not stop in time");
-        }
+        // The mail job finishes its message in flight; the view counter writes what it holds.
+        jobs.stop().await;
         self.db.pool.close().await;
         tracing::info!("stopped");
         result

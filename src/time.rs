@@ -1,7 +1,7 @@
 //! Instants are stored as fixed-width UTC text (`2024-05-08T01:30:00.000000Z`) so that
 //! both engines compare and sort them the same way; dates as `YYYY-MM-DD`.
 
-use jiff::Timestamp;
+use jiff::{Timestamp, civil::Date, tz::TimeZone};
 
 /// Formats an instant for storage.
 pub fn to_text(ts: Timestamp) -> String {
@@ -19,9 +19,35 @@ pub fn in_secs_text(secs: i64) -> String {
     to_text(ts)
 }
 
-/// Today's date (UTC), `YYYY-MM-DD`: what "overdue" and "current position" compare with.
+/// The international office's own time zone: trips, reports and the public news site
+/// count days in it.
+pub const OFFICE_TIME_ZONE: &str = "Asia/Shanghai";
+
+/// Today's date in a time zone.
+pub fn today_in(tz: &TimeZone) -> Date {
+    Timestamp::now().to_zoned_datetime(tz.clone()).date()
+}
+
+/// The date at `now` in the zone named (a venue's IANA name), falling back to the
+/// office's zone, then UTC, for a name the tz database does not know.
+pub fn date_in_named(time_zone: &str, now: Timestamp) -> Date {
+    let tz = TimeZone::get(time_zone).or_else(|_| TimeZone::get(OFFICE_TIME_ZONE)).unwrap_or(TimeZone::UTC);
+    now.to_zoned_datetime(tz).date()
+}
+
+/// Today's date in the office's time zone.
+pub fn office_today() -> Date {
+    date_in_named(OFFICE_TIME_ZONE, Timestamp::now())
+}
+
+/// Today's date (UTC): what "overdue", "expiring" and "current position" compare with.
+pub fn today_date() -> Date {
+    today_in(&TimeZone::UTC)
+}
+
+/// Today's date (UTC), `YYYY-MM-DD`.
 pub fn today() -> String {
-    Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date().to_string()
+    today_date().to_string()
 }
 
 /// Parses a `YYYY-MM-DD` date, returning it normalised.

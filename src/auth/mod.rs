@@ -5,7 +5,6 @@
 //! single middleware checks it against the caller's role grants. There is no other
 //! place where permissions are decided, so the matrix below is the whole policy.
 
-pub mod pages;
 pub mod password;
 pub mod session;
 pub mod users;
@@ -223,28 +222,12 @@ impl CurrentUser {
     }
 }
 
-/// Hex encoding of random bytes, for tokens.
-pub fn random_token(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    // getrandom only fails if the OS has no entropy source at all; there is no
-    // sensible way to serve without one.
-    getrandom::fill(&mut buf).expect("operating system random source");
-    hex(&buf)
-}
+pub use crate::secret::{hex, random_token, token_hash};
 
-/// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-/// SHA-256 of a token, hex: what the database stores instead of the token itself.
-pub fn token_hash(token: &str) -> String {
-    use sha2::Digest;
-    hex(&sha2::Sha256::digest(token.as_bytes()))
+impl From<&CurrentUser> for crate::audit::Actor {
+    fn from(u: &CurrentUser) -> crate::audit::Actor {
+        crate::audit::Actor { id: Some(u.id), label: u.username.clone() }
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::FeedKind;
+use crate::feeds::FeedKind;
 use crate::{
     audit::Actor,
     error::{AppError, AppResult, Problem},
@@ -70,7 +70,7 @@ pub async fn create_feed(
     let kind = req.kind()?;
     kind.may_manage(&user, req.subject_id)?;
     let mut tx = state.db.begin().await?;
-    let t = super::ensure_token(&mut tx, &Actor::from(&*user), kind, req.subject_id).await?;
+    let t = crate::feeds::ensure_token(&mut tx, &Actor::from(&*user), kind, req.subject_id).await?;
     tx.commit().await?;
     let status = if t.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(response(&headers, state.settings.secure_cookies, kind, req.subject_id, t.token))))
@@ -88,7 +88,7 @@ pub async fn reset_feed(
     let kind = req.kind()?;
     kind.may_manage(&user, req.subject_id)?;
     let mut tx = state.db.begin().await?;
-    let token = super::reset_token(&mut tx, &Actor::from(&*user), kind, req.subject_id).await?;
+    let token = crate::feeds::reset_token(&mut tx, &Actor::from(&*user), kind, req.subject_id).await?;
     tx.commit().await?;
     Ok(Json(response(&headers, state.settings.secure_cookies, kind, req.subject_id, token)))
 }

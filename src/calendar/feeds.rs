@@ -1,21 +1,17 @@
 //! The three feeds: a visit's agenda, a room's bookings, a person's sessions. Each is
 //! three or four queries whatever its size (sessions, then their topics and
-//! participants for the same filter), rendered by [`super::ics`].
+//! participants for the same filter), rendered by [`crate::feeds::ics`].
 
 use std::collections::HashMap;
 
-use axum::{
-    extract::State,
-    http::header,
-    response::{IntoResponse, Response},
-};
+use axum::{extract::State, response::Response};
 use jiff::{Timestamp, civil::Date};
-use serde::Deserialize;
 use sqlx::AnyConnection;
 
-use super::{
-    FeedKind,
+use crate::feeds::{
+    FeedKind, FeedQuery, authorize,
     ics::{self, Event, When},
+    ics_response,
 };
 use crate::{
     auth::Permission,
@@ -27,36 +23,6 @@ use crate::{
         i18n::{Locale, Tr},
     },
 };
-
-/// The feed's secret, as in the subscribe URL.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct FeedQuery {
-    /// The feed's token (not needed when logged in with `view_records`).
-    pub token: Option<String>,
-}
-
-/// Lets the caller in with the right token or as a logged-in reader; 404 otherwise.
-async fn authorize(conn: &mut AnyConnection, ctx: &Ctx, kind: FeedKind, id: i64, token: Option<&str>) -> AppResult<()> {
-    if ctx.user.as_ref().is_some_and(|u| u.can(Permission::ViewRecords)) {
-        return Ok(());
-    }
-    match (super::stored_token(conn, kind, id).await?, token) {
-        (Some(stored), Some(given)) if super::same_secret(&stored, given) => Ok(()),
-        _ => Err(AppError::NotFound),
-    }
-}
-
-fn ics_response(body: String, name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_string()),
-            (header::CACHE_CONTROL, "private, no-cache".to_string()),
-            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}.ics\"")),
-        ],
-        body,
-    )
-        .into_response()
-}
 
 fn instant(text: &str) -> AppResult<Timestamp> {
     text.parse().map_err(|e| AppError::Internal(anyhow::anyhow!("stored instant {text:?}: {e}")))
@@ -226,7 +192,7 @@ pub async fn visit_feed(
     ApiQuery(q): ApiQuery<FeedQuery>,
 ) -> AppResult<Response> {
     let mut conn = state.db.pool.acquire().await?;
-    authorize(&mut conn, &ctx, FeedKind::Visit, id, q.token.as_deref()).await?;
+    authorize(&mut conn, &ctx, FeedKind::Visit, id, q.token.as_deref(), |u| u.can(Permission::ViewRecords)).await?;
     let tr = Tr(ctx.locale);
     let (title, visit) = visit_event(&mut conn, id).await?;
     let mut events = vec![visit];
@@ -249,7 +215,7 @@ pub async fn person_feed(
     ApiQuery(q): ApiQuery<FeedQuery>,
 ) -> AppResult<Response> {
     let mut conn = state.db.pool.acquire().await?;
-    authorize(&mut conn, &ctx, FeedKind::Person, id, q.token.as_deref()).await?;
+    authorize(&mut conn, &ctx, FeedKind::Person, id, q.token.as_deref(), |u| u.can(Permission::ViewRecords)).await?;
     let tr = Tr(ctx.locale);
     let name: Option<(String, Option<String>)> =
         sqlx::query_as("SELECT name_en, name_zh FROM people WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
@@ -271,7 +237,7 @@ pub async fn room_feed(
     ApiQuery(q): ApiQuery<FeedQuery>,
 ) -> AppResult<Response> {
     let mut conn = state.db.pool.acquire().await?;
-    authorize(&mut conn, &ctx, FeedKind::Room, id, q.token.as_deref()).await?;
+    authorize(&mut conn, &ctx, FeedKind::Room, id, q.token.as_deref(), |u| u.can(Permission::ViewRecords)).await?;
     let tr = Tr(ctx.locale);
     let room: Option<(String, String, Option<String>, String)> = sqlx::query_as(
         "SELECT r.name, b.name_en, b.name_zh, b.time_zone FROM rooms r JOIN buildings b ON b.id = r.building_id WHERE r.id = $1",

@@ -10,7 +10,7 @@ use axum::{extract::State, response::Response};
 use jiff::civil::Date;
 use sqlx::AnyConnection;
 
-use super::ics::When;
+use crate::feeds::ics::When;
 use crate::{
     error::{AppError, AppResult},
     web::{
@@ -221,7 +221,7 @@ fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
 }
 
 /// The programme, by day, in the venue's time (from the same sessions as the feeds).
-fn programme(tr: Tr, sessions: &[super::ics::Event]) -> Vec<(String, Vec<String>)> {
+fn programme(tr: Tr, sessions: &[crate::feeds::ics::Event]) -> Vec<(String, Vec<String>)> {
     let mut days: Vec<(String, Vec<String>)> = Vec::new();
     for s in sessions {
         let When::Timed { start, end, tz } = &s.when else { continue };
@@ -238,7 +238,7 @@ fn programme(tr: Tr, sessions: &[super::ics::Event]) -> Vec<(String, Vec<String>
     days
 }
 
-fn side(tr: Tr, f: &Facts, sessions: &[super::ics::Event]) -> Side {
+fn side(tr: Tr, f: &Facts, sessions: &[crate::feeds::ics::Event]) -> Side {
     let zh = tr.locale() == Locale::Zh;
     let home = pick(tr, &f.home.0, f.home.1.as_deref());
     let sep = if zh { "、" } else { " and " };

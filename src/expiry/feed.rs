@@ -7,22 +7,18 @@
 //! SEQUENCE is the number of the agreement's status events, which only grows. Dates a
 //! year past are left out so the feed stays small.
 
-use axum::{
-    extract::State,
-    http::header,
-    response::{IntoResponse, Response},
-};
+use axum::{extract::State, response::Response};
 use jiff::{Span, Timestamp, civil::Date};
 
 use super::queries::{self, Row, Scope};
 use crate::{
     auth::{Permission, Role, role_allows},
-    calendar::{
-        FeedKind,
-        feeds::FeedQuery,
-        ics::{self, Event, When},
-    },
     error::{AppError, AppResult},
+    feeds::{
+        FeedKind, FeedQuery, authorize,
+        ics::{self, Event, When},
+        ics_response,
+    },
     web::{
         AppState,
         context::Ctx,
@@ -30,17 +26,6 @@ use crate::{
         i18n::{Locale, Tr},
     },
 };
-
-/// Lets in the right token, the user themselves, or an admin; 404 for anyone else.
-async fn authorize(conn: &mut sqlx::AnyConnection, ctx: &Ctx, id: i64, token: Option<&str>) -> AppResult<()> {
-    if ctx.user.as_ref().is_some_and(|u| u.id == id || u.can(Permission::ManageUsers)) {
-        return Ok(());
-    }
-    match (crate::calendar::stored_token(conn, FeedKind::Expiry, id).await?, token) {
-        (Some(stored), Some(given)) if crate::calendar::same_secret(&stored, given) => Ok(()),
-        _ => Err(AppError::NotFound),
-    }
-}
 
 /// `GET /users/{id}/expiry.ics`: expiry and notice dates of the user's agreements.
 #[utoipa::path(get, path = "/users/{id}/expiry.ics", tag = "expiry", params(("id" = i64, Path, description = "User id"), FeedQuery),
@@ -52,7 +37,8 @@ pub async fn expiry_feed(
     ApiQuery(q): ApiQuery<FeedQuery>,
 ) -> AppResult<Response> {
     let mut conn = state.db.pool.acquire().await?;
-    authorize(&mut conn, &ctx, id, q.token.as_deref()).await?;
+    // The right token, the user themselves, or an admin.
+    authorize(&mut conn, &ctx, FeedKind::Expiry, id, q.token.as_deref(), |u| u.id == id || u.can(Permission::ManageUsers)).await?;
     let user: Option<(String, String)> =
         sqlx::query_as("SELECT display_name, locale FROM users WHERE id = $1 AND active = 1").bind(id).fetch_optional(&mut *conn).await?;
     let (name, locale) = user.ok_or(AppError::NotFound)?;
@@ -60,7 +46,7 @@ pub async fn expiry_feed(
     let roles: Vec<String> = sqlx::query_scalar("SELECT role FROM role_grants WHERE user_id = $1").bind(id).fetch_all(&mut *conn).await?;
     let all = roles.iter().filter_map(|r| Role::parse(r)).any(|r| role_allows(r, Permission::EditAgreements));
     let scope = if all { Scope::All } else { Scope::Responsible(id) };
-    let since = super::today().checked_sub(Span::new().days(365)).unwrap_or(Date::MIN);
+    let since = crate::time::today_date().checked_sub(Span::new().days(365)).unwrap_or(Date::MIN);
     let rows = queries::feed_rows(&mut conn, since, scope, tr.locale().code()).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut partners = queries::partners(&mut conn, &ids).await?;
@@ -69,16 +55,7 @@ pub async fn expiry_feed(
         events.extend(agreement_events(tr, &r, &partners.remove(&r.id).unwrap_or_default())?);
     }
     let title = format!("{} — {name}", tr.t("expiry.feed_title"));
-    let body = ics::calendar(&title, &events);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_string()),
-            (header::CACHE_CONTROL, "private, no-cache".to_string()),
-            (header::CONTENT_DISPOSITION, format!("inline; filename=\"expiry-{id}.ics\"")),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(ics_response(ics::calendar(&title, &events), &format!("expiry-{id}")))
 }
 
 fn parse<T: std::str::FromStr>(text: &str) -> AppResult<T>

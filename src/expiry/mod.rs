@@ -14,7 +14,6 @@ pub mod pages;
 pub mod queries;
 
 use axum::routing::get;
-use jiff::{Timestamp, civil::Date, tz::TimeZone};
 
 use crate::{
     auth::{Access, Permission},
@@ -41,10 +40,8 @@ pub fn routes() -> Routes {
     )
 }
 
-/// Today's date (UTC): the first day of every window.
-pub fn today() -> Date {
-    Timestamp::now().to_zoned_datetime(TimeZone::UTC).date()
-}
+/// Today (UTC), what expiry windows count from.
+pub use crate::time::today_date as today;
 
 /// The dashboard tile: agreements in the default 90-day window.
 pub async fn dashboard_count(conn: &mut sqlx::AnyConnection) -> crate::error::AppResult<i64> {

@@ -9,8 +9,8 @@ use super::{
     queries,
 };
 use crate::{
-    calendar::FeedKind,
     error::{AppError, AppResult},
+    feeds::FeedKind,
     web::{AppState, context::Ctx, extract::ApiQuery, pages::Base, render},
 };
 
@@ -59,7 +59,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, ApiQuery(q): ApiQuery
     let items = queries::expiring(&mut conn, &w, lang).await?;
     let units = queries::home_units(&mut conn, lang).await?;
     let me = ctx.user.as_ref().map(|u| u.id).unwrap_or_default();
-    let feed = crate::calendar::feed_path(&mut conn, FeedKind::Expiry, me).await?;
+    let feed = crate::feeds::feed_path(&mut conn, FeedKind::Expiry, me).await?;
     let days = if error.is_some() { q.days.clone().unwrap_or_default() } else { w.days.to_string() };
     Ok(render(&ListPage {
         base,

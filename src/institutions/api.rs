@@ -48,7 +48,7 @@ pub async fn list_institutions(
 /// acronyms, Chinese names, domains, typos and half-typed words).
 pub async fn matched_ids(state: &AppState, q: &InstitutionQuery) -> AppResult<Option<Vec<i64>>> {
     match q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        Some(text) => Ok(Some(state.partners.matching_ids(&state.db, text).await?)),
+        Some(text) => Ok(Some(state.service::<crate::institutions::partner_index::PartnerCache>().matching_ids(&state.db, text).await?)),
         None => Ok(None),
     }
 }
@@ -86,7 +86,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: InstitutionInput) ->
 async fn refuse_probable_duplicate(state: &AppState, f: &InstitutionFields) -> AppResult<()> {
     let probes = [Some(f.name_en.as_str()), f.name_zh.as_deref(), f.schac_code.as_deref(), f.website.as_deref()];
     for probe in probes.into_iter().flatten() {
-        let cands = state.partners.search(&state.db, probe, 5).await?;
+        let cands = state.service::<crate::institutions::partner_index::PartnerCache>().search(&state.db, probe, 5).await?;
         if let Some(c) = partner_index::chosen(&cands) {
             return Err(AppError::Conflict(
                 format!(

@@ -149,7 +149,7 @@ pub struct MatchResult {
 
 /// Matches a messy name against partners and the directory.
 pub async fn match_name(state: &AppState, query: &str) -> AppResult<MatchResult> {
-    let mut cands = state.partners.search(&state.db, query, 5).await?;
+    let mut cands = state.service::<crate::institutions::partner_index::PartnerCache>().search(&state.db, query, 5).await?;
     let dir = reference::directory();
     for h in reference::directory_index().search(query, 5) {
         let e = &dir[h.entry];
@@ -228,7 +228,7 @@ pub async fn promote(state: &AppState, actor: &Actor, domain: &str, opts: Promot
     };
     let fields = InstitutionFields::parse(input, None)?;
     if !opts.force.unwrap_or(false) {
-        let cands = state.partners.search(&state.db, &fields.name_en, 5).await?;
+        let cands = state.service::<crate::institutions::partner_index::PartnerCache>().search(&state.db, &fields.name_en, 5).await?;
         if let Some(c) = chosen(&cands) {
             return Err(AppError::Conflict(
                 format!(

@@ -5,10 +5,12 @@
 pub mod api;
 pub mod directory;
 pub mod identifiers;
+pub mod lookup;
 pub mod map;
 pub mod matching;
 pub mod model;
 pub mod pages;
+pub mod partner_field;
 pub mod partner_index;
 pub mod people_pages;
 pub mod queries;

@@ -68,7 +68,11 @@ pub(crate) async fn institution_from_text(state: &AppState, text: &str) -> Resul
     if text.is_empty() {
         return Ok(None);
     }
-    let cands = state.partners.search(&state.db, text, 5).await.map_err(|e| ("institution".to_string(), e.to_string()))?;
+    let cands = state
+        .service::<crate::institutions::partner_index::PartnerCache>()
+        .search(&state.db, text, 5)
+        .await
+        .map_err(|e| ("institution".to_string(), e.to_string()))?;
     if let Some(c) = partner_index::chosen(&cands) {
         return Ok(c.institution_id);
     }
@@ -174,7 +178,7 @@ impl PersonPage {
 async fn person_page(state: &AppState, ctx: &Ctx, id: i64, form: PersonForm, errors: Vec<(String, String)>) -> AppResult<Response> {
     let mut conn = state.db.pool.acquire().await?;
     let person = queries::get_person(&mut conn, id).await?;
-    let feed = crate::calendar::feed_path(&mut conn, crate::calendar::FeedKind::Person, id).await?;
+    let feed = crate::feeds::feed_path(&mut conn, crate::feeds::FeedKind::Person, id).await?;
     drop(conn);
     let history = audit::history(&state.db, "person", id).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };

@@ -1,9 +1,11 @@
-//! Outgoing mail: an outbox table that any instance may drain, one message at a time,
-//! and the follow-up reminders that go through it.
+//! Outgoing mail: an outbox table that any instance may drain, one message at a time.
+//! Modules queue messages with [`outbox::enqueue`] on their own transaction; this module
+//! only sends.
 //!
-//! Each instance runs one worker, started and stopped with the `Application`. Every
-//! `mail_poll_seconds` it queues the reminders that have come due, then sends what is in
-//! the outbox over SMTP (`smtp_url`; unset, mail is queued and waits). Nothing is kept in
+//! The scheduler (`crate::jobs`) runs one sender per instance. Every
+//! `mail_poll_seconds` it first lets the modules queue what has come due (reminders,
+//! digests), then sends what is in the outbox over SMTP (`smtp_url`; unset, mail is
+//! queued and waits). Nothing is kept in
 //! process memory between ticks: which message is being sent, by whom, how often it
 //! failed and when it was sent are columns of `mail_outbox`, so any number of instances
 //! share the work and none sends a message another has sent (see `outbox::claim`).
@@ -11,7 +13,6 @@
 //! message but before it recorded that will have the message sent again after the lease.
 
 pub mod outbox;
-pub mod reminders;
 
 use std::time::Duration;
 
@@ -20,7 +21,7 @@ use lettre::{
     message::{Mailbox, header::ContentType},
     transport::smtp::authentication::Credentials,
 };
-use tokio::{sync::watch, task::JoinHandle};
+use tokio::sync::watch;
 
 use crate::{config::Settings, db::Db};
 
@@ -30,47 +31,16 @@ pub const SMTP_TIMEOUT_SECS: u64 = 20;
 /// Messages one instance sends per tick at most, so a tick ends and reminders get queued.
 const MAX_SENDS_PER_TICK: usize = 200;
 
-/// The SMTP transport an `smtp_url` describes: `smtp://[user[:password]@]host[:port]`
-/// (port 25 by default), plain SMTP; lettre reads such URLs itself only when built with
-/// a TLS stack, which this build leaves out.
+/// The SMTP transport an `smtp_url` describes (read by [`crate::config::parse_smtp_url`]).
 pub fn smtp_transport(text: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
-    let url = url::Url::parse(text).map_err(|e| e.to_string())?;
-    if url.scheme() != "smtp" || url.query().is_some() {
-        return Err("use smtp://host:port (plain SMTP; this build has no TLS)".into());
-    }
-    let host = url.host_str().filter(|h| !h.is_empty()).ok_or("the URL names no host")?;
-    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-        .port(url.port().unwrap_or(25))
+    let target = crate::config::parse_smtp_url(text)?;
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&target.host)
+        .port(target.port)
         .timeout(Some(Duration::from_secs(SMTP_TIMEOUT_SECS)));
-    if !url.username().is_empty() {
-        let decode = |s: &str| percent_decode(s).ok_or_else(|| "the credentials are not valid percent-encoded UTF-8".to_string());
-        let user = decode(url.username())?;
-        let password = decode(url.password().unwrap_or_default())?;
+    if let Some((user, password)) = target.credentials {
         builder = builder.credentials(Credentials::new(user, password));
     }
     Ok(builder.build())
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// Checks an `smtp_url` the way the worker will read it.
-pub fn check_smtp_url(url: &str) -> Result<(), String> {
-    smtp_transport(url).map(|_| ())
 }
 
 /// What one tick did.
@@ -111,15 +81,23 @@ impl Mailer {
         };
         let from = settings.mail_from.parse().map_err(|e| anyhow::anyhow!("LIAISON_MAIL_FROM: {e}"))?;
         // Distinct per running instance, even for two in one process (as in tests).
-        let instance = format!("pid{}-{}", std::process::id(), crate::auth::random_token(4));
+        let instance = format!("pid{}-{}", std::process::id(), crate::secret::random_token(4));
         Ok(Mailer { transport, from, instance, reminder_days: settings.reminder_days, poll_seconds: settings.mail_poll_seconds })
     }
 
-    /// One tick: queue due reminders, then send queued mail until the outbox has
-    /// nothing this instance can claim (or `stop` turns true).
-    pub async fn run_once(&self, db: &Db, stop: &watch::Receiver<bool>) -> anyhow::Result<TickReport> {
-        let mut report = TickReport { queued: reminders::queue_due(db, self.reminder_days).await?, ..TickReport::default() };
-        report.queued += crate::expiry::queue_digests(&mut *db.pool.acquire().await?, crate::expiry::today()).await?;
+    /// Days before an action's due date that its reminder goes out.
+    pub fn reminder_days(&self) -> i64 {
+        self.reminder_days
+    }
+
+    /// Seconds between ticks.
+    pub fn poll_seconds(&self) -> u64 {
+        self.poll_seconds
+    }
+
+    /// Sends queued mail until the outbox has nothing this instance can claim (or `stop`
+    /// turns true), adding to `report`.
+    pub async fn send_pending(&self, db: &Db, stop: &watch::Receiver<bool>, mut report: TickReport) -> anyhow::Result<TickReport> {
         let Some(transport) = &self.transport else {
             return Ok(report);
         };
@@ -168,44 +146,5 @@ impl Mailer {
             Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
             Err(e) => Err(SendError::Transient(e.to_string())),
         }
-    }
-}
-
-/// Starts the background worker: a tick every `mail_poll_seconds` (the first at once)
-/// until `stop` turns true; a send in flight is finished first.
-pub fn spawn_worker(db: Db, mailer: Mailer, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(mailer.poll_seconds));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = stop.changed() => break,
-                _ = tick.tick() => {}
-            }
-            if *stop.borrow() {
-                break;
-            }
-            match mailer.run_once(&db, &stop).await {
-                Ok(r) if r != TickReport::default() => tracing::debug!(queued = r.queued, sent = r.sent, failed = r.failed, "mail tick"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %format!("{e:#}"), "mail tick failed"),
-            }
-        }
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn smtp_urls_are_plain_smtp_with_optional_credentials() {
-        assert!(check_smtp_url("smtp://127.0.0.1:2525").is_ok());
-        assert!(check_smtp_url("smtp://mailer:p%40ss@relay.example.edu").is_ok());
-        assert!(check_smtp_url("smtps://relay.example.edu").is_err());
-        assert!(check_smtp_url("smtp://relay?tls=required").is_err());
-        assert!(check_smtp_url("relay.example.edu:25").is_err());
-        assert_eq!(percent_decode("p%40ss").as_deref(), Some("p@ss"));
-        assert_eq!(percent_decode("bad%4"), None);
     }
 }

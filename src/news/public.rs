@@ -52,7 +52,7 @@ impl NewsSite {
 /// Forgets the kept public pages after a news write (this instance; others within
 /// [`cache::TTL`]).
 pub fn invalidate(state: &AppState) {
-    state.news.invalidate();
+    state.service::<NewsSite>().invalidate();
 }
 
 /// Routes of the public site.
@@ -132,7 +132,7 @@ async fn list_news(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, 
     };
     let filter = queries::ListFilter { tag: p.tag.filter(|t| t.chars().count() <= 40), partner };
     let key = format!("list|{}|{page_no}|{}|{}", locale.code(), filter.tag.as_deref().unwrap_or(""), partner.unwrap_or(0));
-    let site = state.news.clone();
+    let site = state.service_arc::<NewsSite>();
     let page = site.pages.get_or_render(key, || pages::list_page(&state, locale, filter, page_no)).await?;
     Ok(page.respond(&headers, vary))
 }
@@ -154,7 +154,7 @@ async fn show_article(
         return Ok(pages::not_found(locale).respond(&headers, vary));
     }
     let key = format!("article|{}|{slug}", locale.code());
-    let site = state.news.clone();
+    let site = state.service_arc::<NewsSite>();
     let page = site.pages.get_or_render(key, || pages::article_page(&state, locale, &slug)).await?;
     count_view(&site, &page, &method, &headers, &ctx);
     Ok(page.respond(&headers, vary))
@@ -164,7 +164,7 @@ async fn show_article(
 async fn news_feed(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, RawQuery(raw): RawQuery) -> AppResult<Response> {
     let (locale, vary) = Params::parse(raw.as_deref()).locale(&ctx);
     let key = format!("feed|{}", locale.code());
-    let site = state.news.clone();
+    let site = state.service_arc::<NewsSite>();
     let page = site.pages.get_or_render(key, || feed::atom_page(&state, locale)).await?;
     Ok(page.respond(&headers, vary))
 }
@@ -172,7 +172,7 @@ async fn news_feed(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, 
 /// `GET /sitemap.xml`: the news list and every public article in each language, and the
 /// partner page.
 async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
-    let site = state.news.clone();
+    let site = state.service_arc::<NewsSite>();
     let page = site.pages.get_or_render("sitemap".into(), || feed::sitemap_page(&state)).await?;
     Ok(page.respond(&headers, None))
 }

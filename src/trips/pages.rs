@@ -189,7 +189,7 @@ async fn create(
 ) -> AppResult<Response> {
     let form = TripForm::from_pairs(pairs);
     let mut errors = Vec::new();
-    let institution_id = crate::web::forms::partner_from_text(&state, &form.institution).await?.unwrap_or_else(|e| {
+    let institution_id = crate::institutions::partner_field::partner_from_text(&state, &form.institution).await?.unwrap_or_else(|e| {
         errors.push(e);
         None
     });

@@ -7,6 +7,7 @@ pub mod api;
 pub mod model;
 pub mod pages;
 pub mod queries;
+pub mod reminders;
 pub mod sessions;
 
 use axum::routing::{delete, get, patch, post};

@@ -209,7 +209,7 @@ async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, f: FormState, notice:
     {
         home_units.push((uid, queries::unit_label(&mut conn, uid).await?));
     }
-    let feed = crate::calendar::feed_path(&mut conn, crate::calendar::FeedKind::Visit, id).await?;
+    let feed = crate::feeds::feed_path(&mut conn, crate::feeds::FeedKind::Visit, id).await?;
     let agreements =
         sqlx::query_as("SELECT id, title, status FROM agreements WHERE visit_id = $1 ORDER BY id").bind(id).fetch_all(&mut *conn).await?;
     drop(conn);

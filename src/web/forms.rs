@@ -2,7 +2,12 @@
 //! and multi-selects), and which form of a page failed with what, so the page re-renders
 //! with inline messages and the input kept. Shared by every module's pages.
 
-use crate::error::AppError;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::{
+    db::Db,
+    error::{AppError, AppResult},
+};
 
 /// Which form failed, its input, and its messages.
 #[derive(Debug, Default)]
@@ -102,27 +107,26 @@ pub fn ids(fields: &[(String, String)], name: &str) -> Vec<i64> {
     fields.iter().filter(|(k, _)| k == name).filter_map(|(_, v)| v.trim().parse().ok()).collect()
 }
 
-/// The partner institution a typed text clearly names (empty: none), else a message for
-/// the `institution` field naming the candidates. Shared by the pages with a partner field.
-pub async fn partner_from_text(
-    state: &crate::web::AppState,
-    text: &str,
-) -> crate::error::AppResult<Result<Option<i64>, crate::error::FieldError>> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(Ok(None));
+/// Runs a form's change in one transaction: committed, the browser goes to what
+/// `done` makes of the change's answer (post/redirect/get); refused, `failed` renders the
+/// page again with the form's messages and the input kept (see [`FormState::failed`]).
+/// Every module's detail pages post through this one helper.
+pub async fn apply<T, Change, Failed>(db: &Db, change: Change, done: impl FnOnce(T) -> String, failed: Failed) -> AppResult<Response>
+where
+    Change: AsyncFnOnce(&mut sqlx::AnyConnection) -> AppResult<T>,
+    Failed: AsyncFnOnce(AppError) -> AppResult<Response>,
+{
+    let mut tx = db.begin().await?;
+    match change(&mut tx).await {
+        Ok(answer) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&done(answer)).into_response())
+        }
+        Err(e) => {
+            drop(tx);
+            failed(e).await
+        }
     }
-    let cands = state.partners.search(&state.db, text, 5).await?;
-    if let Some(c) = crate::institutions::partner_index::chosen(&cands) {
-        return Ok(Ok(c.institution_id));
-    }
-    let names: Vec<String> = cands.iter().take(3).map(|c| c.name.clone()).collect();
-    let msg = if names.is_empty() {
-        format!("No partner institution matches '{text}'. Leave it empty, or add the partner first.")
-    } else {
-        format!("'{text}' could mean several institutions: {}. Type more of the name, or its acronym.", names.join("; "))
-    };
-    Ok(Err(crate::error::FieldError::new("institution", msg)))
 }
 
 #[cfg(test)]

@@ -1,16 +1,23 @@
-//! The HTTP layer: application state, the router with its middleware stack, and the
-//! conventions every page and endpoint share.
+//! HTTP plumbing, knowing no domain module: application state, the middleware stack,
+//! the request context, extractors, forms, paging, downloads, i18n and the page shell.
+//! The routes themselves are assembled in `crate::app`.
 
 pub mod assets;
 pub mod context;
+pub mod download;
 pub mod extract;
 pub mod forms;
 pub mod i18n;
 pub mod metrics;
 pub mod pages;
+pub mod paging;
 pub mod routes;
 
-use std::sync::Arc;
+use std::{
+    any::{Any, TypeId},
+    collections::HashMap,
+    sync::Arc,
+};
 
 use axum::{
     Router,
@@ -23,7 +30,7 @@ use axum::{
 };
 
 use crate::{auth::Access, config::Settings, db::Db, error::AppError};
-use routes::{RouteInfo, Routes};
+pub use routes::{RouteInfo, Routes};
 
 /// Shared state handed to every handler.
 #[derive(Clone)]
@@ -36,42 +43,58 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// The route table (for the OpenAPI document and the permission walk).
     pub routes: Arc<Vec<RouteInfo>>,
-    /// Matcher index over partner institutions (derived, checked against the database).
-    pub partners: Arc<crate::institutions::partner_index::PartnerCache>,
-    /// The public news site: kept pages (`invalidate()` after news writes) and view counts.
-    pub news: Arc<crate::news::public::NewsSite>,
+    /// What modules keep for the life of the instance (caches, counters), by type.
+    pub services: Arc<Services>,
 }
 
-/// All routes of all modules.
-fn all_routes() -> Routes {
-    Routes::new()
-        .get("/static/{file}", Access::Public, get(assets::serve_asset))
-        .merge(crate::ops::routes())
-        .merge(crate::openapi::routes())
-        .merge(crate::auth::pages::routes())
-        .merge(pages::routes())
-        .merge(crate::institutions::routes())
-        .merge(crate::rooms::api::routes())
-        .merge(crate::rooms::pages::routes())
-        .merge(crate::visits::routes())
-        .merge(crate::trips::routes())
-        .merge(crate::calendar::routes())
-        .merge(crate::agreements::routes())
-        .merge(crate::expiry::routes())
-        .merge(crate::programmes::routes())
-        .merge(crate::reports::routes())
-        .merge(crate::news::routes())
+impl AppState {
+    /// A module's kept value, registered by the composition layer (`crate::app`).
+    ///
+    /// # Panics
+    /// If nothing of that type was registered: a defect of the build, found by any test
+    /// that reaches the handler, not something a request can cause.
+    pub fn service<T: Any + Send + Sync>(&self) -> &T {
+        self.services.get::<T>().unwrap_or_else(|| panic!("service {} is not registered", std::any::type_name::<T>()))
+    }
+
+    /// Like [`AppState::service`], as a shared handle that outlives the request.
+    pub fn service_arc<T: Any + Send + Sync>(&self) -> Arc<T> {
+        self.services.get_arc::<T>().unwrap_or_else(|| panic!("service {} is not registered", std::any::type_name::<T>()))
+    }
 }
 
-/// Builds the application router with its middleware stack.
-pub fn router(db: Db, settings: Arc<Settings>, news: Arc<crate::news::public::NewsSite>) -> Router {
-    let (router, table) = all_routes().into_parts();
+/// Values kept per instance, one per type, so that `web` needs to know none of them.
+#[derive(Default)]
+pub struct Services(HashMap<TypeId, Arc<dyn Any + Send + Sync>>);
+
+impl Services {
+    /// Registers a value (replacing one of the same type).
+    pub fn with<T: Any + Send + Sync>(mut self, value: Arc<T>) -> Self {
+        self.0.insert(TypeId::of::<T>(), value);
+        self
+    }
+
+    /// The value of type `T`, if registered.
+    pub fn get<T: Any + Send + Sync>(&self) -> Option<&T> {
+        self.0.get(&TypeId::of::<T>()).and_then(|v| v.downcast_ref::<T>())
+    }
+
+    /// A shared handle on the value of type `T`, if registered.
+    pub fn get_arc<T: Any + Send + Sync>(&self) -> Option<Arc<T>> {
+        self.0.get(&TypeId::of::<T>()).cloned().and_then(|v| v.downcast::<T>().ok())
+    }
+}
+
+/// Wraps the application's routes in the middleware stack, outermost first: metrics,
+/// security headers, HTML errors, request context, body limit.
+pub fn stack(routes: Routes, db: Db, settings: Arc<Settings>, services: Services) -> Router {
+    let routes = routes.get("/static/{file}", Access::Public, get(assets::serve_asset));
+    let (router, table) = routes.into_parts();
     let state = AppState {
         db,
         metrics: Arc::new(metrics::Metrics::default()),
         routes: Arc::new(table),
-        partners: Arc::default(),
-        news,
+        services: Arc::new(services),
         settings: settings.clone(),
     };
     router

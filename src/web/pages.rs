@@ -1,22 +1,15 @@
-//! The page shell shared by all templates, the dashboard, the audit log and the error page.
+//! The page shell shared by all templates, and the error page.
 
 use std::sync::Arc;
 
 use askama::Template;
-use axum::{extract::State, http::StatusCode, response::Response, routing::get};
+use axum::http::StatusCode;
 
 use super::{
-    AppState,
     context::Ctx,
     i18n::{Locale, Tr},
-    render,
-    routes::Routes,
 };
-use crate::{
-    audit::AuditEvent,
-    auth::{Access, CurrentUser, Permission},
-    error::AppResult,
-};
+use crate::auth::{CurrentUser, Permission};
 
 /// What the layout needs on every page.
 pub struct Base {
@@ -78,14 +71,14 @@ impl Base {
 
     /// A country's name in the UI language (the code if unknown).
     pub fn country(&self, code: &str) -> String {
-        crate::institutions::reference::country_name(code, self.tr.locale().code())
+        crate::reference::country_name(code, self.tr.locale().code())
     }
 
     /// World regions for filters: (code, name, is continent), continents first.
     pub fn areas(&self) -> Vec<(&'static str, &'static str, bool)> {
         let lang = self.tr.locale().code();
         let mut out: Vec<(&'static str, &'static str, bool)> =
-            crate::institutions::reference::regions().iter().map(|r| (r.code, r.name(lang), r.level == "continent")).collect();
+            crate::reference::regions().iter().map(|r| (r.code, r.name(lang), r.level == "continent")).collect();
         out.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(b.1)));
         out
     }
@@ -94,74 +87,6 @@ impl Base {
     pub fn is_zh(&self) -> bool {
         self.tr.locale() == Locale::Zh
     }
-}
-
-/// Routes of the shell pages.
-pub fn routes() -> Routes {
-    Routes::new().get("/", Access::Permission(Permission::ViewRecords), get(dashboard)).get(
-        "/audit",
-        Access::Permission(Permission::ViewAudit),
-        get(audit_log),
-    )
-}
-
-#[derive(Template)]
-#[template(path = "dashboard.html")]
-struct DashboardPage {
-    base: Base,
-    counts: Vec<(&'static str, i64, &'static str)>,
-    recent: Vec<AuditEvent>,
-}
-
-async fn count(state: &AppState, sql: &'static str) -> AppResult<i64> {
-    Ok(sqlx::query_scalar(sql).fetch_one(&state.db.pool).await?)
-}
-
-async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let tr = Tr(ctx.locale);
-    let counts = vec![
-        ("dashboard.partners", count(&state, crate::institutions::queries::COUNT_ACTIVE_PARTNERS).await?, "/institutions?status=active"),
-        ("dashboard.institutions", count(&state, "SELECT COUNT(*) FROM institutions").await?, "/institutions"),
-        ("dashboard.people", count(&state, "SELECT COUNT(*) FROM people").await?, "/people"),
-        (
-            "dashboard.visits_planned",
-            count(&state, "SELECT COUNT(*) FROM visits WHERE status IN ('planned', 'confirmed')").await?,
-            "/visits?status=confirmed",
-        ),
-        ("dashboard.actions_overdue", overdue_actions(&state).await?, "/actions"),
-        ("expiry.dashboard_tile", crate::expiry::dashboard_count(&mut *state.db.pool.acquire().await?).await?, "/agreements/expiring"),
-    ];
-    let recent = recent_events(&state, 10).await?;
-    Ok(render(&DashboardPage { base: Base::new(&ctx, tr.t("dashboard.title"), "dashboard"), counts, recent }))
-}
-
-async fn overdue_actions(state: &AppState) -> AppResult<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM visit_actions WHERE status = 'open' AND due_date < $1")
-        .bind(crate::time::today())
-        .fetch_one(&state.db.pool)
-        .await?)
-}
-
-async fn recent_events(state: &AppState, limit: i64) -> AppResult<Vec<AuditEvent>> {
-    Ok(sqlx::query_as(
-        "SELECT id, at, actor, action, entity, entity_id, before_json, after_json
-         FROM audit_events ORDER BY id DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(&state.db.pool)
-    .await?)
-}
-
-#[derive(Template)]
-#[template(path = "audit.html")]
-struct AuditPage {
-    base: Base,
-    events: Vec<AuditEvent>,
-}
-
-async fn audit_log(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let events = recent_events(&state, 200).await?;
-    Ok(render(&AuditPage { base: Base::new(&ctx, Tr(ctx.locale).t("audit.title"), "audit"), events }))
 }
 
 #[derive(Template)]

@@ -186,7 +186,7 @@ pub(super) async fn create_article(
     FormData(fields): FormData<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let ed = Editor::from_user(&user);
-    let result = match crate::web::forms::partner_from_text(&state, field(&fields, "institution")).await? {
+    let result = match crate::institutions::partner_field::partner_from_text(&state, field(&fields, "institution")).await? {
         Err(e) => {
             // Report the form's other problems together with the partner's.
             let mut errors = vec![e];

@@ -41,7 +41,7 @@ fn entry_id(base: &str, item: &Item, lang: &str) -> String {
 pub async fn atom_page(state: &AppState, locale: Locale) -> AppResult<Page> {
     let lang = locale.code();
     let now = super::now();
-    let base = &state.news.base_url;
+    let base = &state.service::<crate::news::public::NewsSite>().base_url;
     let mut conn = state.db.pool.acquire().await?;
     let items = queries::latest(&mut conn, &now, lang).await?;
     let publisher = queries::publisher(&mut conn, lang).await?.unwrap_or_else(|| "Liaison".into());
@@ -109,7 +109,7 @@ fn entry(x: &mut String, base: &str, i: &Item, lang: &str) {
 /// language it has (with `xhtml:link` alternates), and the partner page.
 pub async fn sitemap_page(state: &AppState) -> AppResult<Page> {
     let now = super::now();
-    let base = &state.news.base_url;
+    let base = &state.service::<crate::news::public::NewsSite>().base_url;
     let mut conn = state.db.pool.acquire().await?;
     let items = queries::all_public(&mut conn, &now).await?;
     let changed = queries::last_change(&mut conn, &now).await?;

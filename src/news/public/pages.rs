@@ -229,7 +229,11 @@ pub async fn list_page(state: &AppState, locale: Locale, filter: ListFilter, pag
     let path = list_path(filter.tag.as_deref(), filter.partner, page_no);
     let title =
         if page_no > 1 { format!("{} · {} {page_no}", tr.t("np.list_title"), tr.t("np.page")) } else { tr.t("np.list_title").into() };
-    let site = Layout::new(locale, title, tr.t("np.list_description").into()).with_languages(&state.news.base_url, &path, &["en", "zh"]);
+    let site = Layout::new(locale, title, tr.t("np.list_description").into()).with_languages(
+        &state.service::<crate::news::public::NewsSite>().base_url,
+        &path,
+        &["en", "zh"],
+    );
     let items = items.iter().map(|i| list_item(i, lang)).collect();
     let page = ListPage {
         site,
@@ -328,7 +332,7 @@ pub async fn article_page(state: &AppState, locale: Locale, slug: &str) -> AppRe
     let Some(version) = article.version_or_original(lang) else {
         return Ok(not_found(locale));
     };
-    let base = &state.news.base_url;
+    let base = &state.service::<crate::news::public::NewsSite>().base_url;
     let published = article.published_at.clone().unwrap_or_default();
     let partner = match article.institution_id {
         Some(pid) => queries::partner(&mut conn, pid, lang).await?.map(|(name, country, public)| PartnerLink {

@@ -203,7 +203,7 @@ async fn room_page(state: &AppState, ctx: &Ctx, shown: Shown, day: jiff::civil::
     let bookings = rooms::room_bookings(&mut conn, room.id, &crate::time::to_text(from), &crate::time::to_text(to)).await?;
     let blocks = week.blocks(&tz, &bookings);
     let lines = bookings.iter().map(|b| BookingLine::new(b, &room, &tz)).collect();
-    let feed = crate::calendar::feed_path(&mut conn, crate::calendar::FeedKind::Room, room.id).await?;
+    let feed = crate::feeds::feed_path(&mut conn, crate::feeds::FeedKind::Room, room.id).await?;
     let status = match (&outcome.conflict, outcome.errors.is_empty()) {
         (Some(_), _) => StatusCode::CONFLICT,
         (None, false) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -58,7 +58,7 @@ pub async fn queue_due(db: &Db, reminder_days: i64) -> anyhow::Result<usize> {
     drop(conn);
     let mut queued = 0;
     for action in candidates {
-        let today = today_in(&action.time_zone, now);
+        let today = crate::time::date_in_named(&action.time_zone, now);
         if action.due_date > today.checked_add(jiff::Span::new().days(reminder_days))? {
             continue;
         }
@@ -122,12 +122,6 @@ async fn claim_reminder(conn: &mut AnyConnection, action_id: i64) -> Result<bool
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// Today's date in an IANA time zone (Asia/Shanghai if the name is unknown).
-pub fn today_in(time_zone: &str, now: Timestamp) -> Date {
-    let tz = TimeZone::get(time_zone).or_else(|_| TimeZone::get("Asia/Shanghai")).unwrap_or(TimeZone::UTC);
-    now.to_zoned_datetime(tz).date()
 }
 
 /// The reminder for `action` as of `today`, the owner's language first.
@@ -227,8 +221,8 @@ mod tests {
     #[test]
     fn today_is_taken_in_the_visits_time_zone() {
         let now: Timestamp = "2024-05-10T20:00:00Z".parse().expect("ts");
-        assert_eq!(today_in("Asia/Shanghai", now).to_string(), "2024-05-11");
-        assert_eq!(today_in("America/New_York", now).to_string(), "2024-05-10");
-        assert_eq!(today_in("Not/AZone", now).to_string(), "2024-05-11");
+        assert_eq!(crate::time::date_in_named("Asia/Shanghai", now).to_string(), "2024-05-11");
+        assert_eq!(crate::time::date_in_named("America/New_York", now).to_string(), "2024-05-10");
+        assert_eq!(crate::time::date_in_named("Not/AZone", now).to_string(), "2024-05-11");
     }
 }

@@ -1,0 +1,157 @@
+//! Login, logout and the language switch.
+
+use askama::Template;
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+
+use crate::auth::{
+    password,
+    session::{self, SESSION_COOKIE},
+    users::{self},
+};
+use crate::{
+    error::{AppError, AppResult},
+    web::{
+        AppState,
+        context::{Ctx, LANG_COOKIE, cookie, set_cookie},
+        extract::FormData,
+        i18n::{Locale, Tr},
+        pages::Base,
+        render,
+    },
+};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    base: Base,
+    username: String,
+    next: String,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct LoginQuery {
+    next: Option<String>,
+    expired: Option<String>,
+}
+
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
+        _ => "/".into(),
+    }
+}
+
+pub(super) async fn login_page(ctx: Ctx, query: axum::extract::Query<LoginQuery>) -> Response {
+    let tr = Tr(ctx.locale);
+    if ctx.user.is_some() {
+        return Redirect::to(&safe_next(query.next.as_deref())).into_response();
+    }
+    let notice = query.expired.as_ref().map(|_| tr.t("login.expired").to_string());
+    render(&LoginPage {
+        base: Base::new(&ctx, tr.t("login.title"), "login"),
+        username: String::new(),
+        next: safe_next(query.next.as_deref()),
+        error: None,
+        notice,
+    })
+}
+
+#[derive(Deserialize)]
+pub(super) struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub(super) async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    FormData(form): FormData<LoginForm>,
+) -> AppResult<Response> {
+    let tr = Tr(ctx.locale);
+    let username = form.username.trim().to_ascii_lowercase();
+    let next = safe_next(form.next.as_deref());
+    let fail = |status: StatusCode, key: &str| {
+        let page = LoginPage {
+            base: Base::new(&ctx, tr.t("login.title"), "login"),
+            username: username.clone(),
+            next: next.clone(),
+            error: Some(tr.t(key).to_string()),
+            notice: None,
+        };
+        (status, render(&page)).into_response()
+    };
+    if username.is_empty() || form.password.is_empty() {
+        return Ok(fail(StatusCode::UNPROCESSABLE_ENTITY, "login.missing"));
+    }
+    if session::throttled(&state.db, &username, &ctx.ip).await?.is_some() {
+        let mut res = fail(StatusCode::TOO_MANY_REQUESTS, "login.throttled");
+        res.headers_mut().insert(header::RETRY_AFTER, session::WINDOW_SECS.into());
+        return Ok(res);
+    }
+    let record = users::login_record(&state.db, &username).await?;
+    let (user_id, ok) = match record {
+        Some((id, hash, active)) => (id, password::verify(form.password, hash).await? && active),
+        None => {
+            // Spend the same time as a real check so timing does not reveal usernames.
+            let _ = password::verify(form.password, password::dummy_hash().await.to_string()).await;
+            (0, false)
+        }
+    };
+    if !ok {
+        session::record_failure(&state.db, &username, &ctx.ip).await?;
+        return Ok(fail(StatusCode::UNAUTHORIZED, "login.failed"));
+    }
+    session::clear_failures(&state.db, &username).await?;
+    if let Some(old) = cookie(&headers, SESSION_COOKIE) {
+        session::delete(&state.db, old).await?;
+    }
+    let new = session::create(&state.db, user_id, state.settings.session_hours).await?;
+    let mut res = Redirect::to(&next).into_response();
+    let max_age = state.settings.session_hours * 3600;
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &new.token, Some(max_age), state.settings.secure_cookies));
+    Ok(res)
+}
+
+pub(super) async fn logout(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        session::delete(&state.db, token).await?;
+    }
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0), state.settings.secure_cookies));
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub(super) struct LanguageForm {
+    lang: String,
+}
+
+pub(super) async fn set_language(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    FormData(form): FormData<LanguageForm>,
+) -> AppResult<Response> {
+    let locale = Locale::parse(&form.lang).ok_or_else(|| AppError::field("lang", "choose en or zh"))?;
+    if let Some(u) = &ctx.user {
+        users::set_locale(&state.db, u.id, locale.code()).await?;
+    }
+    // Back to the page the switch was pressed on, if it was one of ours.
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
+        .and_then(|r| r.find('/').map(|i| r[i..].to_string()));
+    let mut res = Redirect::to(&safe_next(back.as_deref())).into_response();
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(LANG_COOKIE, locale.code(), Some(365 * 86400), state.settings.secure_cookies));
+    Ok(res)
+}

@@ -1,0 +1,42 @@
+//! The composition layer's router: every module's routes, and the values modules keep
+//! for the life of the instance, handed to `web`'s middleware stack. This is the one
+//! place that names every module; `web` names none.
+
+use std::sync::Arc;
+
+use axum::Router;
+
+use crate::{
+    config::Settings,
+    db::Db,
+    institutions::partner_index::PartnerCache,
+    news::public::NewsSite,
+    web::{self, Routes, Services},
+};
+
+/// All routes of all modules.
+pub fn routes() -> Routes {
+    Routes::new()
+        .merge(crate::ops::routes())
+        .merge(crate::openapi::routes())
+        .merge(crate::account::routes())
+        .merge(crate::dashboard::routes())
+        .merge(crate::institutions::routes())
+        .merge(crate::rooms::api::routes())
+        .merge(crate::rooms::pages::routes())
+        .merge(crate::visits::routes())
+        .merge(crate::trips::routes())
+        .merge(crate::calendar::routes())
+        .merge(crate::agreements::routes())
+        .merge(crate::expiry::routes())
+        .merge(crate::programmes::routes())
+        .merge(crate::reports::routes())
+        .merge(crate::news::routes())
+}
+
+/// Builds the application router: the routes in the middleware stack, with the
+/// partners' matcher cache and the public news site registered for their modules.
+pub fn router(db: Db, settings: Arc<Settings>, news: Arc<NewsSite>) -> Router {
+    let services = Services::default().with(Arc::new(PartnerCache::default())).with(news);
+    web::stack(routes(), db, settings, services)
+}
