@@ -38,3 +38,4 @@ pub mod time;
 pub mod trips;
 pub mod visits;
 pub mod web;
+pub mod xml;

@@ -19,7 +19,7 @@ use crate::{
     audit::Actor,
     error::{AppResult, Problem},
     files::LocalStore,
-    institutions::api::Page,
+    web::paging::Page,
     web::{
         AppState,
         context::User,

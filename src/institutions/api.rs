@@ -1,7 +1,7 @@
 //! JSON API of the institutions module.
 
 use axum::{Json, extract::State, http::StatusCode};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{
@@ -19,18 +19,7 @@ use crate::{
     },
 };
 
-/// A page of results.
-#[derive(Serialize, ToSchema)]
-pub struct Page<T> {
-    /// The items of this page.
-    pub items: Vec<T>,
-    /// Page number, from 1.
-    pub page: i64,
-    /// Items per page.
-    pub per_page: i64,
-    /// Items matching the filters, over all pages.
-    pub total: i64,
-}
+pub use crate::web::paging::Page;
 
 /// `GET /api/v1/institutions`: list with filters, sorting and pagination.
 #[utoipa::path(get, path = "/api/v1/institutions", tag = "institutions", params(InstitutionQuery),

@@ -16,7 +16,7 @@ use super::{
 use crate::{
     auth::Role,
     error::{AppResult, Problem},
-    institutions::api::Page,
+    web::paging::Page,
     web::{
         AppState,
         context::User,

@@ -14,7 +14,7 @@ use super::{
 use crate::{
     audit::Actor,
     error::{AppResult, Problem},
-    institutions::api::Page,
+    web::paging::Page,
     web::{
         AppState,
         context::User,

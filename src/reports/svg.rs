@@ -16,23 +16,7 @@ const TOP: usize = 36;
 const FONT: &str =
     "system-ui, -apple-system, 'Segoe UI', 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
 
-/// Escapes text for XML content and attributes (SVG, the Atom feed, the sitemap);
-/// control characters XML 1.0 forbids become spaces.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::xml::escape;
 
 /// Shortens a label to `max` characters (CJK characters count double, being wider).
 fn shorten(s: &str, max: usize) -> String {

@@ -21,7 +21,7 @@ use crate::{
 };
 
 /// XML escaping is the reports' (one function for every XML the app writes).
-pub use crate::reports::svg::escape as xml_escape;
+pub use crate::xml::escape as xml_escape;
 
 /// The host of a base URL, for `tag:` URIs.
 fn authority(base: &str) -> &str {
