@@ -78,6 +78,7 @@ pub fn router(db: Db, settings: Arc<Settings>, news: Arc<crate::news::public::Ne
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), context::context))
+        .layer(middleware::from_fn(i18n::translate_problems))
         .layer(middleware::from_fn(html_errors))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
