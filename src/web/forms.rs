@@ -2,6 +2,7 @@
 //! and multi-selects), and which form of a page failed with what, so the page re-renders
 //! with inline messages and the input kept. Shared by every module's pages.
 
+use super::i18n::{Locale, Tr};
 use crate::error::AppError;
 
 /// Which form failed, its input, and its messages.
@@ -29,6 +30,12 @@ impl FormState {
             other => return Err(other),
         };
         Ok(FormState { form, fields, errors, warning })
+    }
+
+    /// The same state with its messages in the request's language (see [`Tr::message`]).
+    pub fn localized(mut self, locale: Locale) -> FormState {
+        self.errors = Tr(locale).field_messages(self.errors);
+        self
     }
 
     /// True if this form is the one that failed.

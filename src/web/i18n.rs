@@ -123,6 +123,11 @@ impl Tr {
     pub fn field_errors(&self, errors: Vec<FieldError>) -> Vec<FieldError> {
         errors.into_iter().map(|e| FieldError { message: self.message(&e.message).into_owned(), field: e.field }).collect()
     }
+
+    /// (field, message) pairs with their messages in this language.
+    pub fn field_messages(&self, errors: Vec<(String, String)>) -> Vec<(String, String)> {
+        errors.into_iter().map(|(field, message)| (field, self.message(&message).into_owned())).collect()
+    }
 }
 
 #[cfg(test)]
