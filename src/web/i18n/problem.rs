@@ -18,12 +18,15 @@ use crate::web::context::{Ctx, LANG_COOKIE, cookie};
 const MAX_PROBLEM_BYTES: usize = 1 << 20;
 
 /// Middleware: translates problem documents for requests whose language is not English.
-/// The language is the request context's (user setting, cookie, `Accept-Language`); for
-/// answers given before the context was built, the cookie or `Accept-Language`.
+/// On `/api/` an `Accept-Language` naming a supported language is the client's explicit
+/// choice and wins; otherwise the language is the request context's (user setting, cookie,
+/// `Accept-Language`), and for answers given before the context was built, the cookie or
+/// `Accept-Language`.
 pub async fn translate_problems(req: Request, next: Next) -> Response {
+    let asked = req.uri().path().starts_with("/api/").then(|| accept_language(req.headers())).flatten();
     let hint = locale_hint(req.headers());
     let res = next.run(req).await;
-    let locale = res.extensions().get::<Ctx>().map(|c| c.locale).or(hint).unwrap_or(Locale::En);
+    let locale = asked.or_else(|| res.extensions().get::<Ctx>().map(|c| c.locale)).or(hint).unwrap_or(Locale::En);
     if locale == Locale::En || !is_problem(res.headers()) {
         return res;
     }
@@ -45,9 +48,11 @@ pub async fn translate_problems(req: Request, next: Next) -> Response {
 }
 
 fn locale_hint(headers: &HeaderMap) -> Option<Locale> {
-    cookie(headers, LANG_COOKIE)
-        .and_then(Locale::parse)
-        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Locale::from_accept_language))
+    cookie(headers, LANG_COOKIE).and_then(Locale::parse).or_else(|| accept_language(headers))
+}
+
+fn accept_language(headers: &HeaderMap) -> Option<Locale> {
+    headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Locale::from_accept_language)
 }
 
 fn is_problem(headers: &HeaderMap) -> bool {
