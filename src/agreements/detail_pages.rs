@@ -139,7 +139,7 @@ where
         }
         Err(e) => {
             drop(tx);
-            detail_page(state, ctx, id, FormState::failed(form, fields, e)?).await
+            detail_page(state, ctx, id, FormState::failed(form, fields, e)?.localized(ctx.locale)).await
         }
     }
 }

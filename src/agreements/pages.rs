@@ -238,6 +238,6 @@ async fn create(
     .await;
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/agreements/{id}")).into_response()),
-        Err(e) => new_page(&state, &ctx, FormState::failed("agreement", fields, e)?).await,
+        Err(e) => new_page(&state, &ctx, FormState::failed("agreement", fields, e)?.localized(ctx.locale)).await,
     }
 }

@@ -51,7 +51,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, ApiQuery(q): ApiQuery
         Ok(w) => (w, None),
         Err(AppError::Validation(errors)) => (
             Window::parse(&ExpiryQueryParams::default(), today)?,
-            Some(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")),
+            Some(base.tr.field_errors(errors).into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")),
         ),
         Err(e) => return Err(e),
     };

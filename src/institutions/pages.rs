@@ -193,6 +193,7 @@ impl From<InstitutionForm> for InstitutionInput {
 
 fn form_page(ctx: &Ctx, action: String, form: InstitutionForm, errors: Vec<(String, String)>) -> FormPage {
     let key = if form.version.is_some() { "institutions.edit" } else { "institutions.new" };
+    let errors = Tr(ctx.locale).field_messages(errors);
     FormPage { base: Base::new(ctx, Tr(ctx.locale).t(key), "institutions"), action, form, errors, kinds: &KINDS, duplicates: Vec::new() }
 }
 
@@ -398,9 +399,10 @@ pub async fn promote_form(
     let (status, msg) = match super::directory::promote(&state, &Actor::from(&*user), &domain, Default::default()).await {
         Ok(inst) => return Ok(Redirect::to(&format!("/institutions/{}", inst.id)).into_response()),
         Err(AppError::Conflict(msg, _)) => (StatusCode::CONFLICT, msg),
-        Err(AppError::Validation(errs)) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, errs.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; "))
-        }
+        Err(AppError::Validation(errs)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Tr(ctx.locale).field_errors(errs).into_iter().map(|e| e.message).collect::<Vec<_>>().join("; "),
+        ),
         Err(e) => return Err(e),
     };
     let q = super::directory::DirectoryQuery { q: Some(domain.clone()), ..Default::default() };

@@ -152,6 +152,7 @@ pub async fn create_person(
             Err(e) => errors.extend(field_errors(e)?),
         }
     }
+    let errors = Tr(ctx.locale).field_messages(errors);
     let page = NewPersonPage { base: Base::new(&ctx, Tr(ctx.locale).t("people.new"), "people"), form, errors };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
@@ -183,6 +184,7 @@ async fn person_page(state: &AppState, ctx: &Ctx, id: i64, form: PersonForm, err
     let history = audit::history(&state.db, "person", id).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let base = Base::new(ctx, person.name_en.clone(), "people");
+    let errors = base.tr.field_messages(errors);
     let page = PersonPage { base, person, history, form, errors, feed, feed_kind: "person", feed_subject: id };
     Ok((status, render(&page)).into_response())
 }

@@ -155,7 +155,7 @@ where
         }
         Err(e) => {
             drop(tx);
-            detail_page(state, ctx, id, FormState::failed(form, fields, e)?, String::new()).await
+            detail_page(state, ctx, id, FormState::failed(form, fields, e)?.localized(ctx.locale), String::new()).await
         }
     }
 }

@@ -145,6 +145,7 @@ async fn list_page(
         .collect();
     let status = if building_errors.is_empty() && room_errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let base = Base::new(ctx, Tr(ctx.locale).t("rooms.title"), "rooms");
+    let (building_errors, room_errors) = (base.tr.field_messages(building_errors), base.tr.field_messages(room_errors));
     Ok((status, render(&ListPage { base, buildings, building_form, building_errors, room_form, room_errors })).into_response())
 }
 

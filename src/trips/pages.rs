@@ -168,6 +168,7 @@ async fn form_page(state: &AppState, ctx: &Ctx, form: TripForm, errors: Vec<Fiel
     let units = queries::home_units(&mut conn).await?;
     let people = queries::home_people(&mut conn).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let errors = Tr(ctx.locale).field_errors(errors);
     let page = FormPage { base: Base::new(ctx, Tr(ctx.locale).t("trips.new"), "trips"), form, errors, units, people };
     Ok((status, render(&page)).into_response())
 }
@@ -285,6 +286,7 @@ async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, form: StepInput, erro
     let d = super::detail(&mut conn, id, &user).await?;
     let title = format!("{} · {}", Tr(ctx.locale).t("trips.trip"), d.trip.destination);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let errors = Tr(ctx.locale).field_errors(errors);
     Ok((status, render(&DetailPage { base: Base::new(ctx, title, "trips"), d, form, errors })).into_response())
 }
 

@@ -132,7 +132,7 @@ async fn create(
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/visits/{id}")).into_response()),
         Err(e) => {
-            let f = FormState::failed("visit", fields, e)?;
+            let f = FormState::failed("visit", fields, e)?.localized(ctx.locale);
             let page = NewPage { base: Base::new(&ctx, Tr(ctx.locale).t("visits.new"), "visits"), f };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
@@ -279,7 +279,7 @@ where
         }
         Err(e) => {
             drop(tx);
-            let f = FormState::failed(form, fields, e)?;
+            let f = FormState::failed(form, fields, e)?.localized(ctx.locale);
             detail_page(state, ctx, id, f, String::new()).await
         }
     }

@@ -4,6 +4,7 @@
 
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::i18n::{Locale, Tr};
 use crate::{
     db::Db,
     error::{AppError, AppResult},
@@ -34,6 +35,12 @@ impl FormState {
             other => return Err(other),
         };
         Ok(FormState { form, fields, errors, warning })
+    }
+
+    /// The same state with its messages in the request's language (see [`Tr::message`]).
+    pub fn localized(mut self, locale: Locale) -> FormState {
+        self.errors = Tr(locale).field_messages(self.errors);
+        self
     }
 
     /// True if this form is the one that failed.

@@ -1,8 +1,20 @@
 //! UI strings from `locales/*.json` (embedded), English and Simplified Chinese.
 //! A missing key falls back to English, then to the key itself; a unit test keeps the
 //! two files in step.
+//!
+//! User-facing messages (field errors, problem details) are written in English in the
+//! code and translated by [`Tr::message`] through `locales/messages.zh.json` (see
+//! [`messages`]); [`translate_problems`] does that for every problem document answered to
+//! a Chinese request.
 
-use std::{collections::HashMap, sync::LazyLock};
+mod messages;
+mod problem;
+
+use std::{borrow::Cow, collections::HashMap, sync::LazyLock};
+
+pub use problem::translate_problems;
+
+use crate::error::FieldError;
 
 /// A UI language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +108,25 @@ impl Tr {
     /// The language.
     pub fn locale(&self) -> Locale {
         self.0
+    }
+
+    /// A user-facing message (written in English in the code) in this language; messages
+    /// the catalogue lacks stay in English.
+    pub fn message<'a>(&self, english: &'a str) -> Cow<'a, str> {
+        match self.0 {
+            Locale::En => Cow::Borrowed(english),
+            Locale::Zh => messages::to_chinese(english),
+        }
+    }
+
+    /// Field errors with their messages in this language.
+    pub fn field_errors(&self, errors: Vec<FieldError>) -> Vec<FieldError> {
+        errors.into_iter().map(|e| FieldError { message: self.message(&e.message).into_owned(), field: e.field }).collect()
+    }
+
+    /// (field, message) pairs with their messages in this language.
+    pub fn field_messages(&self, errors: Vec<(String, String)>) -> Vec<(String, String)> {
+        errors.into_iter().map(|(field, message)| (field, self.message(&message).into_owned())).collect()
     }
 }
 

@@ -101,6 +101,7 @@ pub fn stack(routes: Routes, db: Db, settings: Arc<Settings>, services: Services
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), context::context))
+        .layer(middleware::from_fn(i18n::translate_problems))
         .layer(middleware::from_fn(html_errors))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))

@@ -12,6 +12,7 @@ mod helpers;
 mod institutions;
 mod mail;
 mod map;
+mod messages;
 mod news;
 mod news_pages;
 mod news_photos;

@@ -326,7 +326,7 @@ pub(super) async fn take_step(
         Ok(()) => Ok(Redirect::to(&format!("/articles/{id}?done=step")).into_response()),
         Err(AppError::NotFound) => Err(AppError::NotFound),
         Err(e) => {
-            let f = FormState::failed(form, fields, e)?;
+            let f = FormState::failed(form, fields, e)?.localized(ctx.locale);
             article_page(&state, &ctx, id, f, String::new()).await
         }
     }

@@ -164,7 +164,8 @@ pub(super) async fn save_version(
     };
     if !base.is_empty() && input.base_revision.is_none() {
         let f =
-            FormState::failed("version", fields, AppError::field("base_revision", "reload the page: the form's revision is not a number"))?;
+            FormState::failed("version", fields, AppError::field("base_revision", "reload the page: the form's revision is not a number"))?
+                .localized(ctx.locale);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page(&ctx, &a, &lang, v, f, None))).into_response());
     }
     let mut tx = state.db.begin().await?;
@@ -205,7 +206,7 @@ pub(super) async fn save_version(
         Err(e) => {
             drop(tx);
             let code = if matches!(e, AppError::Forbidden(_)) { StatusCode::FORBIDDEN } else { StatusCode::UNPROCESSABLE_ENTITY };
-            let f = FormState::failed("version", fields, e)?;
+            let f = FormState::failed("version", fields, e)?.localized(ctx.locale);
             Ok((code, render(&page(&ctx, &a, &lang, v, f, None))).into_response())
         }
     }

@@ -212,6 +212,7 @@ async fn room_page(state: &AppState, ctx: &Ctx, shown: Shown, day: jiff::civil::
     let base = Base::new(ctx, format!("{} {}", room.building, room.name), "rooms");
     let hours = week.hours();
     let Outcome { form, errors, conflict, notices } = outcome;
+    let errors = base.tr.field_messages(errors);
     let feed_subject = room.id;
     let page = RoomPage {
         base,
