@@ -11,15 +11,19 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
+    changes,
     documents::{self, UploadMeta},
-    model::{Agreement, AgreementSummary, Document, NewAgreement, NewSignatory, Signatory, UpdateAgreement},
-    queries::{self, AgreementQuery},
+    model::{
+        Agreement, AgreementQuery, AgreementStatus, AgreementSummary, Document, NewAgreement, NewSignatory, Signatory, UpdateAgreement,
+    },
+    queries,
 };
 use crate::{
     audit::Actor,
     error::{AppResult, Problem},
     files::LocalStore,
     institutions::api::Page,
+    status::Status,
     web::{
         AppState,
         context::User,
@@ -57,7 +61,7 @@ pub async fn create_agreement(
     ApiJson(a): ApiJson<NewAgreement>,
 ) -> AppResult<(StatusCode, Json<Agreement>)> {
     let mut tx = state.db.begin().await?;
-    let id = queries::create_agreement(&mut tx, &Actor::from(&*user), &a).await?;
+    let id = changes::create_agreement(&mut tx, &Actor::from(&*user), &a).await?;
     let out = queries::get_agreement(&mut tx, id).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(out)))
@@ -74,7 +78,7 @@ pub async fn update_agreement(
     ApiJson(u): ApiJson<UpdateAgreement>,
 ) -> AppResult<Json<Agreement>> {
     let mut tx = state.db.begin().await?;
-    queries::update_agreement(&mut tx, &Actor::from(&*user), id, &u).await?;
+    changes::update_agreement(&mut tx, &Actor::from(&*user), id, &u).await?;
     let out = queries::get_agreement(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(out))
@@ -85,6 +89,7 @@ pub async fn update_agreement(
 pub struct StatusChange {
     /// The next status: draft → negotiation → signed → in_effect → expired; terminated
     /// from signed or in_effect.
+    #[schema(value_type = AgreementStatus)]
     pub status: String,
     /// When it happened (YYYY-MM-DD, default today).
     #[serde(default)]
@@ -104,8 +109,9 @@ pub async fn change_status(
     ApiPath(id): ApiPath<i64>,
     ApiJson(c): ApiJson<StatusChange>,
 ) -> AppResult<Json<Agreement>> {
+    let to = AgreementStatus::parse_field("status", c.status.trim())?;
     let mut tx = state.db.begin().await?;
-    queries::set_status(&mut tx, &Actor::from(&*user), id, c.status.trim(), c.on_date.as_deref(), c.note.as_deref()).await?;
+    changes::set_status(&mut tx, &Actor::from(&*user), id, to, c.on_date.as_deref(), c.note.as_deref()).await?;
     let out = queries::get_agreement(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(out))
@@ -134,7 +140,7 @@ pub async fn renew_agreement(
     ApiJson(r): ApiJson<Renewal>,
 ) -> AppResult<(StatusCode, Json<Agreement>)> {
     let mut tx = state.db.begin().await?;
-    let new_id = queries::renew(&mut tx, &Actor::from(&*user), id, &r.effective_date, &r.expiry_date, r.title.as_deref()).await?;
+    let new_id = changes::renew(&mut tx, &Actor::from(&*user), id, &r.effective_date, &r.expiry_date, r.title.as_deref()).await?;
     let out = queries::get_agreement(&mut tx, new_id).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(out)))
@@ -151,7 +157,7 @@ pub async fn add_signatory(
     ApiJson(s): ApiJson<NewSignatory>,
 ) -> AppResult<(StatusCode, Json<Signatory>)> {
     let mut tx = state.db.begin().await?;
-    let out = queries::add_signatory(&mut tx, &Actor::from(&*user), id, &s).await?;
+    let out = changes::add_signatory(&mut tx, &Actor::from(&*user), id, &s).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(out)))
 }

@@ -14,7 +14,8 @@ use axum::{
 };
 
 use super::{
-    model::{Agreement, DOCUMENT_KINDS, NewSignatory, next_statuses},
+    changes,
+    model::{Agreement, AgreementStatus, DOCUMENT_KINDS, NewSignatory},
     pages::{FormState, field, opt_id, opt_text},
     queries,
 };
@@ -23,6 +24,7 @@ use crate::{
     auth::{Access, Permission},
     error::AppResult,
     files::LocalStore,
+    status::Status,
     web::{
         AppState,
         context::{Ctx, User},
@@ -58,7 +60,7 @@ struct DetailPage {
 }
 
 impl DetailPage {
-    fn tk(&self, prefix: &str, key: &str) -> String {
+    fn tk(&self, prefix: &str, key: impl std::fmt::Display) -> String {
         self.base.t(&format!("agreements.{prefix}.{key}")).to_string()
     }
 
@@ -66,8 +68,9 @@ impl DetailPage {
         crate::cooperation::area_name(key, if self.base.is_zh() { "zh" } else { "en" }).to_string()
     }
 
-    fn next(&self) -> &'static [&'static str] {
-        next_statuses(&self.a.status)
+    /// The statuses the form offers: the machine's next steps, the same the API accepts.
+    fn next(&self) -> &'static [AgreementStatus] {
+        self.a.status.allowed_next()
     }
 
     fn doc_kinds(&self) -> &'static [&'static str] {
@@ -92,13 +95,7 @@ async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, f: FormState) -> AppR
     let a = queries::get_agreement(&mut conn, id).await?;
     let mut people = Vec::new();
     for p in &a.parties {
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT id, name_en FROM people WHERE merged_into IS NULL
-               AND (institution_id = $1 OR id IN (SELECT person_id FROM positions WHERE institution_id = $1)) ORDER BY name_en",
-        )
-        .bind(p.institution_id)
-        .fetch_all(&mut *conn)
-        .await?;
+        let rows = queries::people_of_institution(&mut conn, p.institution_id).await?;
         people.extend(rows.into_iter().filter(|r| !people.contains(r)).collect::<Vec<_>>());
     }
     let unit = match a.unit_id {
@@ -154,7 +151,8 @@ async fn change_status(
     let (to, on, note) = (field(&fields, "status").to_string(), opt_text(&fields, "on_date"), opt_text(&fields, "note"));
     let actor = Actor::from(&*user);
     apply(&state, &ctx, id, "status", fields, async |c| {
-        queries::set_status(c, &actor, id, &to, on.as_deref(), note.as_deref()).await.map(|_| id)
+        let to = AgreementStatus::parse_field("status", to.trim())?;
+        changes::set_status(c, &actor, id, to, on.as_deref(), note.as_deref()).await.map(|_| id)
     })
     .await
 }
@@ -173,7 +171,7 @@ async fn add_signatory(
         signed_date: opt_text(&fields, "signed_date"),
     };
     let actor = Actor::from(&*user);
-    apply(&state, &ctx, id, "signatories", fields, async |c| queries::add_signatory(c, &actor, id, &s).await.map(|_| id)).await
+    apply(&state, &ctx, id, "signatories", fields, async |c| changes::add_signatory(c, &actor, id, &s).await.map(|_| id)).await
 }
 
 async fn renew(
@@ -186,5 +184,5 @@ async fn renew(
     let (eff, exp, title) =
         (field(&fields, "effective_date").to_string(), field(&fields, "expiry_date").to_string(), opt_text(&fields, "title"));
     let actor = Actor::from(&*user);
-    apply(&state, &ctx, id, "renew", fields, async |c| queries::renew(c, &actor, id, &eff, &exp, title.as_deref()).await).await
+    apply(&state, &ctx, id, "renew", fields, async |c| changes::renew(c, &actor, id, &eff, &exp, title.as_deref()).await).await
 }
