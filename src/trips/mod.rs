@@ -21,6 +21,9 @@ pub use request::NewTrip;
 
 use crate::web::routes::Routes;
 
+// The office's clock lives here for now (other modules read it); it is on its way to
+// `crate::time`.
+
 /// The office's time zone: "has the trip started?" is asked in it.
 pub const OFFICE_TIME_ZONE: &str = "Asia/Shanghai";
 

@@ -1,9 +1,11 @@
-//! The approval chain as pure functions.
+//! Trip types (the trip, its travellers and history, the step input and list filters)
+//! and the approval chain as pure functions.
 //!
 //! `submitted → unit_approved → approved → report_submitted → closed`, with `rejected`
 //! at either approval step and `cancelled` by the requester before approval. Who may
 //! take which step is decided here, from facts about the caller ([`Who`]), so the API,
-//! the pages' buttons and the "waiting for me" list cannot disagree.
+//! the pages' buttons and the "waiting for me" list cannot disagree. The chain's shape
+//! is [`TripStatus`] (a `status_machine!`); [`next_status`] adds who may act.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

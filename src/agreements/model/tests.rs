@@ -51,3 +51,15 @@ fn party_lists_need_two_distinct_institutions_and_known_areas() {
     assert!(check_lists(&[p(1), p(2)], &["joint_education".into()]).is_empty());
     assert_eq!(check_lists(&[p(1), p(2)], &["cooking".into()]).len(), 1);
 }
+
+#[test]
+fn the_openapi_document_lists_the_statuses() {
+    use utoipa::OpenApi;
+    let doc = serde_json::to_value(crate::agreements::ApiDoc::openapi()).unwrap_or_default();
+    let schemas = &doc["components"]["schemas"];
+    let names: Vec<&str> = schemas["AgreementStatus"]["enum"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+    assert_eq!(names.join(", "), AgreementStatus::names());
+    for dto in ["Agreement", "StatusChange", "AgreementSummary"] {
+        assert_eq!(schemas[dto]["properties"]["status"]["$ref"], "#/components/schemas/AgreementStatus", "{dto}: {}", schemas[dto]);
+    }
+}

@@ -64,3 +64,28 @@ fn waiting_means_owning_the_next_step() {
     assert!(waits_for(&facts(TripStatus::ReportSubmitted), OFFICE));
     assert_eq!(allowed_actions(&facts(TripStatus::Submitted), HEAD), vec![Action::Approve, Action::Reject]);
 }
+
+#[test]
+fn every_step_the_chain_allows_is_one_of_the_machines_steps() {
+    let whos = [HEAD, OFFICE, REQUESTER, STRANGER, Who { is_admin: true, is_office: true, heads_unit: false, is_requester: false }];
+    for status in TripStatus::ALL {
+        for who in whos {
+            for action in Action::ALL {
+                if let Ok(to) = next_status(&facts(*status), who, action) {
+                    assert!(status.can_move_to(to), "{status} → {to}");
+                }
+            }
+        }
+    }
+    assert_eq!(TripStatus::names(), "submitted, unit_approved, approved, report_submitted, closed, rejected, cancelled");
+}
+
+#[test]
+fn the_openapi_document_lists_the_statuses() {
+    use utoipa::OpenApi;
+    let doc = serde_json::to_value(crate::trips::ApiDoc::openapi()).unwrap_or_default();
+    let schemas = &doc["components"]["schemas"];
+    let names: Vec<&str> = schemas["TripStatus"]["enum"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+    assert_eq!(names.join(", "), TripStatus::names(), "the stored words, not the variant names");
+    assert_eq!(schemas["Trip"]["properties"]["status"]["$ref"], "#/components/schemas/TripStatus", "{}", schemas["Trip"]);
+}
