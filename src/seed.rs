@@ -269,8 +269,8 @@ async fn visit(tx: &mut sqlx::AnyConnection, actor: &Actor, iukl: i64, p: &SeedP
 /// an agreement: this record is demo data and says so (`is_demo`, and in its notes).
 async fn demo_agreement(tx: &mut sqlx::AnyConnection, actor: &Actor, home: i64, iukl: i64, p: &SeedPeople) -> anyhow::Result<i64> {
     use crate::agreements::{
-        model::{NewAgreement, NewSignatory, PartyInput},
-        queries as a,
+        changes as a,
+        model::{AgreementStatus as S, NewAgreement, NewSignatory, PartyInput},
     };
     let id = a::create_agreement(
         &mut *tx,
@@ -300,7 +300,7 @@ async fn demo_agreement(tx: &mut sqlx::AnyConnection, actor: &Actor, home: i64, 
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    for (status, on) in [("negotiation", "2024-06-15"), ("signed", "2024-09-10"), ("in_effect", "2024-09-10")] {
+    for (status, on) in [(S::Negotiation, "2024-06-15"), (S::Signed, "2024-09-10"), (S::InEffect, "2024-09-10")] {
         a::set_status(&mut *tx, actor, id, status, Some(on), Some("demo data")).await?;
     }
     for person_id in [p.ma, p.chen] {

@@ -5,20 +5,24 @@ use axum::{
     body::Body,
     extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
+    changes,
     documents::{self, UploadMeta},
-    model::{Agreement, AgreementSummary, Document, NewAgreement, NewSignatory, Signatory, UpdateAgreement},
-    queries::{self, AgreementQuery},
+    model::{
+        Agreement, AgreementQuery, AgreementStatus, AgreementSummary, Document, NewAgreement, NewSignatory, Signatory, UpdateAgreement,
+    },
+    queries,
 };
 use crate::{
     audit::Actor,
     error::{AppResult, Problem},
     files::LocalStore,
+    status::Status,
     web::paging::Page,
     web::{
         AppState,
@@ -57,7 +61,7 @@ pub async fn create_agreement(
     ApiJson(a): ApiJson<NewAgreement>,
 ) -> AppResult<(StatusCode, Json<Agreement>)> {
     let mut tx = state.db.begin().await?;
-    let id = queries::create_agreement(&mut tx, &Actor::from(&*user), &a).await?;
+    let id = changes::create_agreement(&mut tx, &Actor::from(&*user), &a).await?;
     let out = queries::get_agreement(&mut tx, id).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(out)))
@@ -74,7 +78,7 @@ pub async fn update_agreement(
     ApiJson(u): ApiJson<UpdateAgreement>,
 ) -> AppResult<Json<Agreement>> {
     let mut tx = state.db.begin().await?;
-    queries::update_agreement(&mut tx, &Actor::from(&*user), id, &u).await?;
+    changes::update_agreement(&mut tx, &Actor::from(&*user), id, &u).await?;
     let out = queries::get_agreement(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(out))
@@ -85,6 +89,7 @@ pub async fn update_agreement(
 pub struct StatusChange {
     /// The next status: draft → negotiation → signed → in_effect → expired; terminated
     /// from signed or in_effect.
+    #[schema(value_type = AgreementStatus)]
     pub status: String,
     /// When it happened (YYYY-MM-DD, default today).
     #[serde(default)]
@@ -104,8 +109,9 @@ pub async fn change_status(
     ApiPath(id): ApiPath<i64>,
     ApiJson(c): ApiJson<StatusChange>,
 ) -> AppResult<Json<Agreement>> {
+    let to = AgreementStatus::parse_field("status", c.status.trim())?;
     let mut tx = state.db.begin().await?;
-    queries::set_status(&mut tx, &Actor::from(&*user), id, c.status.trim(), c.on_date.as_deref(), c.note.as_deref()).await?;
+    changes::set_status(&mut tx, &Actor::from(&*user), id, to, c.on_date.as_deref(), c.note.as_deref()).await?;
     let out = queries::get_agreement(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(out))
@@ -134,7 +140,7 @@ pub async fn renew_agreement(
     ApiJson(r): ApiJson<Renewal>,
 ) -> AppResult<(StatusCode, Json<Agreement>)> {
     let mut tx = state.db.begin().await?;
-    let new_id = queries::renew(&mut tx, &Actor::from(&*user), id, &r.effective_date, &r.expiry_date, r.title.as_deref()).await?;
+    let new_id = changes::renew(&mut tx, &Actor::from(&*user), id, &r.effective_date, &r.expiry_date, r.title.as_deref()).await?;
     let out = queries::get_agreement(&mut tx, new_id).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(out)))
@@ -151,7 +157,7 @@ pub async fn add_signatory(
     ApiJson(s): ApiJson<NewSignatory>,
 ) -> AppResult<(StatusCode, Json<Signatory>)> {
     let mut tx = state.db.begin().await?;
-    let out = queries::add_signatory(&mut tx, &Actor::from(&*user), id, &s).await?;
+    let out = changes::add_signatory(&mut tx, &Actor::from(&*user), id, &s).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(out)))
 }
@@ -201,27 +207,5 @@ pub async fn upload_document(
 pub async fn download_document(State(state): State<AppState>, ApiPath((id, doc_id)): ApiPath<(i64, i64)>) -> AppResult<Response> {
     let store = LocalStore::new(&state.settings.data_dir);
     let (doc, bytes) = documents::download(&state, &store, id, doc_id).await?;
-    Ok(attachment(&doc, bytes))
-}
-
-/// The bytes with their type and an attachment disposition (ASCII fallback plus the
-/// UTF-8 name, so Chinese file names survive).
-pub fn attachment(doc: &Document, bytes: Vec<u8>) -> Response {
-    let ascii: String = doc.name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
-    let encoded: String = doc
-        .name
-        .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect();
-    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
-    let mut res = (StatusCode::OK, bytes).into_response();
-    let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&doc.content_type) {
-        h.insert(header::CONTENT_TYPE, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    res
+    Ok(crate::web::download::attachment(&doc.name, &doc.content_type, bytes))
 }

@@ -9,12 +9,13 @@ use askama::Template;
 use axum::{
     extract::State,
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 
 use super::{
-    model::{Agreement, DOCUMENT_KINDS, NewSignatory, next_statuses},
+    changes,
+    model::{Agreement, AgreementStatus, DOCUMENT_KINDS, NewSignatory},
     pages::{FormState, field, opt_id, opt_text},
     queries,
 };
@@ -23,10 +24,12 @@ use crate::{
     auth::{Access, Permission},
     error::AppResult,
     files::LocalStore,
+    status::Status,
     web::{
         AppState,
         context::{Ctx, User},
         extract::{ApiPath, FormData},
+        forms,
         pages::Base,
         render,
         routes::Routes,
@@ -58,7 +61,7 @@ struct DetailPage {
 }
 
 impl DetailPage {
-    fn tk(&self, prefix: &str, key: &str) -> String {
+    fn tk(&self, prefix: &str, key: impl std::fmt::Display) -> String {
         self.base.t(&format!("agreements.{prefix}.{key}")).to_string()
     }
 
@@ -66,8 +69,9 @@ impl DetailPage {
         crate::cooperation::area_name(key, if self.base.is_zh() { "zh" } else { "en" }).to_string()
     }
 
-    fn next(&self) -> &'static [&'static str] {
-        next_statuses(&self.a.status)
+    /// The statuses the form offers: the machine's next steps, the same the API accepts.
+    fn next(&self) -> &'static [AgreementStatus] {
+        self.a.status.allowed_next()
     }
 
     fn doc_kinds(&self) -> &'static [&'static str] {
@@ -92,17 +96,11 @@ async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, f: FormState) -> AppR
     let a = queries::get_agreement(&mut conn, id).await?;
     let mut people = Vec::new();
     for p in &a.parties {
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT id, name_en FROM people WHERE merged_into IS NULL
-               AND (institution_id = $1 OR id IN (SELECT person_id FROM positions WHERE institution_id = $1)) ORDER BY name_en",
-        )
-        .bind(p.institution_id)
-        .fetch_all(&mut *conn)
-        .await?;
+        let rows = queries::people_of_institution(&mut conn, p.institution_id).await?;
         people.extend(rows.into_iter().filter(|r| !people.contains(r)).collect::<Vec<_>>());
     }
     let unit = match a.unit_id {
-        Some(u) => Some(crate::visits::queries::unit_label(&mut conn, u).await?),
+        Some(u) => Some(crate::institutions::lookup::unit_label(&mut conn, u).await?),
         None => None,
     };
     drop(conn);
@@ -123,7 +121,7 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, ApiPath(id): ApiPath<i6
 async fn download(State(state): State<AppState>, ApiPath((id, doc_id)): ApiPath<(i64, i64)>) -> AppResult<Response> {
     let store = LocalStore::new(&state.settings.data_dir);
     let (doc, bytes) = super::documents::download(&state, &store, id, doc_id).await?;
-    Ok(super::api::attachment(&doc, bytes))
+    Ok(crate::web::download::attachment(&doc.name, &doc.content_type, bytes))
 }
 
 /// Runs a change in one transaction; then to `then` (or back to the page with the form's messages).
@@ -131,17 +129,11 @@ async fn apply<F>(state: &AppState, ctx: &Ctx, id: i64, form: &'static str, fiel
 where
     F: AsyncFnOnce(&mut sqlx::AnyConnection) -> AppResult<i64>,
 {
-    let mut tx = state.db.begin().await?;
-    match change(&mut tx).await {
-        Ok(then) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/agreements/{then}#{form}")).into_response())
-        }
-        Err(e) => {
-            drop(tx);
-            detail_page(state, ctx, id, FormState::failed(form, fields, e)?.localized(ctx.locale)).await
-        }
-    }
+    let done = |then: i64| format!("/agreements/{then}#{form}");
+    forms::apply(&state.db, change, done, async |e| {
+        detail_page(state, ctx, id, FormState::failed(form, fields, e)?.localized(ctx.locale)).await
+    })
+    .await
 }
 
 async fn change_status(
@@ -154,7 +146,8 @@ async fn change_status(
     let (to, on, note) = (field(&fields, "status").to_string(), opt_text(&fields, "on_date"), opt_text(&fields, "note"));
     let actor = Actor::from(&*user);
     apply(&state, &ctx, id, "status", fields, async |c| {
-        queries::set_status(c, &actor, id, &to, on.as_deref(), note.as_deref()).await.map(|_| id)
+        let to = AgreementStatus::parse_field("status", to.trim())?;
+        changes::set_status(c, &actor, id, to, on.as_deref(), note.as_deref()).await.map(|_| id)
     })
     .await
 }
@@ -173,7 +166,7 @@ async fn add_signatory(
         signed_date: opt_text(&fields, "signed_date"),
     };
     let actor = Actor::from(&*user);
-    apply(&state, &ctx, id, "signatories", fields, async |c| queries::add_signatory(c, &actor, id, &s).await.map(|_| id)).await
+    apply(&state, &ctx, id, "signatories", fields, async |c| changes::add_signatory(c, &actor, id, &s).await.map(|_| id)).await
 }
 
 async fn renew(
@@ -186,5 +179,5 @@ async fn renew(
     let (eff, exp, title) =
         (field(&fields, "effective_date").to_string(), field(&fields, "expiry_date").to_string(), opt_text(&fields, "title"));
     let actor = Actor::from(&*user);
-    apply(&state, &ctx, id, "renew", fields, async |c| queries::renew(c, &actor, id, &eff, &exp, title.as_deref()).await).await
+    apply(&state, &ctx, id, "renew", fields, async |c| changes::renew(c, &actor, id, &eff, &exp, title.as_deref()).await).await
 }

@@ -8,12 +8,14 @@
 
 use axum::body::Body;
 
-use super::model::{DOCUMENT_KINDS, Document};
+use super::{
+    model::{DOCUMENT_KINDS, Document},
+    queries::{self, NewDocument},
+};
 use crate::{
     audit::{self, Action, Actor},
     error::{AppError, AppResult},
     files::{DocType, FileStore, StageError, Staged, sniff},
-    time::now_text,
     web::AppState,
 };
 
@@ -117,10 +119,10 @@ pub async fn upload<S: FileStore>(
     body: Body,
 ) -> AppResult<Document> {
     let meta = check_meta(meta)?;
-    // 404 before reading a byte of the body.
-    let exists: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM agreements WHERE id = $1").bind(agreement_id).fetch_optional(&state.db.pool).await?;
-    exists.ok_or(AppError::NotFound)?;
+    // 404 before reading a byte of the body (and no connection held while it streams).
+    if !queries::agreement_exists(&mut *state.db.pool.acquire().await?, agreement_id).await? {
+        return Err(AppError::NotFound);
+    }
     let staged = store.stage(body, MAX_DOCUMENT_BYTES).await.map_err(|e| match e {
         StageError::TooLarge(_) => AppError::TooLarge,
         StageError::Body(m) => AppError::BadRequest(m),
@@ -152,37 +154,20 @@ async fn save<S: FileStore>(
     key: &str,
 ) -> AppResult<Document> {
     let mut tx = state.db.begin().await?;
-    let version: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM agreement_documents WHERE agreement_id = $1 AND name = $2")
-            .bind(agreement_id)
-            .bind(&meta.name)
-            .fetch_one(&mut *tx)
-            .await?;
-    let doc: Document = sqlx::query_as(
-        "INSERT INTO agreement_documents (agreement_id, kind, name, version, content_type, size_bytes, sha256, storage_key, uploaded_by, uploaded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         RETURNING id, kind, name, version, content_type, size_bytes, sha256, uploaded_at",
-    )
-    .bind(agreement_id)
-    .bind(&meta.kind)
-    .bind(&meta.name)
-    .bind(version)
-    .bind(doc_type.mime())
-    .bind(st.size as i64)
-    .bind(&st.sha256)
-    .bind(key)
-    .bind(actor.id)
-    .bind(now_text())
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(|e| {
-        if crate::db::is_unique_violation(&e) {
-            AppError::Conflict(format!("another version of '{}' was uploaded at the same moment; upload again", meta.name), None)
-        } else {
-            e.into()
-        }
-    })?;
-    super::queries::touch(&mut tx, agreement_id).await?;
+    let version = queries::next_version(&mut tx, agreement_id, &meta.name).await?;
+    let row = NewDocument {
+        agreement_id,
+        kind: &meta.kind,
+        name: &meta.name,
+        version,
+        content_type: doc_type.mime(),
+        size_bytes: st.size as i64,
+        sha256: &st.sha256,
+        storage_key: key,
+        uploaded_by: actor.id,
+    };
+    let doc = queries::insert_document(&mut tx, &row).await?;
+    queries::touch(&mut tx, agreement_id).await?;
     audit::record(&mut tx, actor, Action::Create, "agreement_document", doc.id, None, Some(&doc)).await?;
     store.promote(st, key).await.map_err(|e| AppError::Internal(e.into()))?;
     tx.commit().await?;
@@ -192,13 +177,8 @@ async fn save<S: FileStore>(
 /// A document's row and bytes, if it belongs to the agreement.
 pub async fn download<S: FileStore>(state: &AppState, store: &S, agreement_id: i64, doc_id: i64) -> AppResult<(Document, Vec<u8>)> {
     let mut conn = state.db.pool.acquire().await?;
-    let row: Option<(String,)> = sqlx::query_as("SELECT storage_key FROM agreement_documents WHERE id = $1 AND agreement_id = $2")
-        .bind(doc_id)
-        .bind(agreement_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let (key,) = row.ok_or(AppError::NotFound)?;
-    let doc = super::queries::documents(&mut conn, agreement_id).await?.into_iter().find(|d| d.id == doc_id).ok_or(AppError::NotFound)?;
+    let key = queries::storage_key(&mut conn, agreement_id, doc_id).await?.ok_or(AppError::NotFound)?;
+    let doc = queries::documents(&mut conn, agreement_id).await?.into_iter().find(|d| d.id == doc_id).ok_or(AppError::NotFound)?;
     drop(conn);
     let bytes = store.read(&key).await.map_err(|e| AppError::Internal(anyhow::anyhow!("document {doc_id} ({key}): {e}")))?;
     Ok((doc, bytes))

@@ -1,13 +1,20 @@
 //! Agreements: MoUs and programme, exchange, progression and research agreements — parties,
 //! cooperation areas, dated status history, signatories, versioned documents (bytes in
 //! `crate::files`), renewal chains, and the visit at which one was signed.
+//!
+//! Types, the status machine ([`AgreementStatus`]) and the rules are in [`model`]; the
+//! changes (each checked, written and audited in one transaction) in [`changes`], and all
+//! SQL in [`queries`].
 
 pub mod api;
+pub mod changes;
 pub mod detail_pages;
 pub mod documents;
 pub mod model;
 pub mod pages;
 pub mod queries;
+
+pub use model::AgreementStatus;
 
 use axum::{
     extract::DefaultBodyLimit,
@@ -33,6 +40,7 @@ use crate::{
         api::upload_document,
         api::download_document,
     ),
+    components(schemas(model::AgreementStatus)),
     tags((name = "agreements", description = "Agreements, signatories, documents, renewal"))
 )]
 pub struct ApiDoc;

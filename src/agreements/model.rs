@@ -1,39 +1,59 @@
-//! Agreement types, their input, and the rules that input must meet (parsed once, here).
+//! Agreement types, their input, the status machine, and the rules that input must meet
+//! (parsed once, here). The types as read and shown are in `records`.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{AppError, FieldError};
+mod records;
+
+pub use records::{Agreement, AgreementSummary, ChainLink, Document, Party, Signatory, StatusEvent, VisitRef};
+
+use crate::{
+    error::{AppError, FieldError},
+    status::Status,
+};
 
 /// Kinds of agreement.
 pub const KINDS: &[&str] = &["mou", "programme", "exchange", "progression", "research"];
-/// Statuses, in their order; `terminated` ends a signed or running agreement early.
-pub const STATUSES: &[&str] = &["draft", "negotiation", "signed", "in_effect", "expired", "terminated"];
 /// Kinds of document.
 pub const DOCUMENT_KINDS: &[&str] = &["agreement", "annex", "amendment", "other"];
 
-/// The statuses an agreement may move to from `from`, one step at a time:
-/// draft → negotiation → signed → in_effect → expired, and terminated from signed or
-/// in_effect. Expired and terminated are final (renew to continue).
-pub fn next_statuses(from: &str) -> &'static [&'static str] {
-    match from {
-        "draft" => &["negotiation"],
-        "negotiation" => &["signed"],
-        "signed" => &["in_effect", "terminated"],
-        "in_effect" => &["expired", "terminated"],
-        _ => &[],
+crate::status_machine! {
+    /// An agreement's status: draft → negotiation → signed → in_effect → expired, and
+    /// terminated from signed or in_effect (ended early). Expired and terminated are final
+    /// (renew to continue).
+    pub enum AgreementStatus {
+        /// Being drafted.
+        Draft = "draft" => [Negotiation],
+        /// Under negotiation with the partner.
+        Negotiation = "negotiation" => [Signed],
+        /// Signed, not yet in effect.
+        Signed = "signed" => [InEffect, Terminated],
+        /// Running.
+        InEffect = "in_effect" => [Expired, Terminated],
+        /// Ran out (final).
+        Expired = "expired" => [],
+        /// Ended early (final).
+        Terminated = "terminated" => [],
     }
 }
 
-/// Checks a status change, naming what is allowed when it is not.
-pub fn check_transition(from: &str, to: &str) -> Result<(), AppError> {
-    if !STATUSES.contains(&to) {
-        return Err(AppError::field("status", format!("'{to}' is not a status; use one of {}", STATUSES.join(", "))));
+impl TryFrom<String> for AgreementStatus {
+    type Error = AppError;
+
+    /// Reads a stored status (rows are decoded through this).
+    fn try_from(s: String) -> Result<Self, AppError> {
+        AgreementStatus::from_stored(&s)
     }
-    let allowed = next_statuses(from);
-    if allowed.contains(&to) {
+}
+
+/// Checks that `to` is one step from `from`, naming what is allowed when it is not (the
+/// API and the status form both come through here; the form offers `allowed_next`).
+pub fn check_transition(from: AgreementStatus, to: AgreementStatus) -> Result<(), AppError> {
+    if from.can_move_to(to) {
         return Ok(());
     }
+    let allowed: Vec<&str> = from.allowed_next().iter().map(|s| s.as_str()).collect();
     let msg = if allowed.is_empty() {
         format!("the agreement is {from}, which is final; renew it to continue the cooperation")
     } else {
@@ -211,53 +231,6 @@ pub fn check_lists(parties: &[PartyInput], areas: &[String]) -> Vec<FieldError> 
     errors
 }
 
-/// A party as shown.
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Party {
-    /// Institution.
-    pub institution_id: i64,
-    /// Its English name.
-    pub name_en: String,
-    /// Its acronym.
-    pub acronym: Option<String>,
-    /// 1 if our own institution.
-    pub is_home: i64,
-    /// The unit, if one.
-    pub unit_id: Option<i64>,
-}
-
-/// A dated status change.
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct StatusEvent {
-    /// New status.
-    pub status: String,
-    /// The date it happened (YYYY-MM-DD).
-    pub on_date: String,
-    /// Note.
-    pub note: Option<String>,
-    /// When it was recorded (UTC).
-    pub at: String,
-    /// Who recorded it.
-    pub actor: String,
-}
-
-/// A signatory.
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Signatory {
-    /// Row id.
-    pub id: i64,
-    /// The person.
-    pub person_id: i64,
-    /// Their name.
-    pub name_en: String,
-    /// Their position when they signed.
-    pub position_title: String,
-    /// For which institution.
-    pub institution_id: Option<i64>,
-    /// When.
-    pub signed_date: Option<String>,
-}
-
 /// A new signatory.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewSignatory {
@@ -274,159 +247,34 @@ pub struct NewSignatory {
     pub signed_date: Option<String>,
 }
 
-/// One version of a document (the bytes are in the file store).
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Document {
-    /// Row id (download at `/api/v1/agreements/{id}/documents/{doc_id}`).
-    pub id: i64,
-    /// agreement, annex, amendment or other.
-    pub kind: String,
-    /// File name as uploaded; the same name again is a new version.
-    pub name: String,
-    /// 1, 2, …
-    pub version: i64,
-    /// Sniffed from the content.
-    pub content_type: String,
-    /// Size.
-    pub size_bytes: i64,
-    /// SHA-256 (hex).
-    pub sha256: String,
-    /// When (UTC).
-    pub uploaded_at: String,
-}
-
-/// A link in the renewal chain.
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct ChainLink {
-    /// Agreement id.
-    pub id: i64,
-    /// Title.
-    pub title: String,
-    /// Status.
-    pub status: String,
-    /// Effective date.
-    pub effective_date: Option<String>,
-    /// Expiry date.
-    pub expiry_date: Option<String>,
-}
-
-/// The visit at which it was signed.
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct VisitRef {
-    /// Visit id.
-    pub id: i64,
-    /// Title.
-    pub title: String,
-    /// First day.
-    pub start_date: String,
-}
-
-/// An agreement with everything about it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Agreement {
-    /// Id.
-    pub id: i64,
-    /// Kind.
-    pub kind: String,
-    /// Title.
-    pub title: String,
-    /// Current status.
-    pub status: String,
-    /// Signed date.
-    pub signed_date: Option<String>,
-    /// Effective date.
-    pub effective_date: Option<String>,
-    /// Expiry date.
-    pub expiry_date: Option<String>,
-    /// Notice days.
-    pub notice_days: Option<i64>,
-    /// Auto-renewal.
-    pub auto_renew: bool,
-    /// The visit at which it was signed.
-    pub visit: Option<VisitRef>,
-    /// Responsible user.
-    pub responsible_id: Option<i64>,
-    /// Their name.
-    pub responsible_name: Option<String>,
-    /// Responsible unit.
+/// Filters of the agreement list.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+pub struct AgreementQuery {
+    /// draft, negotiation, signed, in_effect, expired or terminated.
+    #[param(value_type = Option<AgreementStatus>)]
+    pub status: Option<String>,
+    /// mou, programme, exchange, progression or research.
+    pub kind: Option<String>,
+    /// With this institution as a party.
+    pub institution_id: Option<i64>,
+    /// Covering this cooperation area.
+    pub area: Option<String>,
+    /// Looked after by this unit.
     pub unit_id: Option<i64>,
-    /// Notes.
-    pub notes: String,
-    /// Parties.
-    pub parties: Vec<Party>,
-    /// Cooperation area keys.
-    pub areas: Vec<String>,
-    /// Status history, in the order it was recorded.
-    pub status_history: Vec<StatusEvent>,
-    /// Signatories.
-    pub signatories: Vec<Signatory>,
-    /// Documents, every version, by name then version.
-    pub documents: Vec<Document>,
-    /// The agreements this one renews, oldest first.
-    pub predecessors: Vec<ChainLink>,
-    /// The agreements that renew it, next first.
-    pub successors: Vec<ChainLink>,
-    /// Created (UTC).
-    pub created_at: String,
-    /// Last changed (UTC).
-    pub updated_at: String,
+    /// Expiring on or before this date (YYYY-MM-DD).
+    pub expiring_before: Option<String>,
+    /// Page, from 1.
+    pub page: Option<i64>,
+    /// Per page, 1–200 (default 50).
+    pub per_page: Option<i64>,
 }
 
-/// A row of the agreement list.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AgreementSummary {
-    /// Id.
-    pub id: i64,
-    /// Kind.
-    pub kind: String,
-    /// Title.
-    pub title: String,
-    /// Status.
-    pub status: String,
-    /// Effective date.
-    pub effective_date: Option<String>,
-    /// Expiry date.
-    pub expiry_date: Option<String>,
-    /// Partner institutions (not home), by acronym or name.
-    pub partners: String,
+impl AgreementQuery {
+    /// Page number and size, clamped.
+    pub fn paging(&self) -> (i64, i64) {
+        (self.page.unwrap_or(1).max(1), self.per_page.unwrap_or(50).clamp(1, 200))
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn statuses_move_one_step_at_a_time() {
-        for (from, to) in [("draft", "negotiation"), ("negotiation", "signed"), ("signed", "in_effect"), ("in_effect", "expired")] {
-            assert!(check_transition(from, to).is_ok(), "{from} → {to}");
-        }
-        assert!(check_transition("signed", "terminated").is_ok());
-        assert!(check_transition("in_effect", "terminated").is_ok());
-        assert!(check_transition("draft", "signed").is_err());
-        assert!(check_transition("draft", "terminated").is_err());
-        assert!(check_transition("expired", "in_effect").is_err());
-        assert!(check_transition("draft", "lost").is_err());
-    }
-
-    #[test]
-    fn expiry_before_effect_is_refused() {
-        let raw = Fields {
-            kind: "mou".into(),
-            title: "MoU".into(),
-            effective_date: Some("2024-06-01".into()),
-            expiry_date: Some("2024-05-01".into()),
-            ..Default::default()
-        };
-        let errors = check_fields(&raw).expect_err("refused");
-        assert_eq!(errors[0].field, "expiry_date");
-    }
-
-    #[test]
-    fn party_lists_need_two_distinct_institutions_and_known_areas() {
-        let p = |i| PartyInput { institution_id: i, unit_id: None };
-        assert_eq!(check_lists(&[p(1)], &[]).len(), 1);
-        assert_eq!(check_lists(&[p(1), p(1)], &[]).len(), 1);
-        assert!(check_lists(&[p(1), p(2)], &["joint_education".into()]).is_empty());
-        assert_eq!(check_lists(&[p(1), p(2)], &["cooking".into()]).len(), 1);
-    }
-}
+mod tests;

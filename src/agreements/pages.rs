@@ -5,20 +5,22 @@
 use askama::Template;
 use axum::{
     extract::State,
-    http::{StatusCode, header},
+    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
 
 use super::{
-    detail_pages,
-    model::{AgreementSummary, KINDS, NewAgreement, PartyInput, STATUSES},
-    queries::{self, AgreementQuery},
+    changes, detail_pages,
+    model::{AgreementQuery, AgreementStatus, AgreementSummary, KINDS, NewAgreement, PartyInput},
+    queries,
 };
 use crate::{
     audit::Actor,
     auth::{Access, Permission},
     error::{AppError, AppResult},
+    institutions::partner_field::partner_from_text,
+    status::Status,
     tabular::{Format, Table},
     web::{
         AppState,
@@ -57,12 +59,12 @@ struct ListPage {
 }
 
 impl ListPage {
-    fn tk(&self, prefix: &str, key: &str) -> String {
+    fn tk(&self, prefix: &str, key: impl std::fmt::Display) -> String {
         self.base.t(&format!("agreements.{prefix}.{key}")).to_string()
     }
 
-    fn statuses(&self) -> &'static [&'static str] {
-        STATUSES
+    fn statuses(&self) -> &'static [AgreementStatus] {
+        AgreementStatus::ALL
     }
 
     fn kinds(&self) -> &'static [&'static str] {
@@ -122,7 +124,7 @@ async fn export(State(state): State<AppState>, ApiQuery(q): ApiQuery<AgreementQu
                     a.id.to_string(),
                     a.kind,
                     a.title,
-                    a.status,
+                    a.status.to_string(),
                     a.partners,
                     a.effective_date.unwrap_or_default(),
                     a.expiry_date.unwrap_or_default(),
@@ -131,8 +133,7 @@ async fn export(State(state): State<AppState>, ApiQuery(q): ApiQuery<AgreementQu
             .collect(),
     };
     let bytes = table.write(format, "Agreements")?;
-    let disposition = format!("attachment; filename=\"liaison-agreements.{}\"", format.ext());
-    Ok(([(header::CONTENT_TYPE, format.mime().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    crate::web::download::table(bytes, format, "agreements")
 }
 
 #[derive(Template)]
@@ -145,7 +146,7 @@ struct NewPage {
 }
 
 impl NewPage {
-    fn tk(&self, prefix: &str, key: &str) -> String {
+    fn tk(&self, prefix: &str, key: impl std::fmt::Display) -> String {
         self.base.t(&format!("agreements.{prefix}.{key}")).to_string()
     }
 
@@ -161,27 +162,16 @@ impl NewPage {
 /// Visits (latest first, with their institutions) and the home institution's units, for the form's selects.
 async fn choices(state: &AppState) -> AppResult<(Vec<(i64, String)>, Vec<(i64, String)>)> {
     let mut conn = state.db.pool.acquire().await?;
-    let rows: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT id, title, start_date FROM visits ORDER BY start_date DESC, id DESC LIMIT 200")
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows = queries::recent_visits(&mut conn, 200).await?;
     let mut visits = Vec::with_capacity(rows.len());
     for (id, title, start) in rows {
-        let names: Vec<String> = sqlx::query_scalar(
-            "SELECT COALESCE(i.acronym, i.name_en) FROM visit_institutions vi JOIN institutions i ON i.id = vi.institution_id WHERE vi.visit_id = $1",
-        )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
+        let names = queries::visit_institution_names(&mut conn, id).await?;
         visits.push((id, format!("{start} · {} · {title}", names.join(", "))));
     }
-    let unit_ids: Vec<i64> =
-        sqlx::query_scalar("SELECT u.id FROM units u JOIN institutions i ON i.id = u.institution_id WHERE i.is_home = 1 ORDER BY u.id")
-            .fetch_all(&mut *conn)
-            .await?;
+    let unit_ids = queries::home_unit_ids(&mut conn).await?;
     let mut units = Vec::with_capacity(unit_ids.len());
     for u in unit_ids {
-        units.push((u, crate::visits::queries::unit_label(&mut conn, u).await?));
+        units.push((u, crate::institutions::lookup::unit_label(&mut conn, u).await?));
     }
     Ok((visits, units))
 }
@@ -199,11 +189,11 @@ async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
 
 /// The form's input: our institution and the typed partner as parties.
 async fn new_input(state: &AppState, user_id: i64, fields: &[(String, String)]) -> AppResult<NewAgreement> {
-    let home: Option<i64> = sqlx::query_scalar("SELECT id FROM institutions WHERE is_home = 1").fetch_optional(&state.db.pool).await?;
+    let home = queries::home_institution(&mut *state.db.pool.acquire().await?).await?;
     let home = home.ok_or_else(|| AppError::field("institution", "record our own institution first"))?;
-    let partner = crate::institutions::people_pages::institution_from_text(state, field(fields, "institution"))
-        .await
-        .map_err(|(f, m)| AppError::field(&f, m))?
+    let partner = partner_from_text(state, field(fields, "institution"))
+        .await?
+        .map_err(|e| AppError::Validation(vec![e]))?
         .ok_or_else(|| AppError::field("institution", "type the partner institution's name, acronym or web domain"))?;
     Ok(NewAgreement {
         kind: field(fields, "kind").to_string(),
@@ -231,7 +221,7 @@ async fn create(
     let result = async {
         let input = new_input(&state, user.id, &fields).await?;
         let mut tx = state.db.begin().await?;
-        let id = queries::create_agreement(&mut tx, &Actor::from(&*user), &input).await?;
+        let id = changes::create_agreement(&mut tx, &Actor::from(&*user), &input).await?;
         tx.commit().await?;
         Ok::<i64, AppError>(id)
     }

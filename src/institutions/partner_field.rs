@@ -7,7 +7,8 @@ use crate::{
 };
 
 /// The partner institution a typed text clearly names (empty: none), else a message for
-/// the `institution` field naming the candidates. Shared by the pages with a partner field.
+/// the `institution` field naming the candidates. Every page with a partner field reads
+/// it through this one function.
 pub async fn partner_from_text(state: &AppState, text: &str) -> AppResult<Result<Option<i64>, FieldError>> {
     let text = text.trim();
     if text.is_empty() {
@@ -19,9 +20,9 @@ pub async fn partner_from_text(state: &AppState, text: &str) -> AppResult<Result
     }
     let names: Vec<String> = cands.iter().take(3).map(|c| c.name.clone()).collect();
     let msg = if names.is_empty() {
-        format!("No partner institution matches '{text}'. Leave it empty, or add the partner first.")
+        format!("No partner institution matches '{text}'. Add it first (or promote it from the directory).")
     } else {
-        format!("'{text}' could mean several institutions: {}. Type more of the name, or its acronym.", names.join("; "))
+        format!("'{text}' could mean several institutions: {}. Type more of the name, or its acronym or domain.", names.join("; "))
     };
     Ok(Err(FieldError::new("institution", msg)))
 }

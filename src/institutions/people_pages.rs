@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{
     model::{Person, PersonInput, PositionInput, UnitName, check_person},
-    partner_index, queries,
+    queries,
 };
 use crate::{
     audit::{self, Actor, AuditEvent},
@@ -62,27 +62,13 @@ impl NewPersonPage {
     }
 }
 
-/// Finds the one institution a typed text means, or explains why not.
-pub(crate) async fn institution_from_text(state: &AppState, text: &str) -> Result<Option<i64>, (String, String)> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
+/// Finds the one institution a typed text means, or explains why not (field, message).
+async fn institution_from_text(state: &AppState, text: &str) -> Result<Option<i64>, (String, String)> {
+    match super::partner_field::partner_from_text(state, text).await {
+        Ok(Ok(id)) => Ok(id),
+        Ok(Err(e)) => Err((e.field, e.message)),
+        Err(e) => Err(("institution".to_string(), e.to_string())),
     }
-    let cands = state
-        .service::<crate::institutions::partner_index::PartnerCache>()
-        .search(&state.db, text, 5)
-        .await
-        .map_err(|e| ("institution".to_string(), e.to_string()))?;
-    if let Some(c) = partner_index::chosen(&cands) {
-        return Ok(c.institution_id);
-    }
-    let names: Vec<String> = cands.iter().take(3).map(|c| c.name.clone()).collect();
-    let msg = if names.is_empty() {
-        format!("No partner institution matches '{text}'. Add it first (or promote it from the directory).")
-    } else {
-        format!("'{text}' could mean several institutions: {}. Type more of the name, or its acronym or domain.", names.join("; "))
-    };
-    Err(("institution".to_string(), msg))
 }
 
 fn position_of(form: &PersonForm, institution_id: Option<i64>) -> Vec<PositionInput> {

@@ -7,7 +7,7 @@ use axum::{
     routing::{get, post},
 };
 
-use super::{StepInput, Trip, TripDetail, TripQuery, request::NewTrip};
+use super::{StepInput, Trip, TripDetail, TripQuery, request::NewTrip, workflow};
 use crate::{
     auth::{Access, Permission},
     error::{AppResult, Problem},
@@ -36,7 +36,7 @@ pub fn routes() -> Routes {
     responses((status = 200, body = Vec<Trip>), (status = 422, body = Problem)))]
 pub async fn list_trips(State(state): State<AppState>, User(user): User, ApiQuery(q): ApiQuery<TripQuery>) -> AppResult<Json<Vec<Trip>>> {
     let mut conn = state.db.pool.acquire().await?;
-    Ok(Json(super::list(&mut conn, &user, &q).await?))
+    Ok(Json(workflow::list(&mut conn, &user, &q).await?))
 }
 
 /// `POST /api/v1/trips`: requests a trip (status `submitted`).
@@ -48,8 +48,8 @@ pub async fn create_trip(
     ApiJson(input): ApiJson<NewTrip>,
 ) -> AppResult<(StatusCode, Json<TripDetail>)> {
     let mut tx = state.db.begin().await?;
-    let id = super::request(&mut tx, &user, &input).await?;
-    let detail = super::detail(&mut tx, id, &user).await?;
+    let id = workflow::request(&mut tx, &user, &input).await?;
+    let detail = workflow::detail(&mut tx, id, &user).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(detail)))
 }
@@ -59,7 +59,7 @@ pub async fn create_trip(
     responses((status = 200, body = TripDetail), (status = 404, body = Problem)))]
 pub async fn get_trip(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<Json<TripDetail>> {
     let mut conn = state.db.pool.acquire().await?;
-    Ok(Json(super::detail(&mut conn, id, &user).await?))
+    Ok(Json(workflow::detail(&mut conn, id, &user).await?))
 }
 
 /// `POST /api/v1/trips/{id}/steps`: approve, reject (with a comment), cancel, report
@@ -76,8 +76,8 @@ pub async fn take_step(
     ApiJson(input): ApiJson<StepInput>,
 ) -> AppResult<Json<TripDetail>> {
     let mut tx = state.db.begin().await?;
-    super::take_step(&mut tx, &user, id, &input).await?;
-    let detail = super::detail(&mut tx, id, &user).await?;
+    workflow::take_step(&mut tx, &user, id, &input).await?;
+    let detail = workflow::detail(&mut tx, id, &user).await?;
     tx.commit().await?;
     Ok(Json(detail))
 }

@@ -1,62 +1,48 @@
-//! The approval chain as pure functions.
+//! Trip types (the trip, its travellers and history, the step input and list filters)
+//! and the approval chain as pure functions.
 //!
 //! `submitted → unit_approved → approved → report_submitted → closed`, with `rejected`
 //! at either approval step and `cancelled` by the requester before approval. Who may
 //! take which step is decided here, from facts about the caller ([`Who`]), so the API,
-//! the pages' buttons and the "waiting for me" list cannot disagree.
+//! the pages' buttons and the "waiting for me" list cannot disagree. The chain's shape
+//! is [`TripStatus`] (a `status_machine!`); [`next_status`] adds who may act.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::{
     auth::{CurrentUser, Permission, Role},
     error::{AppError, FieldError},
+    status::Status,
 };
 
-/// Where a trip is in its chain (stored as text).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Requested; waiting for the unit head.
-    Submitted,
-    /// The unit head approved; waiting for the international office.
-    UnitApproved,
-    /// The office approved; waiting for the post-trip report.
-    Approved,
-    /// Refused at one of the approval steps (final).
-    Rejected,
-    /// The report is in; waiting for the office to close the trip.
-    ReportSubmitted,
-    /// Done (final).
-    Closed,
-    /// Withdrawn by the requester before approval (final).
-    Cancelled,
+crate::status_machine! {
+    /// Where a trip is in its chain (stored as text). The allowed steps are the chain's
+    /// shape; who may take each one is [`next_status`]'s business.
+    pub enum TripStatus {
+        /// Requested; waiting for the unit head.
+        Submitted = "submitted" => [UnitApproved, Rejected, Cancelled],
+        /// The unit head approved; waiting for the international office.
+        UnitApproved = "unit_approved" => [Approved, Rejected, Cancelled],
+        /// The office approved; waiting for the post-trip report.
+        Approved = "approved" => [ReportSubmitted],
+        /// The report is in; waiting for the office to close the trip.
+        ReportSubmitted = "report_submitted" => [Closed],
+        /// Done (final).
+        Closed = "closed" => [],
+        /// Refused at one of the approval steps (final).
+        Rejected = "rejected" => [],
+        /// Withdrawn by the requester before approval (final).
+        Cancelled = "cancelled" => [],
+    }
 }
 
-impl Status {
-    /// Stored and wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Submitted => "submitted",
-            Status::UnitApproved => "unit_approved",
-            Status::Approved => "approved",
-            Status::Rejected => "rejected",
-            Status::ReportSubmitted => "report_submitted",
-            Status::Closed => "closed",
-            Status::Cancelled => "cancelled",
-        }
-    }
+impl TryFrom<String> for TripStatus {
+    type Error = AppError;
 
-    /// All statuses in chain order.
-    pub const ALL: [Status; 7] = [
-        Status::Submitted,
-        Status::UnitApproved,
-        Status::Approved,
-        Status::ReportSubmitted,
-        Status::Closed,
-        Status::Rejected,
-        Status::Cancelled,
-    ];
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    /// Reads a stored status (rows are decoded through this).
+    fn try_from(s: String) -> Result<Self, AppError> {
+        TripStatus::from_stored(&s)
     }
 }
 
@@ -128,7 +114,7 @@ impl Who {
 #[derive(Debug, Clone, Copy)]
 pub struct Facts<'a> {
     /// Current status.
-    pub status: Status,
+    pub status: TripStatus,
     /// The unit's name, for messages.
     pub unit_name: &'a str,
     /// First day of the trip (`YYYY-MM-DD`).
@@ -146,10 +132,10 @@ fn final_state(f: &Facts) -> AppError {
 }
 
 /// An approval or rejection: the unit head at `submitted`, the office at `unit_approved`.
-fn decide(f: &Facts, who: Who, approve: bool) -> Result<Status, AppError> {
+fn decide(f: &Facts, who: Who, approve: bool) -> Result<TripStatus, AppError> {
     let verb = if approve { "approve" } else { "reject" };
     match f.status {
-        Status::Submitted => {
+        TripStatus::Submitted => {
             if !(who.heads_unit || who.is_admin) {
                 if who.is_office {
                     return Err(out_of_order(format!(
@@ -162,60 +148,75 @@ fn decide(f: &Facts, who: Who, approve: bool) -> Result<Status, AppError> {
             if who.is_requester {
                 return Err(AppError::Forbidden("You requested this trip: someone else must decide on it.".into()));
             }
-            Ok(if approve { Status::UnitApproved } else { Status::Rejected })
+            Ok(if approve { TripStatus::UnitApproved } else { TripStatus::Rejected })
         }
-        Status::UnitApproved => {
+        TripStatus::UnitApproved => {
             if !who.is_office {
                 return Err(AppError::Forbidden(format!("Only the international office can {verb} this step.")));
             }
             if who.is_requester {
                 return Err(AppError::Forbidden("You requested this trip: someone else must decide on it.".into()));
             }
-            Ok(if approve { Status::Approved } else { Status::Rejected })
+            Ok(if approve { TripStatus::Approved } else { TripStatus::Rejected })
         }
-        Status::Approved | Status::ReportSubmitted => Err(out_of_order("This trip has already been approved.".into())),
-        Status::Rejected | Status::Closed | Status::Cancelled => Err(final_state(f)),
+        TripStatus::Approved | TripStatus::ReportSubmitted => Err(out_of_order("This trip has already been approved.".into())),
+        TripStatus::Rejected | TripStatus::Closed | TripStatus::Cancelled => Err(final_state(f)),
     }
 }
 
 /// The status a step leads to, or why the caller may not take it now: 403 for the wrong
 /// person (with who the right one is), 422 (field `action`) for a step out of order.
-pub fn next_status(f: &Facts, who: Who, action: Action) -> Result<Status, AppError> {
+///
+/// This is the one rule the API, the pages' buttons and the "waiting for me" list share:
+/// the chain's shape is [`TripStatus::allowed_next`], and who may take a step is decided
+/// here on top of it.
+pub fn next_status(f: &Facts, who: Who, action: Action) -> Result<TripStatus, AppError> {
+    if f.status.allowed_next().is_empty() {
+        return Err(final_state(f));
+    }
+    let to = step(f, who, action)?;
+    if !f.status.can_move_to(to) {
+        // The match in `step` and the enum's steps disagree: a defect here, not the caller's.
+        return Err(AppError::Internal(anyhow::anyhow!("trip step {} → {to} is not in the chain", f.status)));
+    }
+    Ok(to)
+}
+
+/// Who may take `action` from a status that is not final, and where it leads.
+fn step(f: &Facts, who: Who, action: Action) -> Result<TripStatus, AppError> {
     match action {
         Action::Approve => decide(f, who, true),
         Action::Reject => decide(f, who, false),
         Action::Cancel => match f.status {
-            Status::Submitted | Status::UnitApproved if who.is_requester || who.is_admin => Ok(Status::Cancelled),
-            Status::Submitted | Status::UnitApproved => Err(AppError::Forbidden("Only the requester can cancel this trip.".into())),
-            Status::Approved | Status::ReportSubmitted => {
+            TripStatus::Submitted | TripStatus::UnitApproved if who.is_requester || who.is_admin => Ok(TripStatus::Cancelled),
+            TripStatus::Submitted | TripStatus::UnitApproved => Err(AppError::Forbidden("Only the requester can cancel this trip.".into())),
+            TripStatus::Approved | TripStatus::ReportSubmitted => {
                 Err(out_of_order("An approved trip can no longer be cancelled; file its report instead.".into()))
             }
             _ => Err(final_state(f)),
         },
         Action::Report => match f.status {
-            Status::Approved if !(who.is_requester || who.is_office) => {
+            TripStatus::Approved if !(who.is_requester || who.is_office) => {
                 Err(AppError::Forbidden("Only the requester or the international office can file the report.".into()))
             }
-            Status::Approved if f.today < f.start_date => Err(AppError::Validation(vec![FieldError::new(
+            TripStatus::Approved if f.today < f.start_date => Err(AppError::Validation(vec![FieldError::new(
                 "report",
                 format!("The trip starts on {}: file the report once it has started.", f.start_date),
             )])),
-            Status::Approved => Ok(Status::ReportSubmitted),
-            Status::Submitted | Status::UnitApproved => {
+            TripStatus::Approved => Ok(TripStatus::ReportSubmitted),
+            TripStatus::Submitted | TripStatus::UnitApproved => {
                 Err(out_of_order("The international office must approve this trip (step: approval) before its report is filed.".into()))
             }
-            Status::ReportSubmitted => Err(out_of_order("The report has already been filed.".into())),
+            TripStatus::ReportSubmitted => Err(out_of_order("The report has already been filed.".into())),
             _ => Err(final_state(f)),
         },
         Action::Close => match f.status {
-            _ if !who.is_office && !matches!(f.status, Status::Rejected | Status::Closed | Status::Cancelled) => {
-                Err(AppError::Forbidden("Only the international office can close a trip.".into()))
-            }
-            Status::ReportSubmitted => Ok(Status::Closed),
-            Status::Approved => Err(out_of_order(
+            _ if !who.is_office => Err(AppError::Forbidden("Only the international office can close a trip.".into())),
+            TripStatus::ReportSubmitted => Ok(TripStatus::Closed),
+            TripStatus::Approved => Err(out_of_order(
                 "No post-trip report has been filed yet: the trip can be closed only after its report (step: report).".into(),
             )),
-            Status::Submitted | Status::UnitApproved => {
+            TripStatus::Submitted | TripStatus::UnitApproved => {
                 Err(out_of_order("This trip is still waiting for approval; it can be closed only after approval and its report.".into()))
             }
             _ => Err(final_state(f)),
@@ -232,77 +233,136 @@ pub fn allowed_actions(f: &Facts, who: Who) -> Vec<Action> {
 /// requester's report, closing). Cancelling one's own request is possible but not awaited.
 pub fn waits_for(f: &Facts, who: Who) -> bool {
     match f.status {
-        Status::Submitted | Status::UnitApproved => next_status(f, who, Action::Approve).is_ok(),
-        Status::Approved => who.is_requester && next_status(f, who, Action::Report).is_ok(),
-        Status::ReportSubmitted => next_status(f, who, Action::Close).is_ok(),
+        TripStatus::Submitted | TripStatus::UnitApproved => next_status(f, who, Action::Approve).is_ok(),
+        TripStatus::Approved => who.is_requester && next_status(f, who, Action::Report).is_ok(),
+        TripStatus::ReportSubmitted => next_status(f, who, Action::Close).is_ok(),
         _ => false,
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A trip request.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Trip {
+    /// Id.
+    pub id: i64,
+    /// The user who requested it.
+    pub requester_id: Option<i64>,
+    /// Their display name.
+    pub requester: Option<String>,
+    /// The requesting unit; its head approves first.
+    pub unit_id: i64,
+    /// The unit's English name.
+    pub unit_name: Option<String>,
+    /// The unit's Chinese name.
+    pub unit_name_zh: Option<String>,
+    /// Where to.
+    pub destination: String,
+    /// Partner institution visited.
+    pub institution_id: Option<i64>,
+    /// Its name.
+    pub institution_name: Option<String>,
+    /// Why.
+    pub purpose: String,
+    /// First day (YYYY-MM-DD).
+    pub start_date: String,
+    /// Last day.
+    pub end_date: String,
+    /// Budget in minor units.
+    pub budget_cents: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// The outbound visit it belongs to.
+    pub visit_id: Option<i64>,
+    /// Where it is in the chain.
+    #[sqlx(try_from = "String")]
+    pub status: TripStatus,
+    /// The post-trip report.
+    pub report: Option<String>,
+    /// When requested (UTC).
+    pub created_at: String,
+    /// Last change (UTC).
+    pub updated_at: String,
+}
 
-    fn facts(status: Status) -> Facts<'static> {
-        Facts { status, unit_name: "Human Resources Department", start_date: "2024-06-01", today: "2024-06-10" }
+impl Trip {
+    /// The unit's name for messages (English).
+    pub fn unit_label(&self) -> String {
+        self.unit_name.clone().unwrap_or_else(|| format!("unit #{}", self.unit_id))
     }
 
-    const HEAD: Who = Who { is_admin: false, is_office: false, heads_unit: true, is_requester: false };
-    const OFFICE: Who = Who { is_admin: false, is_office: true, heads_unit: false, is_requester: false };
-    const REQUESTER: Who = Who { is_admin: false, is_office: false, heads_unit: false, is_requester: true };
-    const STRANGER: Who = Who { is_admin: false, is_office: false, heads_unit: false, is_requester: false };
-
-    fn status_code(r: Result<Status, AppError>) -> u16 {
-        match r {
-            Ok(_) => 200,
-            Err(e) => e.status().as_u16(),
-        }
-    }
-
-    #[test]
-    fn the_chain_runs_in_order_with_its_owners() {
-        assert_eq!(next_status(&facts(Status::Submitted), HEAD, Action::Approve).ok(), Some(Status::UnitApproved));
-        assert_eq!(next_status(&facts(Status::UnitApproved), OFFICE, Action::Approve).ok(), Some(Status::Approved));
-        assert_eq!(next_status(&facts(Status::Approved), REQUESTER, Action::Report).ok(), Some(Status::ReportSubmitted));
-        assert_eq!(next_status(&facts(Status::ReportSubmitted), OFFICE, Action::Close).ok(), Some(Status::Closed));
-    }
-
-    #[test]
-    fn skipping_is_out_of_order_and_the_wrong_person_is_forbidden() {
-        assert_eq!(status_code(next_status(&facts(Status::Submitted), OFFICE, Action::Approve)), 422);
-        assert_eq!(status_code(next_status(&facts(Status::Submitted), STRANGER, Action::Approve)), 403);
-        assert_eq!(status_code(next_status(&facts(Status::UnitApproved), HEAD, Action::Approve)), 403);
-        assert_eq!(status_code(next_status(&facts(Status::Approved), OFFICE, Action::Close)), 422);
-        assert_eq!(status_code(next_status(&facts(Status::Approved), STRANGER, Action::Report)), 403);
-        let self_approval = Who { is_requester: true, ..HEAD };
-        assert_eq!(status_code(next_status(&facts(Status::Submitted), self_approval, Action::Approve)), 403);
-    }
-
-    #[test]
-    fn a_report_waits_for_the_start_date() {
-        let early = Facts { today: "2024-05-31", ..facts(Status::Approved) };
-        assert_eq!(status_code(next_status(&early, REQUESTER, Action::Report)), 422);
-        let first_day = Facts { today: "2024-06-01", ..facts(Status::Approved) };
-        assert!(next_status(&first_day, REQUESTER, Action::Report).is_ok());
-    }
-
-    #[test]
-    fn only_the_requester_cancels_and_only_before_approval() {
-        assert!(next_status(&facts(Status::UnitApproved), REQUESTER, Action::Cancel).is_ok());
-        assert_eq!(status_code(next_status(&facts(Status::Submitted), OFFICE, Action::Cancel)), 403);
-        assert_eq!(status_code(next_status(&facts(Status::Approved), REQUESTER, Action::Cancel)), 422);
-        assert_eq!(status_code(next_status(&facts(Status::Cancelled), REQUESTER, Action::Cancel)), 422);
-    }
-
-    #[test]
-    fn waiting_means_owning_the_next_step() {
-        assert!(waits_for(&facts(Status::Submitted), HEAD));
-        assert!(!waits_for(&facts(Status::Submitted), REQUESTER));
-        assert!(!waits_for(&facts(Status::Submitted), OFFICE));
-        assert!(waits_for(&facts(Status::UnitApproved), OFFICE));
-        assert!(waits_for(&facts(Status::Approved), REQUESTER));
-        assert!(!waits_for(&facts(Status::Approved), OFFICE));
-        assert!(waits_for(&facts(Status::ReportSubmitted), OFFICE));
-        assert_eq!(allowed_actions(&facts(Status::Submitted), HEAD), vec![Action::Approve, Action::Reject]);
+    /// The budget as an amount, e.g. `12,000.00 CNY`.
+    pub fn budget(&self) -> String {
+        format!("{} {}", super::request::format_amount(self.budget_cents), self.currency)
     }
 }
+
+/// A person on a trip.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Traveller {
+    /// The person.
+    pub person_id: i64,
+    /// English name.
+    pub name_en: String,
+    /// Chinese name.
+    pub name_zh: Option<String>,
+}
+
+/// One step of a trip's chain.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct TripEvent {
+    /// The status the step led to.
+    #[sqlx(try_from = "String")]
+    pub step: TripStatus,
+    /// Why (required for rejections).
+    pub comment: Option<String>,
+    /// Who (username).
+    pub actor: String,
+    /// When (UTC).
+    pub at: String,
+}
+
+/// A trip with its travellers, its history, and what the caller may do next.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TripDetail {
+    /// The trip.
+    #[serde(flatten)]
+    pub trip: Trip,
+    /// Who travels.
+    pub travellers: Vec<Traveller>,
+    /// Every step so far, oldest first.
+    pub events: Vec<TripEvent>,
+    /// Steps the caller may take now (approve, reject, cancel, report, close).
+    pub allowed_actions: Vec<String>,
+}
+
+/// A step on a trip.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct StepInput {
+    /// approve, reject, cancel, report or close.
+    #[serde(default)]
+    pub action: String,
+    /// Why; required to reject.
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// The post-trip report; required for `report`.
+    #[serde(default)]
+    pub report: Option<String>,
+}
+
+/// Filters of trip lists.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct TripQuery {
+    /// Only trips in this status.
+    #[param(value_type = Option<TripStatus>)]
+    pub status: Option<String>,
+    /// Only the caller's own requests.
+    pub mine: Option<bool>,
+    /// Only trips whose next step is the caller's.
+    pub waiting: Option<bool>,
+}
+
+/// The most trips one list returns (newest first).
+pub const LIST_LIMIT: i64 = 500;
+
+#[cfg(test)]
+mod tests;

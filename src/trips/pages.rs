@@ -10,10 +10,11 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{StepInput, Trip, TripDetail, TripQuery, model, queries, request};
+use super::{StepInput, Trip, TripDetail, TripQuery, TripStatus, queries, request, workflow};
 use crate::{
     auth::{Access, Permission},
     error::{AppError, AppResult, FieldError},
+    status::Status,
     web::{
         AppState,
         context::{Ctx, User},
@@ -42,7 +43,7 @@ trait TripText {
     fn base(&self) -> &Base;
 
     /// Translated status.
-    fn t_trip_status(&self, status: &str) -> String {
+    fn t_trip_status(&self, status: impl std::fmt::Display) -> String {
         self.base().t(&format!("trips.status.{status}")).to_string()
     }
 
@@ -71,9 +72,20 @@ pub struct ListQuery {
 struct ListPage {
     base: Base,
     view: &'static str,
-    status: String,
-    statuses: Vec<&'static str>,
+    status: Option<TripStatus>,
     trips: Vec<Trip>,
+}
+
+impl ListPage {
+    /// Every status, for the filter.
+    fn statuses(&self) -> &'static [TripStatus] {
+        TripStatus::ALL
+    }
+
+    /// Whether the filter has `s` chosen.
+    fn selected(&self, s: &TripStatus) -> bool {
+        self.status == Some(*s)
+    }
 }
 
 impl TripText for ListPage {
@@ -88,13 +100,11 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx, User(user): User, Ap
         "mine" => "mine",
         _ => "all",
     };
-    let status = model::Status::parse(q.status.trim()).map(|s| s.as_str().to_string()).unwrap_or_default();
-    let filter =
-        TripQuery { status: (!status.is_empty()).then(|| status.clone()), mine: Some(view == "mine"), waiting: Some(view == "waiting") };
+    let status = TripStatus::parse(q.status.trim());
+    let filter = TripQuery { status: status.map(|s| s.as_str().to_string()), mine: Some(view == "mine"), waiting: Some(view == "waiting") };
     let mut conn = state.db.pool.acquire().await?;
-    let trips = super::list(&mut conn, &user, &filter).await?;
-    let statuses = model::Status::ALL.iter().map(|s| s.as_str()).collect();
-    Ok(render(&ListPage { base: Base::new(&ctx, Tr(ctx.locale).t("trips.title"), "trips"), view, status, statuses, trips }))
+    let trips = workflow::list(&mut conn, &user, &filter).await?;
+    Ok(render(&ListPage { base: Base::new(&ctx, Tr(ctx.locale).t("trips.title"), "trips"), view, status, trips }))
 }
 
 /// What the request form sends (travellers repeat, so the body is read as pairs).
@@ -175,7 +185,7 @@ async fn form_page(state: &AppState, ctx: &Ctx, form: TripForm, errors: Vec<Fiel
 
 async fn new_page(State(state): State<AppState>, ctx: Ctx, User(user): User) -> AppResult<Response> {
     let form = TripForm {
-        unit_id: super::coordinator_unit(&user).map(|u| u.to_string()).unwrap_or_default(),
+        unit_id: workflow::coordinator_unit(&user).map(|u| u.to_string()).unwrap_or_default(),
         currency: "CNY".into(),
         ..TripForm::default()
     };
@@ -212,7 +222,7 @@ async fn create(
     };
     if errors.is_empty() {
         let mut tx = state.db.begin().await?;
-        match super::request(&mut tx, &user, &input).await {
+        match workflow::request(&mut tx, &user, &input).await {
             Ok(id) => {
                 tx.commit().await?;
                 return Ok(Redirect::to(&format!("/trips/{id}")).into_response());
@@ -283,7 +293,7 @@ impl DetailPage {
 async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, form: StepInput, errors: Vec<FieldError>) -> AppResult<Response> {
     let Some(user) = ctx.user.clone() else { return Err(AppError::Unauthorized) };
     let mut conn = state.db.pool.acquire().await?;
-    let d = super::detail(&mut conn, id, &user).await?;
+    let d = workflow::detail(&mut conn, id, &user).await?;
     let title = format!("{} · {}", Tr(ctx.locale).t("trips.trip"), d.trip.destination);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let errors = Tr(ctx.locale).field_errors(errors);
@@ -314,7 +324,7 @@ async fn step(
 ) -> AppResult<Response> {
     let input = StepInput { action: f.action, comment: Some(f.comment), report: Some(f.report) };
     let mut tx = state.db.begin().await?;
-    match super::take_step(&mut tx, &user, id, &input).await {
+    match workflow::take_step(&mut tx, &user, id, &input).await {
         Ok(_) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("/trips/{id}")).into_response())

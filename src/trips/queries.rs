@@ -2,9 +2,13 @@
 
 use sqlx::AnyConnection;
 
-use super::{Traveller, Trip, TripEvent, request::ValidTrip};
+use super::{
+    model::{Traveller, Trip, TripEvent, TripStatus},
+    request::{NewTrip, ValidTrip},
+};
 use crate::{
     error::{AppResult, FieldError},
+    status::Status,
     time::now_text,
 };
 
@@ -22,18 +26,21 @@ pub async fn get_trip(conn: &mut AnyConnection, id: i64) -> AppResult<Trip> {
 }
 
 /// Trips, newest first, optionally of one status and/or one requester.
-pub async fn list_trips(conn: &mut AnyConnection, status: Option<&str>, requester: Option<i64>, limit: i64) -> AppResult<Vec<Trip>> {
+pub async fn list_trips(conn: &mut AnyConnection, status: Option<TripStatus>, requester: Option<i64>, limit: i64) -> AppResult<Vec<Trip>> {
     // `$1 IS NULL OR …` keeps one SQL text; the casts give PostgreSQL the parameter types.
     let sql = format!(
         "{SELECT_TRIP} WHERE (CAST($1 AS TEXT) IS NULL OR t.status = $1) AND (CAST($2 AS BIGINT) IS NULL OR t.requester_id = $2)
          ORDER BY t.id DESC LIMIT $3"
     );
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(status).bind(requester).bind(limit).fetch_all(conn).await?)
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(status.map(TripStatus::as_str)).bind(requester).bind(limit).fetch_all(conn).await?)
 }
 
-/// Trips still moving through the chain (the candidates for "waiting for me").
+/// Trips still moving through the chain, i.e. not in a final status (the candidates for
+/// "waiting for me").
 pub async fn open_trips(conn: &mut AnyConnection) -> AppResult<Vec<Trip>> {
-    let sql = format!("{SELECT_TRIP} WHERE t.status IN ('submitted', 'unit_approved', 'approved', 'report_submitted') ORDER BY t.id DESC");
+    // The open statuses are the enum's own words (no user input), so they are written in.
+    let open: Vec<String> = TripStatus::ALL.iter().filter(|s| !s.allowed_next().is_empty()).map(|s| format!("'{}'", s.as_str())).collect();
+    let sql = format!("{SELECT_TRIP} WHERE t.status IN ({}) ORDER BY t.id DESC", open.join(", "));
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await?)
 }
 
@@ -96,7 +103,7 @@ async fn exists(conn: &mut AnyConnection, sql: &'static str, id: i64) -> AppResu
 }
 
 /// The checks that need the database: the unit, travellers, institution and visit exist.
-pub async fn check_references(conn: &mut AnyConnection, t: &super::request::NewTrip) -> AppResult<Vec<FieldError>> {
+pub async fn check_references(conn: &mut AnyConnection, t: &NewTrip) -> AppResult<Vec<FieldError>> {
     let mut errors = Vec::new();
     if let Some(unit) = t.unit_id
         && home_unit_name(&mut *conn, unit).await?.is_none()
@@ -125,13 +132,13 @@ pub async fn check_references(conn: &mut AnyConnection, t: &super::request::NewT
     Ok(errors)
 }
 
-/// Inserts a trip (status `submitted`) and its travellers; returns its id.
+/// Inserts a trip (status `submitted`, the chain's first) and its travellers; returns its id.
 pub async fn insert_trip(conn: &mut AnyConnection, requester: Option<i64>, t: &ValidTrip) -> AppResult<i64> {
     let now = now_text();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO trips (requester_id, unit_id, visit_id, destination, institution_id, purpose, start_date, end_date,
          budget_cents, currency, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'submitted', $11, $11) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
     )
     .bind(requester)
     .bind(t.unit_id)
@@ -143,6 +150,7 @@ pub async fn insert_trip(conn: &mut AnyConnection, requester: Option<i64>, t: &V
     .bind(&t.end_date)
     .bind(t.budget_cents)
     .bind(&t.currency)
+    .bind(TripStatus::Submitted.as_str())
     .bind(&now)
     .fetch_one(&mut *conn)
     .await?;
@@ -172,13 +180,13 @@ pub async fn lock_unit(conn: &mut AnyConnection, unit_id: i64) -> AppResult<()> 
 
 /// Moves a trip from `from` to `to` (and stores the report, if given). Returns false if
 /// the trip was no longer at `from`: someone else took a step in the meantime.
-pub async fn move_trip(conn: &mut AnyConnection, id: i64, from: &str, to: &str, report: Option<&str>) -> AppResult<bool> {
+pub async fn move_trip(conn: &mut AnyConnection, id: i64, from: TripStatus, to: TripStatus, report: Option<&str>) -> AppResult<bool> {
     let n = sqlx::query("UPDATE trips SET status = $1, report = COALESCE($2, report), updated_at = $3 WHERE id = $4 AND status = $5")
-        .bind(to)
+        .bind(to.as_str())
         .bind(report)
         .bind(now_text())
         .bind(id)
-        .bind(from)
+        .bind(from.as_str())
         .execute(conn)
         .await?
         .rows_affected();
@@ -186,10 +194,10 @@ pub async fn move_trip(conn: &mut AnyConnection, id: i64, from: &str, to: &str, 
 }
 
 /// Appends a step to the trip's history.
-pub async fn insert_event(conn: &mut AnyConnection, trip_id: i64, step: &str, comment: Option<&str>, actor: &str) -> AppResult<()> {
+pub async fn insert_event(conn: &mut AnyConnection, trip_id: i64, step: TripStatus, comment: Option<&str>, actor: &str) -> AppResult<()> {
     sqlx::query("INSERT INTO trip_events (trip_id, step, comment, actor, at) VALUES ($1, $2, $3, $4, $5)")
         .bind(trip_id)
-        .bind(step)
+        .bind(step.as_str())
         .bind(comment)
         .bind(actor)
         .bind(now_text())

@@ -102,9 +102,9 @@ async fn create(
     User(user): User,
     FormData(fields): FormData<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let institution = crate::institutions::people_pages::institution_from_text(&state, field(&fields, "institution")).await;
+    let institution = crate::institutions::partner_field::partner_from_text(&state, field(&fields, "institution")).await?;
     let result = match institution {
-        Err((f, m)) => Err(AppError::field(&f, m)),
+        Err(e) => Err(AppError::Validation(vec![e])),
         Ok(inst) => {
             let input = super::model::NewVisit {
                 direction: field(&fields, "direction").to_string(),
