@@ -223,4 +223,17 @@ mod tests {
         assert!(check_booking_move(Pending, Pending).is_err());
         assert_eq!(BookingStatus::names(), "pending, confirmed, cancelled");
     }
+
+    #[test]
+    fn the_openapi_document_lists_the_booking_statuses() {
+        use utoipa::OpenApi;
+        #[derive(OpenApi)]
+        #[openapi(paths(crate::rooms::api::update_booking, crate::rooms::api::list_bookings))]
+        struct Doc;
+        let doc = serde_json::to_value(Doc::openapi()).expect("document");
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(schemas["BookingStatus"]["enum"], serde_json::json!(["pending", "confirmed", "cancelled"]));
+        assert_eq!(schemas["StatusChange"]["properties"]["status"]["$ref"], "#/components/schemas/BookingStatus");
+        assert_eq!(schemas["Booking"]["properties"]["status"]["$ref"], "#/components/schemas/BookingStatus");
+    }
 }

@@ -86,3 +86,15 @@ fn actions_are_done_or_cancelled_and_may_be_reopened() {
     assert!(check_action_move(Open, Open).is_ok());
     assert!(ActionStatus::parse_field("status", "late").is_err());
 }
+
+#[test]
+fn the_openapi_document_lists_the_status_values() {
+    use utoipa::OpenApi;
+    let doc = serde_json::to_value(crate::visits::ApiDoc::openapi()).expect("document");
+    let values = |name: &str| doc["components"]["schemas"][name]["enum"].clone();
+    assert_eq!(values("VisitStatus"), serde_json::json!(["planned", "confirmed", "completed", "cancelled"]));
+    assert_eq!(values("ActionStatus"), serde_json::json!(["open", "done", "cancelled"]));
+    assert_eq!(values("BookingStatus"), serde_json::json!(["pending", "confirmed", "cancelled"]));
+    let change = &doc["components"]["schemas"]["StatusChange"]["properties"]["status"]["$ref"];
+    assert_eq!(change, "#/components/schemas/VisitStatus");
+}
