@@ -132,7 +132,7 @@ pub struct ActionFilter {
 pub async fn list_actions(conn: &mut AnyConnection, f: &ActionFilter) -> AppResult<Vec<Action>> {
     let today = crate::time::today();
     let overdue = f.overdue.unwrap_or(false);
-    let status = if overdue { "open".to_string() } else { f.status.clone().unwrap_or_default() };
+    let status = if overdue { ActionStatus::Open.as_str().to_string() } else { f.status.clone().unwrap_or_default() };
     let sql = format!(
         "{SELECT_ACTION} WHERE ($1 = 0 OR a.visit_id = $1) AND ($2 = 0 OR a.owner_id = $2) AND ($3 = '' OR a.status = $3)
          AND ($4 = 0 OR a.due_date < $5) ORDER BY a.due_date, a.id LIMIT 500"
