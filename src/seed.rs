@@ -260,8 +260,8 @@ async fn visit(tx: &mut sqlx::AnyConnection, actor: &Actor, iukl: i64, p: &SeedP
         .await?;
         v::update_action(&mut *tx, actor, a.id, &UpdateAction { status: Some("done".into()), ..Default::default() }).await?;
     }
-    v::set_status(&mut *tx, actor, id, "confirmed", None).await?;
-    v::set_status(&mut *tx, actor, id, "completed", None).await?;
+    v::set_status(&mut *tx, actor, id, crate::visits::model::VisitStatus::Confirmed, None).await?;
+    v::set_status(&mut *tx, actor, id, crate::visits::model::VisitStatus::Completed, None).await?;
     Ok(id)
 }
 

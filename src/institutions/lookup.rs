@@ -23,6 +23,11 @@ pub async fn home_id(conn: &mut AnyConnection) -> AppResult<Option<i64>> {
     Ok(sqlx::query_scalar("SELECT id FROM institutions WHERE is_home = 1").fetch_optional(conn).await?)
 }
 
+/// The home institution's id and English name.
+pub async fn home(conn: &mut AnyConnection) -> AppResult<Option<(i64, String)>> {
+    Ok(sqlx::query_as("SELECT id, name_en FROM institutions WHERE is_home = 1").fetch_optional(conn).await?)
+}
+
 /// The home institution's English and Chinese names.
 pub async fn home_names(conn: &mut AnyConnection) -> AppResult<Option<(String, Option<String>)>> {
     Ok(sqlx::query_as("SELECT name_en, name_zh FROM institutions WHERE is_home = 1").fetch_optional(conn).await?)

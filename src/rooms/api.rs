@@ -9,11 +9,15 @@ use axum::{
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{Booking, BookingResult, Building, NewBooking, Room};
+use super::{
+    model::{Booking, BookingResult, BookingStatus, Building, NewBooking, Room},
+    queries,
+};
 use crate::{
     audit::Actor,
     auth::{Access, Permission},
     error::{AppError, AppResult, FieldError, Problem},
+    status::Status,
     web::{
         AppState,
         context::User,
@@ -42,11 +46,8 @@ pub fn routes() -> Routes {
 /// `GET /api/v1/buildings`.
 #[utoipa::path(get, path = "/api/v1/buildings", tag = "rooms", responses((status = 200, body = Vec<Building>)))]
 pub async fn list_buildings(State(state): State<AppState>) -> AppResult<Json<Vec<Building>>> {
-    Ok(Json(
-        sqlx::query_as("SELECT id, institution_id, name_en, name_zh, time_zone FROM buildings ORDER BY name_en")
-            .fetch_all(&state.db.pool)
-            .await?,
-    ))
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(queries::list_buildings(&mut conn).await?))
 }
 
 /// A new building.
@@ -74,10 +75,7 @@ pub async fn create_building(
     let tz = b.time_zone.unwrap_or_else(|| "Asia/Shanghai".into());
     let mut tx = state.db.begin().await?;
     let id = super::add_building(&mut tx, &Actor::from(&*user), b.institution_id, &b.name_en, b.name_zh.as_deref(), &tz).await?;
-    let building = sqlx::query_as("SELECT id, institution_id, name_en, name_zh, time_zone FROM buildings WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let building = queries::get_building(&mut tx, id).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(building)))
 }
@@ -93,14 +91,14 @@ pub struct RoomQuery {
 #[utoipa::path(get, path = "/api/v1/rooms", tag = "rooms", params(RoomQuery), responses((status = 200, body = Vec<Room>)))]
 pub async fn list_rooms(State(state): State<AppState>, ApiQuery(q): ApiQuery<RoomQuery>) -> AppResult<Json<Vec<Room>>> {
     let mut conn = state.db.pool.acquire().await?;
-    Ok(Json(super::list_rooms(&mut conn, q.building_id).await?))
+    Ok(Json(queries::list_rooms(&mut conn, q.building_id).await?))
 }
 
 /// `GET /api/v1/rooms/{id}`.
 #[utoipa::path(get, path = "/api/v1/rooms/{id}", tag = "rooms", params(("id" = i64, Path, description = "Room id")), responses((status = 200, body = Room), (status = 404, body = Problem)))]
 pub async fn get_room(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Room>> {
     let mut conn = state.db.pool.acquire().await?;
-    Ok(Json(super::get_room(&mut conn, id).await?))
+    Ok(Json(queries::get_room(&mut conn, id).await?))
 }
 
 /// A new room.
@@ -129,7 +127,7 @@ pub async fn create_room(
 ) -> AppResult<(StatusCode, Json<Room>)> {
     let mut tx = state.db.begin().await?;
     let id = super::add_room(&mut tx, &Actor::from(&*user), r.building_id, &r.name, r.capacity, &r.equipment, r.needs_approval).await?;
-    let room = super::get_room(&mut tx, id).await?;
+    let room = queries::get_room(&mut tx, id).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(room)))
 }
@@ -168,20 +166,15 @@ fn window(w: &Window) -> AppResult<(String, String)> {
 pub async fn free_rooms(State(state): State<AppState>, ApiQuery(w): ApiQuery<Window>) -> AppResult<Json<Vec<Room>>> {
     let (from, to) = window(&w)?;
     let mut conn = state.db.pool.acquire().await?;
-    Ok(Json(super::free_rooms(&mut conn, &from, &to, w.capacity.unwrap_or(1).max(1)).await?))
+    Ok(Json(queries::free_rooms(&mut conn, &from, &to, w.capacity.unwrap_or(1).max(1)).await?))
 }
 
 /// `GET /api/v1/bookings?from&to[&room_id]`: bookings overlapping the window.
 #[utoipa::path(get, path = "/api/v1/bookings", tag = "rooms", params(Window), responses((status = 200, body = Vec<Booking>), (status = 422, body = Problem)))]
 pub async fn list_bookings(State(state): State<AppState>, ApiQuery(w): ApiQuery<Window>) -> AppResult<Json<Vec<Booking>>> {
     let (from, to) = window(&w)?;
-    let rows = match w.room_id {
-        Some(room) => sqlx::query_as("SELECT id, room_id, title, starts_at, ends_at, status, attendees FROM bookings WHERE room_id = $3 AND starts_at < $2 AND ends_at > $1 ORDER BY starts_at")
-            .bind(&from).bind(&to).bind(room).fetch_all(&state.db.pool).await?,
-        None => sqlx::query_as("SELECT id, room_id, title, starts_at, ends_at, status, attendees FROM bookings WHERE starts_at < $2 AND ends_at > $1 ORDER BY starts_at")
-            .bind(&from).bind(&to).fetch_all(&state.db.pool).await?,
-    };
-    Ok(Json(rows))
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(queries::bookings_in_window(&mut conn, w.room_id, &from, &to).await?))
 }
 
 /// `POST /api/v1/bookings`: 201 with warnings (a room too small), 409 with the
@@ -203,6 +196,7 @@ pub async fn create_booking(
 #[derive(Deserialize, ToSchema)]
 pub struct StatusChange {
     /// confirmed or cancelled.
+    #[schema(value_type = BookingStatus)]
     pub status: String,
 }
 
@@ -215,11 +209,12 @@ pub async fn update_booking(
     ApiPath(id): ApiPath<i64>,
     ApiJson(c): ApiJson<StatusChange>,
 ) -> AppResult<Json<Booking>> {
-    if c.status == "confirmed" {
+    let to = BookingStatus::parse_field("status", &c.status)?;
+    if to == BookingStatus::Confirmed {
         user.require(Permission::ManageRooms)?;
     }
     let mut tx = state.db.begin().await?;
-    let b = super::set_status(&mut tx, &Actor::from(&*user), id, &c.status).await?;
+    let b = super::set_status(&mut tx, &Actor::from(&*user), id, to).await?;
     tx.commit().await?;
     Ok(Json(b))
 }

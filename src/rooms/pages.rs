@@ -2,6 +2,7 @@
 //! grid of one room with its booking form, the pending bookings to approve, and "find a
 //! free room". Times are entered and shown in the building's time zone.
 
+mod booking;
 mod free;
 mod room;
 pub mod week;
@@ -15,7 +16,10 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{Building, Room};
+use super::{
+    model::{Building, Room},
+    queries,
+};
 use crate::{
     audit::Actor,
     auth::{Access, Permission},
@@ -134,8 +138,8 @@ async fn list_page(
     room_errors: Errors,
 ) -> AppResult<Response> {
     let mut conn = state.db.pool.acquire().await?;
-    let buildings = super::list_buildings(&mut conn).await?;
-    let rooms = super::list_rooms(&mut conn, None).await?;
+    let buildings = queries::list_buildings(&mut conn).await?;
+    let rooms = queries::list_rooms(&mut conn, None).await?;
     let buildings = buildings
         .into_iter()
         .map(|b| {
@@ -163,7 +167,7 @@ pub async fn create_building(
 ) -> AppResult<Response> {
     let tr = Tr(ctx.locale);
     let mut tx = state.db.begin().await?;
-    let home: Option<i64> = sqlx::query_scalar("SELECT id FROM institutions WHERE is_home = 1").fetch_optional(&mut *tx).await?;
+    let home = queries::home_institution(&mut tx).await?;
     let errors = match home {
         None => vec![("name_en".to_string(), tr.t("rooms.error.no_home").to_string())],
         Some(home) => {

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::{
     model::{
         Action, HostInput, MemberInput, NewAction, NewOutcome, NewSession, Outcome, Session, UpdateAction, UpdateSession, UpdateVisit,
-        Visit, VisitSummary,
+        Visit, VisitStatus, VisitSummary,
     },
     queries::{self, ActionFilter, VisitQuery},
     sessions,
@@ -15,6 +15,7 @@ use super::{
 use crate::{
     audit::Actor,
     error::{AppResult, Problem},
+    status::Status,
     web::paging::Page,
     web::{
         AppState,
@@ -74,6 +75,7 @@ pub async fn update_visit(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StatusChange {
     /// confirmed, completed or cancelled (one step at a time).
+    #[schema(value_type = VisitStatus)]
     pub status: String,
     /// Why (required when cancelling).
     #[serde(default)]
@@ -89,8 +91,9 @@ pub async fn change_status(
     ApiPath(id): ApiPath<i64>,
     ApiJson(c): ApiJson<StatusChange>,
 ) -> AppResult<Json<Visit>> {
+    let to = VisitStatus::parse_field("status", c.status.trim())?;
     let mut tx = state.db.begin().await?;
-    queries::set_status(&mut tx, &Actor::from(&*user), id, c.status.trim(), c.reason.as_deref()).await?;
+    queries::set_status(&mut tx, &Actor::from(&*user), id, to, c.reason.as_deref()).await?;
     let visit = queries::get_visit(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(visit))

@@ -11,13 +11,15 @@ use jiff::{Timestamp, tz::TimeZone};
 use serde::Deserialize;
 
 use super::{
-    Errors, error_in,
-    week::{self, Block, Week},
+    Errors,
+    booking::{BookingForm, BookingLine, booking_of, field_of},
+    error_in,
+    week::{Block, Week},
 };
 use crate::{
     audit::Actor,
     error::{AppError, AppResult},
-    rooms::{self, Booking, NewBooking, Room},
+    rooms::{self, Booking, BookingStatus, Room},
     web::{
         AppState,
         context::{Ctx, User},
@@ -27,113 +29,6 @@ use crate::{
         render,
     },
 };
-
-/// A booking as a line of a list, in its building's time zone.
-#[derive(Debug, Clone)]
-pub struct BookingLine {
-    /// Booking id.
-    pub id: i64,
-    /// Room id.
-    pub room_id: i64,
-    /// "Shixun Building 1507".
-    pub room: String,
-    /// Title.
-    pub title: String,
-    /// Local date of the start.
-    pub date: String,
-    /// Local times.
-    pub times: String,
-    /// pending, confirmed or cancelled.
-    pub status: String,
-    /// Expected attendees.
-    pub attendees: Option<i64>,
-}
-
-impl BookingLine {
-    fn new(b: &Booking, room: &Room, tz: &TimeZone) -> BookingLine {
-        let (date, _) = week::local(tz, &b.starts_at);
-        let times = match (b.starts_at.parse::<Timestamp>(), b.ends_at.parse::<Timestamp>()) {
-            (Ok(s), Ok(e)) => week::times(tz, s, e),
-            _ => format!("{}–{}", b.starts_at, b.ends_at),
-        };
-        BookingLine {
-            id: b.id,
-            room_id: room.id,
-            room: format!("{} {}", room.building, room.name),
-            title: b.title.clone(),
-            date,
-            times,
-            status: b.status.clone(),
-            attendees: b.attendees,
-        }
-    }
-}
-
-/// What the booking form sends (also the free-room finder's "book this room").
-#[derive(Debug, Default, Clone, Deserialize)]
-pub struct BookingForm {
-    #[serde(default)]
-    pub(super) date: String,
-    #[serde(default)]
-    pub(super) start: String,
-    #[serde(default)]
-    pub(super) end: String,
-    #[serde(default)]
-    pub(super) title: String,
-    #[serde(default)]
-    pub(super) attendees: String,
-}
-
-impl BookingForm {
-    /// Checks the form in the room's time zone and builds the booking, with translated
-    /// messages for what a person typically gets wrong.
-    fn to_booking(&self, room_id: i64, tz: &TimeZone, tr: Tr) -> Result<NewBooking, Errors> {
-        let mut errors: Errors = Vec::new();
-        let mut err = |f: &str, key: &str| errors.push((f.to_string(), tr.t(key).to_string()));
-        if self.title.trim().is_empty() {
-            err("title", "rooms.error.title");
-        }
-        let day_ok = jiff::civil::Date::strptime("%Y-%m-%d", self.date.trim()).is_ok();
-        if !day_ok {
-            err("date", "rooms.error.date");
-        }
-        let start = week::instant(tz, &self.date, &self.start);
-        let end = week::instant(tz, &self.date, &self.end);
-        if day_ok && start.is_none() {
-            err("start", "rooms.error.time");
-        }
-        if day_ok && end.is_none() {
-            err("end", "rooms.error.time");
-        }
-        if let (Some(s), Some(e)) = (start, end) {
-            if e <= s {
-                err("end", "rooms.error.end_before_start");
-            } else if s < Timestamp::now() {
-                err("start", "rooms.error.past");
-            }
-        }
-        let attendees = match self.attendees.trim() {
-            "" => None,
-            a => match a.parse::<i64>() {
-                Ok(n) if n >= 1 => Some(n),
-                _ => {
-                    err("attendees", "rooms.error.attendees");
-                    None
-                }
-            },
-        };
-        match (start, end, errors.is_empty()) {
-            (Some(s), Some(e), true) => Ok(NewBooking {
-                room_id,
-                title: self.title.trim().to_string(),
-                starts_at: s.to_string(),
-                ends_at: e.to_string(),
-                attendees,
-            }),
-            _ => Err(errors),
-        }
-    }
-}
 
 /// Query of the room page.
 #[derive(Debug, Default, Deserialize)]
@@ -264,7 +159,7 @@ async fn after_booking(state: &AppState, room: &Room, id: i64, tr: Tr) -> AppRes
     if let Some(a) = b.attendees.filter(|a| *a > room.capacity) {
         out.push(tr.t("rooms.warn.too_small").replace("{capacity}", &room.capacity.to_string()).replace("{people}", &a.to_string()));
     }
-    if b.status == "pending" {
+    if b.status == BookingStatus::Pending {
         out.push(tr.t("rooms.warn.pending").to_string());
     }
     Ok(out)
@@ -311,28 +206,6 @@ pub async fn book_room(
     room_page(&state, &ctx, shown, day, Outcome { form, errors, conflict, notices: Vec::new() }).await
 }
 
-/// The form field a domain error is about.
-fn field_of(domain_field: &str) -> String {
-    match domain_field {
-        "starts_at" => "start".into(),
-        "ends_at" => "end".into(),
-        other => other.into(),
-    }
-}
-
-/// The booking carried by a 409 problem.
-fn booking_of(v: &serde_json::Value) -> Option<Booking> {
-    Some(Booking {
-        id: v["id"].as_i64()?,
-        room_id: v["room_id"].as_i64()?,
-        title: v["title"].as_str()?.to_string(),
-        starts_at: v["starts_at"].as_str()?.to_string(),
-        ends_at: v["ends_at"].as_str()?.to_string(),
-        status: v["status"].as_str()?.to_string(),
-        attendees: v["attendees"].as_i64(),
-    })
-}
-
 /// Where to go back to after a cancel or confirm.
 #[derive(Debug, Default, Deserialize)]
 pub struct Back {
@@ -357,7 +230,7 @@ pub async fn cancel_booking(
     FormData(back): FormData<Back>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let b = rooms::set_status(&mut tx, &Actor::from(&*user), id, "cancelled").await?;
+    let b = rooms::set_status(&mut tx, &Actor::from(&*user), id, BookingStatus::Cancelled).await?;
     tx.commit().await?;
     Ok(back_to(&back.next, format!("/rooms/{}", b.room_id)).into_response())
 }
@@ -399,7 +272,7 @@ pub async fn confirm_booking(
     FormData(back): FormData<Back>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    match rooms::set_status(&mut tx, &Actor::from(&*user), id, "confirmed").await {
+    match rooms::set_status(&mut tx, &Actor::from(&*user), id, BookingStatus::Confirmed).await {
         Ok(b) => {
             tx.commit().await?;
             Ok(back_to(&back.next, format!("/rooms/{}", b.room_id)).into_response())

@@ -9,7 +9,7 @@ use jiff::{
     tz::TimeZone,
 };
 
-use crate::rooms::Booking;
+use crate::rooms::{Booking, BookingStatus};
 
 /// First hour shown.
 pub const FIRST_HOUR: i64 = 7;
@@ -39,7 +39,7 @@ pub struct Block {
     /// Booking title.
     pub title: String,
     /// pending or confirmed.
-    pub status: String,
+    pub status: BookingStatus,
     /// Day column 1–7 (`d-N`).
     pub column: usize,
     /// First grid row (`r-N`, 2 = 07:00).
@@ -50,6 +50,13 @@ pub struct Block {
     pub times: String,
     /// The day, `YYYY-MM-DD`.
     pub date: String,
+}
+
+impl Block {
+    /// Waiting for a room manager.
+    pub fn is_pending(&self) -> bool {
+        self.status == BookingStatus::Pending
+    }
 }
 
 /// A week of one room.
@@ -95,7 +102,7 @@ impl Week {
                     out.push(Block {
                         booking_id: b.id,
                         title: b.title.clone(),
-                        status: b.status.clone(),
+                        status: b.status,
                         column: day.column,
                         row,
                         span,
@@ -182,7 +189,7 @@ mod tests {
             title: format!("b{id}"),
             starts_at: parse(start),
             ends_at: parse(end),
-            status: "confirmed".into(),
+            status: BookingStatus::Confirmed,
             attendees: None,
         }
     }
