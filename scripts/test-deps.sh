@@ -88,3 +88,11 @@ if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
     || apt_install python3-aiosmtpd
 fi
 echo "test-deps: aiosmtpd $(python3 -c 'import aiosmtpd; print(aiosmtpd.__version__)')"
+
+# --- OpenAPI validator (tests/api/openapi.rs checks /api/openapi.json with it) -------
+if ! python3 -c 'import openapi_spec_validator' >/dev/null 2>&1; then
+  echo "test-deps: installing openapi-spec-validator (pip)"
+  python3 -m pip install --quiet openapi-spec-validator 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages openapi-spec-validator
+fi
+echo "test-deps: openapi-spec-validator $(python3 -c 'from importlib.metadata import version; print(version("openapi-spec-validator"))')"
