@@ -40,8 +40,7 @@ fn person(name_en: &str, institution_id: i64, positions: Vec<PositionInput>) -> 
 
 /// True if the database already holds a home institution (the seed or real data).
 pub async fn is_seeded(db: &Db) -> anyhow::Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM institutions WHERE is_home = 1").fetch_one(&db.pool).await?;
-    Ok(n > 0)
+    Ok(crate::institutions::lookup::home_id(&mut *db.pool.acquire().await?).await?.is_some())
 }
 
 /// Loads the seed story's institutions, units, people and positions.

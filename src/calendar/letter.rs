@@ -140,8 +140,7 @@ async fn facts(conn: &mut AnyConnection, tr: Tr, id: i64, home_name: &str) -> Ap
     if direction != "inbound" {
         return Err(AppError::Conflict(tr.t("calendar.letter.outbound").into(), None));
     }
-    let home: Option<(String, Option<String>)> =
-        sqlx::query_as("SELECT name_en, name_zh FROM institutions WHERE is_home = 1").fetch_optional(&mut *conn).await?;
+    let home = crate::institutions::lookup::home_names(&mut *conn).await?;
     let institutions = sqlx::query_as(
         "SELECT i.name_en, i.name_zh FROM visit_institutions vi JOIN institutions i ON i.id = vi.institution_id
          WHERE vi.visit_id = $1 ORDER BY i.name_en",

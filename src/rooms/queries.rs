@@ -269,6 +269,4 @@ pub async fn pending_bookings(conn: &mut AnyConnection) -> AppResult<Vec<Booking
 }
 
 /// The home institution, whose buildings these are.
-pub async fn home_institution(conn: &mut AnyConnection) -> AppResult<Option<i64>> {
-    Ok(sqlx::query_scalar("SELECT id FROM institutions WHERE is_home = 1").fetch_optional(conn).await?)
-}
+pub use crate::institutions::lookup::home_id as home_institution;

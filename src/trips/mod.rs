@@ -21,16 +21,12 @@ pub use request::NewTrip;
 
 use crate::web::routes::Routes;
 
-// The office's clock lives here for now (other modules read it); it is on its way to
-// `crate::time`.
-
 /// The office's time zone: "has the trip started?" is asked in it.
-pub const OFFICE_TIME_ZONE: &str = "Asia/Shanghai";
+pub use crate::time::OFFICE_TIME_ZONE;
 
-/// Today's date in the office's time zone.
+/// Today in the office's time zone.
 pub fn today() -> String {
-    let tz = jiff::tz::TimeZone::get(OFFICE_TIME_ZONE).unwrap_or(jiff::tz::TimeZone::UTC);
-    jiff::Timestamp::now().to_zoned_datetime(tz).date().to_string()
+    crate::time::office_today().to_string()
 }
 
 /// This module's part of the OpenAPI document (merged in `crate::openapi`).

@@ -157,7 +157,7 @@ pub async fn list_agreements(conn: &mut AnyConnection, q: &AgreementQuery, all: 
         .fetch_one(&mut *conn)
         .await?;
     let (page, per_page) = q.paging();
-    let (limit, offset) = if all { (i64::MAX, 0) } else { (per_page, (page - 1) * per_page) };
+    let (limit, offset) = if all { (i64::MAX, 0) } else { (per_page, crate::web::paging::offset(page, per_page)) };
     let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT a.id, a.kind, a.title, a.status, a.effective_date, a.expiry_date FROM agreements a WHERE {FILTER}
          ORDER BY a.id DESC LIMIT $7 OFFSET $8"

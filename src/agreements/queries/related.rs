@@ -72,10 +72,7 @@ pub async fn person(conn: &mut AnyConnection, id: i64) -> AppResult<Option<(Stri
         .await?)
 }
 
-/// Our own institution, if it is recorded.
-pub async fn home_institution(conn: &mut AnyConnection) -> AppResult<Option<i64>> {
-    Ok(sqlx::query_scalar("SELECT id FROM institutions WHERE is_home = 1").fetch_optional(conn).await?)
-}
+pub use crate::institutions::lookup::{home_id as home_institution, home_unit_ids};
 
 /// The latest visits (id, title, first day), for the new-agreement form.
 pub async fn recent_visits(conn: &mut AnyConnection, limit: i64) -> AppResult<Vec<(i64, String, String)>> {
@@ -95,12 +92,6 @@ pub async fn visit_institution_names(conn: &mut AnyConnection, visit_id: i64) ->
     .await?)
 }
 
-/// The units of our own institution, by id.
-pub async fn home_unit_ids(conn: &mut AnyConnection) -> AppResult<Vec<i64>> {
-    Ok(sqlx::query_scalar("SELECT u.id FROM units u JOIN institutions i ON i.id = u.institution_id WHERE i.is_home = 1 ORDER BY u.id")
-        .fetch_all(conn)
-        .await?)
-}
 
 /// Live people of an institution, or holding a position there (id, English name), by name.
 pub async fn people_of_institution(conn: &mut AnyConnection, institution_id: i64) -> AppResult<Vec<(i64, String)>> {

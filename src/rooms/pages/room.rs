@@ -7,7 +7,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use jiff::{Timestamp, tz::TimeZone};
+use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use super::{
@@ -79,9 +79,7 @@ async fn load_room(state: &AppState, id: i64) -> AppResult<Shown> {
     Ok(Shown { room, tz, tz_name })
 }
 
-fn today(tz: &TimeZone) -> jiff::civil::Date {
-    Timestamp::now().to_zoned_datetime(tz.clone()).date()
-}
+use crate::time::today_in as today;
 
 struct Outcome {
     form: BookingForm,

@@ -297,8 +297,7 @@ pub struct VisitQuery {
 
 /// Visits, latest first, with filters and paging; returns the page and the total.
 pub async fn list_visits(conn: &mut AnyConnection, q: &VisitQuery) -> AppResult<(Vec<VisitSummary>, i64)> {
-    let per_page = q.per_page.unwrap_or(50).clamp(1, 200);
-    let page = q.page.unwrap_or(1).max(1);
+    let (page, per_page) = crate::web::paging::paging(q.page, q.per_page, 50, 200);
     let year = q.year.map(|y| (format!("{y:04}-01-01"), format!("{y:04}-12-31")));
     let filter = "($1 = '' OR v.status = $1) AND ($2 = '' OR v.direction = $2)
         AND ($3 = 0 OR EXISTS (SELECT 1 FROM visit_institutions vi WHERE vi.visit_id = v.id AND vi.institution_id = $3))
@@ -328,7 +327,7 @@ pub async fn list_visits(conn: &mut AnyConnection, q: &VisitQuery) -> AppResult<
     .bind(&binds.3)
     .bind(&binds.4)
     .bind(per_page)
-    .bind((page - 1) * per_page)
+    .bind(crate::web::paging::offset(page, per_page))
     .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::with_capacity(rows.len());
