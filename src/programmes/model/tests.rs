@@ -63,3 +63,25 @@ fn negative_and_repeated_quotas_are_refused() {
     assert!(check_quotas(&[q("2024-2025", "inbound", -1)]).is_err());
     assert!(check_quotas(&[q("2024-2025", "inbound", 1), q("2024-2025", "inbound", 2)]).is_err());
 }
+
+#[test]
+fn the_openapi_document_lists_both_status_machines() {
+    use utoipa::OpenApi;
+    let doc = serde_json::to_value(crate::programmes::ApiDoc::openapi()).unwrap_or_default();
+    let schemas = &doc["components"]["schemas"];
+    let names =
+        |schema: &str| schemas[schema]["enum"].as_array().map(|v| v.iter().filter_map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
+    assert_eq!(names("ProgrammeStatus").as_deref(), Some("planned, active, suspended, closed"), "{schemas}");
+    assert_eq!(names("MobilityStatus").as_deref(), Some("nominated, accepted, in_progress, completed, withdrawn"));
+    for (dto, schema) in [
+        ("Programme", "ProgrammeStatus"),
+        ("ProgrammeSummary", "ProgrammeStatus"),
+        ("NewProgramme", "ProgrammeStatus"),
+        ("UpdateProgramme", "ProgrammeStatus"),
+        ("Mobility", "MobilityStatus"),
+        ("MobilityStatusChange", "MobilityStatus"),
+    ] {
+        let field = schemas[dto]["properties"]["status"].to_string();
+        assert!(field.contains(&format!("#/components/schemas/{schema}")), "{dto}: {field}");
+    }
+}
