@@ -312,8 +312,8 @@ async fn demo_agreement(tx: &mut sqlx::AnyConnection, actor: &Actor, home: i64, 
 /// Programmes under the demo MoU, in areas the two schools discussed (demo data).
 async fn demo_programmes(tx: &mut sqlx::AnyConnection, actor: &Actor, agreement_id: i64, p: &SeedPeople) -> anyhow::Result<()> {
     use crate::programmes::{
+        changes as q,
         model::{CoordinatorInput, NewProgramme, Quota},
-        queries as q,
     };
     let programme = |area: &str, title: &str, structure: Option<&str>, notes: &str| NewProgramme {
         agreement_id,

@@ -2,18 +2,20 @@
 
 use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 use super::{
-    mobilities::{self, MobilityQuery},
+    changes, mobilities,
     model::{
-        BalanceRow, Coordinator, CoordinatorInput, Mobility, NewMobility, NewProgramme, Programme, ProgrammeSummary, Quota, UpdateProgramme,
+        BalanceRow, Coordinator, CoordinatorInput, Mobility, MobilityQuery, MobilityStatus, MobilityStatusChange, NewMobility,
+        NewProgramme, Programme, ProgrammeQuery, ProgrammeSummary, Quota, UpdateProgramme,
     },
-    queries::{self, ProgrammeQuery},
+    queries,
 };
 use crate::{
     audit::Actor,
     error::{AppResult, Problem},
+    status::Status,
     web::paging::Page,
     web::{
         AppState,
@@ -41,7 +43,7 @@ pub async fn create_programme(
     ApiJson(p): ApiJson<NewProgramme>,
 ) -> AppResult<(StatusCode, Json<Programme>)> {
     let mut tx = state.db.begin().await?;
-    let id = queries::create_programme(&mut tx, &Actor::from(&*user), &p).await?;
+    let id = changes::create_programme(&mut tx, &Actor::from(&*user), &p).await?;
     let programme = queries::get_programme(&mut tx, id).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(programme)))
@@ -66,7 +68,7 @@ pub async fn update_programme(
     ApiJson(u): ApiJson<UpdateProgramme>,
 ) -> AppResult<Json<Programme>> {
     let mut tx = state.db.begin().await?;
-    queries::update_programme(&mut tx, &Actor::from(&*user), id, &u).await?;
+    changes::update_programme(&mut tx, &Actor::from(&*user), id, &u).await?;
     let programme = queries::get_programme(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Json(programme))
@@ -83,7 +85,7 @@ pub async fn set_quotas(
     ApiJson(q): ApiJson<Vec<Quota>>,
 ) -> AppResult<Json<Vec<Quota>>> {
     let mut tx = state.db.begin().await?;
-    let quotas = queries::set_quotas(&mut tx, &Actor::from(&*user), id, &q).await?;
+    let quotas = changes::set_quotas(&mut tx, &Actor::from(&*user), id, &q).await?;
     tx.commit().await?;
     Ok(Json(quotas))
 }
@@ -99,7 +101,7 @@ pub async fn add_coordinator(
     ApiJson(c): ApiJson<CoordinatorInput>,
 ) -> AppResult<(StatusCode, Json<Vec<Coordinator>>)> {
     let mut tx = state.db.begin().await?;
-    let list = queries::add_coordinator(&mut tx, &Actor::from(&*user), id, &c).await?;
+    let list = changes::add_coordinator(&mut tx, &Actor::from(&*user), id, &c).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(list)))
 }
@@ -108,7 +110,7 @@ pub async fn add_coordinator(
 #[utoipa::path(get, path = "/api/v1/mobilities", tag = "programmes", params(MobilityQuery), responses((status = 200, body = Page<Mobility>)))]
 pub async fn list_mobilities(State(state): State<AppState>, ApiQuery(q): ApiQuery<MobilityQuery>) -> AppResult<Json<Page<Mobility>>> {
     let mut conn = state.db.pool.acquire().await?;
-    let (items, total) = mobilities::list_mobilities(&mut conn, &q).await?;
+    let (items, total) = queries::list_mobilities(&mut conn, &q).await?;
     let (page, per_page) = q.paging();
     Ok(Json(Page { items, page, per_page, total }))
 }
@@ -123,11 +125,11 @@ pub async fn create_mobility(
     ApiJson(m): ApiJson<NewMobility>,
 ) -> AppResult<(StatusCode, Json<Mobility>)> {
     let mut tx = state.db.begin().await?;
-    if let Ok(unit) = mobilities::programme_unit(&mut tx, m.programme_id).await {
+    if let Ok(unit) = queries::programme_unit(&mut tx, m.programme_id).await {
         mobilities::may_record(&user, unit)?;
     }
     let id = mobilities::create_mobility(&mut tx, &Actor::from(&*user), &m).await?;
-    let mobility = mobilities::get_mobility(&mut tx, id).await?;
+    let mobility = queries::get_mobility(&mut tx, id).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(mobility)))
 }
@@ -137,14 +139,7 @@ pub async fn create_mobility(
     responses((status = 200, body = Mobility), (status = 404, body = Problem)))]
 pub async fn get_mobility(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Mobility>> {
     let mut conn = state.db.pool.acquire().await?;
-    Ok(Json(mobilities::get_mobility(&mut conn, id).await?))
-}
-
-/// A mobility's next status.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct MobilityStatusChange {
-    /// accepted, in_progress, completed (one step at a time) or withdrawn.
-    pub status: String,
+    Ok(Json(queries::get_mobility(&mut conn, id).await?))
 }
 
 /// `POST /api/v1/mobilities/{id}/status`: nominated → accepted → in_progress → completed,
@@ -159,8 +154,9 @@ pub async fn change_mobility_status(
     ApiJson(c): ApiJson<MobilityStatusChange>,
 ) -> AppResult<Json<Mobility>> {
     let mut tx = state.db.begin().await?;
-    mobilities::may_record(&user, mobilities::mobility_unit(&mut tx, id).await?)?;
-    let mobility = mobilities::set_status(&mut tx, &Actor::from(&*user), id, c.status.trim()).await?;
+    mobilities::may_record(&user, queries::mobility_unit(&mut tx, id).await?)?;
+    let to = MobilityStatus::parse_field("status", c.status.trim())?;
+    let mobility = mobilities::set_status(&mut tx, &Actor::from(&*user), id, to).await?;
     tx.commit().await?;
     Ok(Json(mobility))
 }
@@ -170,7 +166,7 @@ pub async fn change_mobility_status(
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn delete_mobility(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
     let mut tx = state.db.begin().await?;
-    mobilities::may_record(&user, mobilities::mobility_unit(&mut tx, id).await?)?;
+    mobilities::may_record(&user, queries::mobility_unit(&mut tx, id).await?)?;
     mobilities::delete_mobility(&mut tx, &Actor::from(&*user), id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)

@@ -13,15 +13,19 @@ use axum::{
 };
 
 use super::{
-    mobilities::{self, MobilityQuery},
-    model::{BalanceRow, CoordinatorInput, Mobility, NewMobility, Programme, Quota, UpdateProgramme},
-    pages::{FormState, NoticeQuery, Words, field, next_statuses, opt},
+    changes, mobilities,
+    model::{
+        BalanceRow, CoordinatorInput, Mobility, MobilityQuery, NewMobility, Programme, ProgrammeStatus, Quota, UpdateProgramme,
+        programme_status_choices,
+    },
+    pages::{FormState, NoticeQuery, Words, field, opt},
     queries,
 };
 use crate::{
     audit::Actor,
     auth::{Access, Permission},
     error::{AppError, AppResult, FieldError},
+    status::Status,
     web::{
         AppState,
         context::{Ctx, User},
@@ -71,8 +75,9 @@ impl DetailPage {
         format!("/programmes/{}#mobility", self.p.id)
     }
 
-    fn next(&self, status: &str) -> Vec<&'static str> {
-        next_statuses(status)
+    /// The statuses the status form offers: the programme's own and its allowed steps.
+    fn status_choices(&self) -> Vec<ProgrammeStatus> {
+        programme_status_choices(self.p.status)
     }
 
     fn text(v: &Option<String>) -> &str {
@@ -103,23 +108,10 @@ async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, f: FormState, notice:
     let mut conn = state.db.pool.acquire().await?;
     let p = queries::get_programme(&mut conn, id).await?;
     let q = MobilityQuery { programme_id: Some(id), per_page: Some(200), ..MobilityQuery::default() };
-    let (mobilities, _) = mobilities::list_mobilities(&mut conn, &q).await?;
+    let (mobilities, _) = queries::list_mobilities(&mut conn, &q).await?;
     let balance = mobilities::balance(&mut conn, p.agreement_id, None).await?;
-    let people = sqlx::query_as(
-        "SELECT id, name_en FROM people WHERE merged_into IS NULL AND (institution_id IN
-             (SELECT institution_id FROM agreement_parties WHERE agreement_id = $1)
-             OR institution_id IN (SELECT id FROM institutions WHERE is_home = 1)) ORDER BY name_en",
-    )
-    .bind(p.agreement_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let partners = sqlx::query_as(
-        "SELECT i.id, i.name_en FROM agreement_parties ap JOIN institutions i ON i.id = ap.institution_id
-         WHERE ap.agreement_id = $1 AND i.is_home = 0 ORDER BY i.name_en",
-    )
-    .bind(p.agreement_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let people = queries::people_of_agreement(&mut conn, p.agreement_id).await?;
+    let partners = queries::partners_of_agreement(&mut conn, p.agreement_id).await?;
     let may_record = ctx.user.as_ref().is_some_and(|u| mobilities::may_record(u, p.unit_id).is_ok());
     let status = match (f.form.is_empty(), f.warning) {
         (true, _) => StatusCode::OK,
@@ -169,7 +161,7 @@ async fn change_status(
 ) -> AppResult<Response> {
     let u = UpdateProgramme { status: opt(&fields, "status"), ..UpdateProgramme::default() };
     let actor = Actor::from(&*user);
-    apply(&state, &ctx, id, "status", fields, async |c| queries::update_programme(c, &actor, id, &u).await).await
+    apply(&state, &ctx, id, "status", fields, async |c| changes::update_programme(c, &actor, id, &u).await).await
 }
 
 async fn set_quotas(
@@ -193,7 +185,7 @@ async fn set_quotas(
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        queries::set_quotas(c, &actor, id, &quotas).await.map(|_| ())
+        changes::set_quotas(c, &actor, id, &quotas).await.map(|_| ())
     })
     .await
 }
@@ -207,7 +199,7 @@ async fn add_coordinator(
 ) -> AppResult<Response> {
     let c = CoordinatorInput { person_id: field(&fields, "person_id").parse().unwrap_or(0), side: field(&fields, "side").to_string() };
     let actor = Actor::from(&*user);
-    apply(&state, &ctx, id, "coordinators", fields, async |conn| queries::add_coordinator(conn, &actor, id, &c).await.map(|_| ())).await
+    apply(&state, &ctx, id, "coordinators", fields, async |conn| changes::add_coordinator(conn, &actor, id, &c).await.map(|_| ())).await
 }
 
 async fn add_mobility(
@@ -231,7 +223,7 @@ async fn add_mobility(
     };
     let actor = Actor::from(&*user);
     apply(&state, &ctx, id, "mobility", fields, async |c| {
-        mobilities::may_record(&user, mobilities::programme_unit(&mut *c, id).await?)?;
+        mobilities::may_record(&user, queries::programme_unit(&mut *c, id).await?)?;
         mobilities::create_mobility(c, &actor, &m).await.map(|_| ())
     })
     .await

@@ -1,17 +1,21 @@
 //! Programmes under agreements (typed by cooperation area, quotas per academic year and
 //! direction, coordinators) and the mobilities in them, with the exchange balance.
 //!
-//! `mobility_counts` is kept in step with `mobilities` in the same transaction as every
-//! change (see `mobilities`), and balances read the counts.
+//! `model` holds the types and rules (two status machines: `ProgrammeStatus` and
+//! `MobilityStatus`), `queries` all of the SQL, `changes` and `mobilities` the services
+//! that combine them in the caller's transaction, `api` the JSON handlers, `pages` and
+//! `detail` the HTML ones. `mobility_counts` is kept in step with `mobilities` in the same
+//! transaction as every change (see `mobilities`), and balances read the counts.
 
 pub mod api;
+pub mod changes;
 pub mod detail;
 pub mod mobilities;
 pub mod model;
 pub mod pages;
 pub mod queries;
 
-pub use mobilities::recount_institution;
+pub use queries::recount_institution;
 
 use axum::routing::{delete, get, patch, post, put};
 

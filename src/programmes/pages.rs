@@ -12,15 +12,15 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    detail,
-    mobilities::{self, MobilityQuery},
-    model::{Mobility, NewProgramme, ProgrammeSummary},
-    queries::{self, ProgrammeQuery},
+    changes, detail, mobilities,
+    model::{Mobility, MobilityQuery, MobilityStatus, NewProgramme, ProgrammeQuery, ProgrammeStatus, ProgrammeSummary},
+    queries,
 };
 use crate::{
     audit::Actor,
     auth::{Access, Permission},
     error::{AppError, AppResult},
+    status::Status,
     web::{
         AppState,
         context::{Ctx, User},
@@ -67,15 +67,20 @@ pub trait Words {
     fn areas(&self) -> Vec<(&'static str, &'static str)> {
         crate::cooperation::AREAS.iter().map(|a| (a.key, if self.base().is_zh() { a.zh } else { a.en })).collect()
     }
-}
 
-/// The next statuses a mobility may take from `status` (the step forward, then withdrawn).
-pub fn next_statuses(status: &str) -> Vec<&'static str> {
-    match status {
-        "nominated" => vec!["accepted", "withdrawn"],
-        "accepted" => vec!["in_progress", "withdrawn"],
-        "in_progress" => vec!["completed", "withdrawn"],
-        _ => Vec::new(),
+    /// Every programme status, for filters and forms.
+    fn programme_statuses(&self) -> &'static [ProgrammeStatus] {
+        ProgrammeStatus::ALL
+    }
+
+    /// Every mobility status, for filters.
+    fn mobility_statuses(&self) -> &'static [MobilityStatus] {
+        MobilityStatus::ALL
+    }
+
+    /// The status buttons of a mobility: the steps its status machine allows.
+    fn next(&self, status: &MobilityStatus) -> &'static [MobilityStatus] {
+        status.allowed_next()
     }
 }
 
@@ -129,7 +134,8 @@ struct NewQuery {
 }
 
 async fn new_page(state: &AppState, ctx: &Ctx, f: FormState, agreement_id: String) -> AppResult<NewPage> {
-    let agreements = sqlx::query_as("SELECT id, title FROM agreements ORDER BY title, id").fetch_all(&state.db.pool).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let agreements = queries::agreement_choices(&mut conn).await?;
     Ok(NewPage { base: Base::new(ctx, Tr(ctx.locale).t("programmes.new"), "programmes"), f, agreements, agreement_id })
 }
 
@@ -158,7 +164,7 @@ async fn create(
         funding: field(&fields, "funding").to_string(),
     };
     let mut tx = state.db.begin().await?;
-    match queries::create_programme(&mut tx, &Actor::from(&*user), &input).await {
+    match changes::create_programme(&mut tx, &Actor::from(&*user), &input).await {
         Ok(id) => {
             tx.commit().await?;
             Ok(Redirect::to(&format!("/programmes/{id}")).into_response())
@@ -197,10 +203,6 @@ impl MobilitiesPage {
         format!("/mobilities?page={}{}", self.page, self.query)
     }
 
-    fn next(&self, status: &str) -> Vec<&'static str> {
-        next_statuses(status)
-    }
-
     fn text(v: &Option<String>) -> &str {
         v.as_deref().unwrap_or("")
     }
@@ -222,7 +224,7 @@ async fn mobility_list(
 ) -> AppResult<Response> {
     let notice = n.notice;
     let mut conn = state.db.pool.acquire().await?;
-    let (items, total) = mobilities::list_mobilities(&mut conn, &q).await?;
+    let (items, total) = queries::list_mobilities(&mut conn, &q).await?;
     let (page, per_page) = q.paging();
     let mut query = String::new();
     for (k, v) in [
@@ -259,8 +261,11 @@ async fn mobility_status(
         _ => "/mobilities".to_string(),
     };
     let mut tx = state.db.begin().await?;
-    let result = match mobilities::mobility_unit(&mut tx, id).await.and_then(|u| mobilities::may_record(&user, u)) {
-        Ok(()) => mobilities::set_status(&mut tx, &Actor::from(&*user), id, field(&fields, "status")).await.map(|_| ()),
+    let result = match queries::mobility_unit(&mut tx, id).await.and_then(|u| mobilities::may_record(&user, u)) {
+        Ok(()) => match MobilityStatus::parse_field("status", field(&fields, "status")) {
+            Ok(to) => mobilities::set_status(&mut tx, &Actor::from(&*user), id, to).await.map(|_| ()),
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     let sep = if back.contains('?') { '&' } else { '?' };

@@ -163,6 +163,25 @@ pub fn academic_year_of(date: &str) -> String {
     academic_year_from(if month >= 9 { year } else { year - 1 })
 }
 
+/// Key figures of the leadership dashboard.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct KeyFigures {
+    /// Partner institutions whose partnership is active.
+    pub active_partners: i64,
+    /// Agreements in effect.
+    pub agreements_in_effect: i64,
+    /// Signed or in-effect agreements expiring within 90 days (today included).
+    pub expiring_90_days: i64,
+    /// The current academic year, e.g. `2025-2026`.
+    pub academic_year: String,
+    /// Inbound mobilities this academic year (withdrawn excluded).
+    pub mobilities_in: i64,
+    /// Outbound mobilities this academic year (withdrawn excluded).
+    pub mobilities_out: i64,
+    /// Visits starting this calendar year (cancelled excluded).
+    pub visits_this_year: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

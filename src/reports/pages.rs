@@ -11,9 +11,8 @@ use axum::{
 
 use super::{
     api::load,
-    model::{Cell, Filters, NAMES, Report, ReportQuery},
-    queries::{self, KeyFigures},
-    svg,
+    model::{Cell, Filters, KeyFigures, NAMES, Report, ReportQuery},
+    queries, svg,
 };
 use crate::{
     error::{AppError, AppResult},

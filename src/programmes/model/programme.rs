@@ -1,53 +1,58 @@
-//! Programme and mobility types, their input, and the rules that input must meet
-//! (academic years, progression structures, status steps), parsed once, here.
+//! Programmes: their status machine, structures, input and checks, quotas and
+//! coordinators.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{AppError, FieldError};
+use super::{AcademicYear, DIRECTIONS, check_date, opt_text};
+use crate::{
+    error::{AppError, FieldError},
+    status::Status,
+};
 
-/// Programme statuses.
-pub const PROGRAMME_STATUSES: &[&str] = &["planned", "active", "suspended", "closed"];
-/// Inbound (they come to us) or outbound (we send them).
-pub const DIRECTIONS: &[&str] = &["inbound", "outbound"];
-/// Coordinator sides.
-pub const SIDES: &[&str] = &["home", "partner"];
-/// Kinds of participant.
-pub const PARTICIPANT_KINDS: &[&str] = &["student", "staff"];
-/// Mobility statuses in their order; `withdrawn` may end any step before `completed`.
-pub const MOBILITY_STATUSES: &[&str] = &["nominated", "accepted", "in_progress", "completed", "withdrawn"];
-
-/// An academic year such as `2024-2025` (two consecutive years).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AcademicYear(String);
-
-impl AcademicYear {
-    /// Parses `YYYY-YYYY` where the second year follows the first.
-    pub fn parse(text: &str) -> Result<AcademicYear, String> {
-        let text = text.trim();
-        let bad = || format!("'{text}' is not an academic year such as 2024-2025");
-        let (a, b) = text.split_once('-').ok_or_else(bad)?;
-        let digits = |s: &str| s.len() == 4 && s.bytes().all(|c| c.is_ascii_digit());
-        if !digits(a) || !digits(b) {
-            return Err(bad());
-        }
-        let (a, b): (u32, u32) = (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
-        if b != a + 1 {
-            return Err(format!("an academic year spans two consecutive years, such as {a}-{}", a + 1));
-        }
-        Ok(AcademicYear(text.to_string()))
+crate::status_machine! {
+    /// A programme's status. The office may move a programme between any two states
+    /// (a suspended or closed programme can be reopened).
+    pub enum ProgrammeStatus {
+        /// Agreed on paper, not running yet (the default).
+        Planned = "planned" => [Active, Suspended, Closed],
+        /// Running.
+        Active = "active" => [Planned, Suspended, Closed],
+        /// Paused.
+        Suspended = "suspended" => [Planned, Active, Closed],
+        /// Ended.
+        Closed = "closed" => [Planned, Active, Suspended],
     }
+}
 
-    /// The text, e.g. `2024-2025`.
-    pub fn as_str(&self) -> &str {
-        &self.0
+impl TryFrom<String> for ProgrammeStatus {
+    type Error = AppError;
+
+    /// Reads the stored column.
+    fn try_from(s: String) -> Result<Self, AppError> {
+        Self::from_stored(&s)
     }
+}
+
+/// Checks a change of a programme's status (staying put is no change).
+pub fn check_programme_step(from: ProgrammeStatus, to: ProgrammeStatus) -> Result<(), AppError> {
+    if from == to || from.can_move_to(to) {
+        Ok(())
+    } else {
+        Err(AppError::field("status", format!("a {from} programme cannot become {to}")))
+    }
+}
+
+/// The statuses the status form offers for a programme now: its own and the allowed
+/// next ones, in the usual order.
+pub fn programme_status_choices(current: ProgrammeStatus) -> Vec<ProgrammeStatus> {
+    ProgrammeStatus::ALL.iter().copied().filter(|s| check_programme_step(current, *s).is_ok()).collect()
 }
 
 /// A degree progression structure such as `3+1` or `3+1+1`: years at each place, each
 /// 1–4, at least two places, six years at most in all.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Structure(String);
+pub struct Structure(pub(super) String);
 
 impl Structure {
     /// Parses the structure text (spaces around '+' are allowed and dropped).
@@ -70,29 +75,16 @@ impl Structure {
     }
 }
 
-/// Checks one step of a mobility's status: one step forward, or withdrawn before completion.
-pub fn check_mobility_step(from: &str, to: &str) -> Result<(), AppError> {
-    if !MOBILITY_STATUSES.contains(&to) {
-        return Err(AppError::field("status", "use nominated, accepted, in_progress, completed or withdrawn"));
-    }
-    if from == to {
-        return Err(AppError::field("status", format!("the mobility is already {from}")));
-    }
-    if matches!(from, "completed" | "withdrawn") {
-        return Err(AppError::field("status", format!("the mobility is {from}; it cannot change any more")));
-    }
-    if to == "withdrawn" {
-        return Ok(());
-    }
-    let pos = |s: &str| MOBILITY_STATUSES.iter().position(|x| *x == s).unwrap_or(0);
-    if pos(to) == pos(from) + 1 {
-        Ok(())
-    } else if pos(to) < pos(from) {
-        Err(AppError::field("status", format!("the mobility is {from}; it cannot go back to {to}")))
-    } else {
-        let next = MOBILITY_STATUSES[pos(from) + 1];
-        Err(AppError::field("status", format!("one step at a time: a {from} mobility goes to {next} next (or is withdrawn)")))
-    }
+/// Filters of the programme list.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct ProgrammeQuery {
+    /// Programmes under this agreement.
+    pub agreement_id: Option<i64>,
+    /// Cooperation area key.
+    pub area: Option<String>,
+    /// planned, active, suspended or closed.
+    #[param(value_type = Option<ProgrammeStatus>)]
+    pub status: Option<String>,
 }
 
 /// A new programme.
@@ -106,6 +98,7 @@ pub struct NewProgramme {
     pub title: String,
     /// planned (default), active, suspended or closed.
     #[serde(default)]
+    #[schema(value_type = Option<ProgrammeStatus>)]
     pub status: Option<String>,
     /// First day (YYYY-MM-DD).
     #[serde(default)]
@@ -136,6 +129,7 @@ pub struct UpdateProgramme {
     /// Title.
     pub title: Option<String>,
     /// planned, active, suspended or closed.
+    #[schema(value_type = Option<ProgrammeStatus>)]
     pub status: Option<String>,
     /// First day ("" clears it).
     pub start_date: Option<String>,
@@ -153,7 +147,7 @@ pub struct UpdateProgramme {
     pub funding: Option<String>,
 }
 
-/// The checked fields of a programme row.
+/// A programme's fields as typed (`status` as text) and, once checked, as stored.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProgrammeFields {
     /// Area key.
@@ -178,40 +172,9 @@ pub struct ProgrammeFields {
     pub funding: String,
 }
 
-fn opt_text(v: &Option<String>) -> Option<String> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
-}
-
-fn check_date(errors: &mut Vec<FieldError>, field: &str, v: &Option<String>) -> Option<String> {
-    let text = opt_text(v)?;
-    let parsed = crate::time::parse_date(&text);
-    if parsed.is_none() {
-        errors.push(FieldError::new(field, "use a date such as 2024-09-01"));
-    }
-    parsed
-}
-
-/// Checks a programme's fields as typed, collecting every problem.
-pub fn check_programme(raw: &ProgrammeFields) -> Result<ProgrammeFields, AppError> {
-    let mut errors = Vec::new();
-    if crate::cooperation::area(&raw.area).is_none() {
-        let keys: Vec<&str> = crate::cooperation::AREAS.iter().map(|a| a.key).collect();
-        errors.push(FieldError::new("area", format!("choose a cooperation area: {}", keys.join(", "))));
-    }
-    if raw.title.trim().is_empty() {
-        errors.push(FieldError::new("title", "give the programme a title"));
-    }
-    if !PROGRAMME_STATUSES.contains(&raw.status.as_str()) {
-        errors.push(FieldError::new("status", "use planned, active, suspended or closed"));
-    }
-    let start = check_date(&mut errors, "start_date", &raw.start_date);
-    let end = check_date(&mut errors, "end_date", &raw.end_date);
-    if let (Some(s), Some(e)) = (&start, &end)
-        && e < s
-    {
-        errors.push(FieldError::new("end_date", "the programme ends before it starts"));
-    }
-    let structure = match opt_text(&raw.structure) {
+/// The checked structure: required for progression programmes.
+fn check_structure(errors: &mut Vec<FieldError>, raw: &ProgrammeFields) -> Option<String> {
+    match opt_text(&raw.structure) {
         Some(s) => match Structure::parse(&s) {
             Ok(s) => Some(s.as_str().to_string()),
             Err(m) => {
@@ -224,26 +187,50 @@ pub fn check_programme(raw: &ProgrammeFields) -> Result<ProgrammeFields, AppErro
             None
         }
         None => None,
-    };
+    }
+}
+
+/// Checks a programme's fields as typed, collecting every problem.
+pub fn check_programme(raw: &ProgrammeFields) -> Result<ProgrammeFields, AppError> {
+    let mut errors = Vec::new();
+    if crate::cooperation::area(&raw.area).is_none() {
+        let keys: Vec<&str> = crate::cooperation::AREAS.iter().map(|a| a.key).collect();
+        errors.push(FieldError::new("area", format!("choose a cooperation area: {}", keys.join(", "))));
+    }
+    if raw.title.trim().is_empty() {
+        errors.push(FieldError::new("title", "give the programme a title"));
+    }
+    let status = ProgrammeStatus::parse_field("status", raw.status.trim());
+    if let Err(AppError::Validation(v)) = &status {
+        errors.extend(v.iter().cloned());
+    }
+    let start = check_date(&mut errors, "start_date", &raw.start_date);
+    let end = check_date(&mut errors, "end_date", &raw.end_date);
+    if let (Some(s), Some(e)) = (&start, &end)
+        && e < s
+    {
+        errors.push(FieldError::new("end_date", "the programme ends before it starts"));
+    }
+    let structure = check_structure(&mut errors, raw);
     let project_title = opt_text(&raw.project_title);
     if raw.area == "collaborative_research" && project_title.is_none() {
         errors.push(FieldError::new("project_title", "a research programme needs the project's title"));
     }
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
+    match status {
+        Ok(status) if errors.is_empty() => Ok(ProgrammeFields {
+            area: raw.area.clone(),
+            title: raw.title.trim().to_string(),
+            status: status.as_str().to_string(),
+            start_date: start,
+            end_date: end,
+            structure,
+            structure_notes: raw.structure_notes.trim().to_string(),
+            project_title,
+            investigators: raw.investigators.trim().to_string(),
+            funding: raw.funding.trim().to_string(),
+        }),
+        _ => Err(AppError::Validation(errors)),
     }
-    Ok(ProgrammeFields {
-        area: raw.area.clone(),
-        title: raw.title.trim().to_string(),
-        status: raw.status.clone(),
-        start_date: start,
-        end_date: end,
-        structure,
-        structure_notes: raw.structure_notes.trim().to_string(),
-        project_title,
-        investigators: raw.investigators.trim().to_string(),
-        funding: raw.funding.trim().to_string(),
-    })
 }
 
 /// A quota for one academic year and direction.
@@ -315,7 +302,8 @@ pub struct ProgrammeSummary {
     /// Title.
     pub title: String,
     /// Status.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ProgrammeStatus,
     /// First day.
     pub start_date: Option<String>,
     /// Last day.
@@ -340,7 +328,8 @@ pub struct Programme {
     /// Title.
     pub title: String,
     /// Status.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ProgrammeStatus,
     /// First day.
     pub start_date: Option<String>,
     /// Last day.
@@ -373,7 +362,7 @@ impl Programme {
         ProgrammeFields {
             area: self.area.clone(),
             title: self.title.clone(),
-            status: self.status.clone(),
+            status: self.status.as_str().to_string(),
             start_date: self.start_date.clone(),
             end_date: self.end_date.clone(),
             structure: self.structure.clone(),
@@ -382,132 +371,5 @@ impl Programme {
             investigators: self.investigators.clone(),
             funding: self.funding.clone(),
         }
-    }
-}
-
-/// A new mobility.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct NewMobility {
-    /// The programme.
-    pub programme_id: i64,
-    /// The participant (from the directory of people).
-    pub person_id: i64,
-    /// student or staff.
-    pub participant_kind: String,
-    /// inbound or outbound.
-    pub direction: String,
-    /// The partner institution (default: the agreement's party that is not home).
-    #[serde(default)]
-    pub partner_institution_id: Option<i64>,
-    /// E.g. `2024-2025`.
-    pub academic_year: String,
-    /// First day.
-    pub start_date: String,
-    /// Last day.
-    pub end_date: String,
-    /// Knowingly go over the quota or outside the programme's period.
-    #[serde(default, rename = "override")]
-    pub override_warnings: bool,
-    /// Why (required with `override`).
-    #[serde(default)]
-    pub override_note: Option<String>,
-}
-
-/// A mobility.
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Mobility {
-    /// Id.
-    pub id: i64,
-    /// Programme.
-    pub programme_id: i64,
-    /// The programme's title.
-    pub programme_title: String,
-    /// Participant.
-    pub person_id: i64,
-    /// Participant's name.
-    pub person_name: String,
-    /// Partner institution.
-    pub partner_institution_id: i64,
-    /// Partner institution's name.
-    pub partner_name: String,
-    /// student or staff.
-    pub participant_kind: String,
-    /// inbound or outbound.
-    pub direction: String,
-    /// Academic year.
-    pub academic_year: String,
-    /// First day.
-    pub start_date: String,
-    /// Last day.
-    pub end_date: String,
-    /// Status.
-    pub status: String,
-    /// Set when a warning was knowingly overridden.
-    pub override_note: Option<String>,
-    /// When created.
-    pub created_at: String,
-    /// When last changed.
-    pub updated_at: String,
-}
-
-/// One year of an agreement's exchange balance.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-pub struct BalanceRow {
-    /// Academic year.
-    pub academic_year: String,
-    /// Inbound mobilities that are not withdrawn.
-    pub inbound: i64,
-    /// Outbound mobilities that are not withdrawn.
-    pub outbound: i64,
-    /// Inbound places over the agreement's programmes.
-    pub quota_inbound: i64,
-    /// Outbound places.
-    pub quota_outbound: i64,
-    /// inbound − outbound.
-    pub balance: i64,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn academic_years_must_be_consecutive() {
-        assert!(AcademicYear::parse("2024-2025").is_ok());
-        assert!(AcademicYear::parse("2024-2026").is_err());
-        assert!(AcademicYear::parse("2025-2024").is_err());
-        assert!(AcademicYear::parse("24-25").is_err());
-        assert!(AcademicYear::parse("2024/2025").is_err());
-    }
-
-    #[test]
-    fn structures_are_years_of_one_to_four_up_to_six() {
-        assert_eq!(Structure::parse("3+1").map(|s| s.0), Ok("3+1".into()));
-        assert_eq!(Structure::parse(" 3 + 1 + 1 ").map(|s| s.0), Ok("3+1+1".into()));
-        for bad in ["4", "3+", "5+1", "3+0", "a+b", "4+2+1", "", "3++1", "31+1"] {
-            assert!(Structure::parse(bad).is_err(), "{bad}");
-        }
-        assert!(Structure::parse("2+2+2").is_ok());
-    }
-
-    #[test]
-    fn mobility_steps_go_one_at_a_time() {
-        assert!(check_mobility_step("nominated", "accepted").is_ok());
-        assert!(check_mobility_step("accepted", "in_progress").is_ok());
-        assert!(check_mobility_step("in_progress", "completed").is_ok());
-        assert!(check_mobility_step("in_progress", "withdrawn").is_ok());
-        assert!(check_mobility_step("nominated", "completed").is_err());
-        assert!(check_mobility_step("completed", "withdrawn").is_err());
-        assert!(check_mobility_step("withdrawn", "accepted").is_err());
-        assert!(check_mobility_step("accepted", "nominated").is_err());
-        assert!(check_mobility_step("accepted", "bogus").is_err());
-    }
-
-    #[test]
-    fn negative_and_repeated_quotas_are_refused() {
-        let q = |y: &str, d: &str, n| Quota { academic_year: y.into(), direction: d.into(), quota: n };
-        assert!(check_quotas(&[q("2024-2025", "inbound", 3), q("2024-2025", "outbound", 0)]).is_ok());
-        assert!(check_quotas(&[q("2024-2025", "inbound", -1)]).is_err());
-        assert!(check_quotas(&[q("2024-2025", "inbound", 1), q("2024-2025", "inbound", 2)]).is_err());
     }
 }
