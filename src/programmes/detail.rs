@@ -8,7 +8,7 @@ use askama::Template;
 use axum::{
     extract::State,
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 
@@ -30,6 +30,7 @@ use crate::{
         AppState,
         context::{Ctx, User},
         extract::{ApiPath, ApiQuery, FormData},
+        forms,
         pages::Base,
         render,
         routes::Routes,
@@ -139,17 +140,13 @@ async fn apply<F>(state: &AppState, ctx: &Ctx, id: i64, form: &'static str, fiel
 where
     F: AsyncFnOnce(&mut sqlx::AnyConnection) -> AppResult<()>,
 {
-    let mut tx = state.db.begin().await?;
-    match change(&mut tx).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/programmes/{id}#{form}")).into_response())
-        }
-        Err(e) => {
-            drop(tx);
-            detail_page(state, ctx, id, FormState::failed(form, fields, e)?.localized(ctx.locale), String::new()).await
-        }
-    }
+    forms::apply(
+        &state.db,
+        change,
+        |()| format!("/programmes/{id}#{form}"),
+        async |e| detail_page(state, ctx, id, FormState::failed(form, fields, e)?.localized(ctx.locale), String::new()).await,
+    )
+    .await
 }
 
 async fn change_status(

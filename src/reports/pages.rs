@@ -123,8 +123,7 @@ fn page(ctx: Ctx, mut report: Report, q: &ReportQuery) -> AppResult<Response> {
 fn download(report: &Report, format: Format) -> AppResult<Response> {
     let sheet: String = report.name.chars().take(31).collect();
     let bytes = report.table().write(format, &sheet)?;
-    let disposition = format!("attachment; filename=\"liaison-{}.{}\"", report.name, format.ext());
-    Ok(([(header::CONTENT_TYPE, format.mime().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    crate::web::download::table(bytes, format, &report.name)
 }
 
 impl ReportPage {

@@ -92,7 +92,6 @@ pub async fn visit_institution_names(conn: &mut AnyConnection, visit_id: i64) ->
     .await?)
 }
 
-
 /// Live people of an institution, or holding a position there (id, English name), by name.
 pub async fn people_of_institution(conn: &mut AnyConnection, institution_id: i64) -> AppResult<Vec<(i64, String)>> {
     Ok(sqlx::query_as(

@@ -75,7 +75,7 @@ pub struct MobilityQuery {
 impl MobilityQuery {
     /// Page and page size, clamped.
     pub fn paging(&self) -> (i64, i64) {
-        (self.page.unwrap_or(1).max(1), self.per_page.unwrap_or(50).clamp(1, 200))
+        crate::web::paging::paging(self.page, self.per_page, 50, 200)
     }
 }
 

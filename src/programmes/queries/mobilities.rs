@@ -170,7 +170,7 @@ pub async fn list_mobilities(conn: &mut AnyConnection, q: &MobilityQuery) -> App
     .bind(&b.3)
     .bind(b.4)
     .bind(per_page)
-    .bind((page - 1) * per_page)
+    .bind(crate::web::paging::offset(page, per_page))
     .fetch_all(conn)
     .await?;
     Ok((items, total))

@@ -7,10 +7,7 @@ use crate::{error::AppError, reports::model::KeyFigures};
 /// Computes the key figures as of `today` (`YYYY-MM-DD`).
 pub async fn key_figures(conn: &mut AnyConnection, today: &str) -> Result<KeyFigures, AppError> {
     let one = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
-    let active_partners =
-        one("SELECT COUNT(*) FROM institutions WHERE is_home = 0 AND merged_into IS NULL AND partnership_status = 'active'")
-            .fetch_one(&mut *conn)
-            .await?;
+    let active_partners = crate::institutions::lookup::count_active_partners(&mut *conn).await?;
     let agreements_in_effect = one("SELECT COUNT(*) FROM agreements WHERE status = 'in_effect'").fetch_one(&mut *conn).await?;
     let until = today
         .parse::<jiff::civil::Date>()
