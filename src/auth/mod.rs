@@ -7,6 +7,7 @@
 
 pub mod pages;
 pub mod password;
+pub mod queries;
 pub mod session;
 pub mod users;
 

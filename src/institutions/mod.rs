@@ -7,6 +7,7 @@ pub mod directory;
 pub mod identifiers;
 pub mod map;
 pub mod matching;
+pub mod merge;
 pub mod model;
 pub mod pages;
 pub mod partner_index;

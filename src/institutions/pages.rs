@@ -464,7 +464,7 @@ pub async fn merge_form(
     let from: i64 =
         form.from.trim().trim_start_matches('#').parse().map_err(|_| AppError::field("from", "give the duplicate's number, e.g. 42"))?;
     let mut tx = state.db.begin().await?;
-    super::records::merge(&mut tx, &Actor::from(&*user), "institution", id, from).await?;
+    super::merge::merge(&mut tx, state.db.engine, &Actor::from(&*user), super::merge::Entity::Institution, id, from).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/institutions/{id}")).into_response())
 }
