@@ -11,6 +11,7 @@ mod expiry;
 mod helpers;
 mod institutions;
 mod mail;
+mod merging;
 mod map;
 mod news;
 mod news_pages;
