@@ -28,7 +28,6 @@ pub struct Index {
     deletes: HashMap<u64, Vec<u32>>,
 }
 
-
 impl Index {
     /// Builds the index.
     pub fn build(entries: Vec<Entry>) -> Index {

@@ -64,7 +64,6 @@ pub const CHOOSE_SCORE: f32 = 0.86;
 /// …and its lead over the second.
 pub const CHOOSE_MARGIN: f32 = 0.12;
 
-
 /// The candidate that is safe to choose, if any.
 pub fn chosen(hits: &[Hit]) -> Option<&Hit> {
     let top = hits.first()?;

@@ -150,4 +150,3 @@ pub fn host_of(query: &str) -> Option<String> {
     let valid = host.contains('.') && !host.contains(' ') && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     valid.then(|| host.strip_prefix("www.").unwrap_or(host).to_string())
 }
-

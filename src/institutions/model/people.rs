@@ -173,4 +173,3 @@ pub fn check_person(p: &mut PersonInput) -> Result<(), AppError> {
     }
     if errors.is_empty() { Ok(()) } else { Err(AppError::Validation(errors)) }
 }
-

@@ -24,8 +24,7 @@ fn update_keeps_what_is_left_out_and_clears_empty_strings() {
     )
     .expect("valid");
     assert_eq!(cur.country, "MY");
-    let next =
-        InstitutionFields::parse(InstitutionInput { city: Some(String::new()), ..Default::default() }, Some(&cur)).expect("valid");
+    let next = InstitutionFields::parse(InstitutionInput { city: Some(String::new()), ..Default::default() }, Some(&cur)).expect("valid");
     assert_eq!(next.acronym.as_deref(), Some("IUKL"));
     assert_eq!(next.city, None);
 }
