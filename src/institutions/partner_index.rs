@@ -18,10 +18,13 @@ use crate::{db::Db, error::AppResult};
 /// (rows, newest change, highest id): changes whenever institutions change.
 type Stamp = queries::InstitutionsStamp;
 
+/// The index with (id, name) of each entry, shared by the requests that use it.
+type Shared = Arc<(Index, Vec<(i64, String)>)>;
+
 /// Cached index of partner institutions.
 #[derive(Default)]
 pub struct PartnerCache {
-    inner: RwLock<Option<(Stamp, Arc<(Index, Vec<(i64, String)>)>)>>,
+    inner: RwLock<Option<(Stamp, Shared)>>,
 }
 
 /// A candidate institution for a messy name.

@@ -8,13 +8,14 @@ use utoipa::ToSchema;
 
 use super::{
     merge::{self, Entity, MergeReport, MergeRequest},
-    model::{Person, PersonInput, PositionInput, Unit, UnitName, check_person},
+    model::{PartnershipStatus, Person, PersonInput, PositionInput, Unit, UnitName, check_person},
     queries,
 };
 use crate::{
     audit::{self, Action, Actor},
     auth::Permission,
     error::{AppError, AppResult, FieldError, Problem},
+    status::Status,
     time::parse_date,
     web::{
         AppState,
@@ -229,7 +230,8 @@ pub async fn delete_position(State(state): State<AppState>, User(user): User, Ap
 /// A dated partnership status.
 #[derive(Deserialize, Serialize, ToSchema)]
 pub struct PartnershipEvent {
-    /// prospective, active, suspended or ended.
+    /// The status from `since`.
+    #[schema(value_type = PartnershipStatus)]
     pub status: String,
     /// From (YYYY-MM-DD).
     pub since: String,
@@ -248,8 +250,8 @@ pub async fn add_partnership(
     ApiJson(ev): ApiJson<PartnershipEvent>,
 ) -> AppResult<StatusCode> {
     let mut errors = Vec::new();
-    if !["prospective", "active", "suspended", "ended"].contains(&ev.status.as_str()) {
-        errors.push(FieldError::new("status", "use prospective, active, suspended or ended"));
+    if PartnershipStatus::parse(&ev.status).is_none() {
+        errors.push(FieldError::new("status", format!("use {}", PartnershipStatus::names())));
     }
     let since = parse_date(&ev.since);
     if since.is_none() {

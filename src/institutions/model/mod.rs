@@ -10,6 +10,21 @@ use utoipa::ToSchema;
 
 use crate::error::{AppError, FieldError};
 
+crate::status_machine! {
+    /// A partnership's status. Its history is a list of dated events, recorded in any
+    /// order (a late entry may be back-dated), so any status may follow any other.
+    pub enum PartnershipStatus {
+        /// Talks, no agreement yet.
+        Prospective = "prospective" => [Active, Suspended, Ended],
+        /// Working together.
+        Active = "active" => [Prospective, Suspended, Ended],
+        /// Paused.
+        Suspended = "suspended" => [Prospective, Active, Ended],
+        /// Over.
+        Ended = "ended" => [Prospective, Active, Suspended],
+    }
+}
+
 /// Kinds of institution.
 pub const KINDS: [&str; 7] = ["university", "college", "institute", "school", "government", "company", "other"];
 
@@ -36,7 +51,8 @@ pub struct Institution {
     pub kind: String,
     /// The office's own institution.
     pub is_home: bool,
-    /// Latest partnership status: prospective, active, suspended, ended.
+    /// Latest partnership status.
+    #[schema(value_type = Option<PartnershipStatus>)]
     pub partnership_status: Option<String>,
     /// First date the partnership became active.
     pub partner_since: Option<String>,

@@ -2,11 +2,12 @@
 
 use sqlx::AssertSqlSafe;
 
-use super::super::model::Institution;
+use super::super::model::{Institution, PartnershipStatus};
 use super::institutions::institutions_by_ids;
 use crate::{
     db::Db,
     error::{AppError, AppResult},
+    status::Status,
 };
 
 /// Filters, sorting and paging of the institution list.
@@ -17,6 +18,7 @@ pub struct InstitutionQuery {
     /// Country code.
     pub country: Option<String>,
     /// Latest partnership status.
+    #[param(value_type = Option<PartnershipStatus>)]
     pub status: Option<String>,
     /// Strength tag.
     pub strength: Option<String>,
@@ -66,8 +68,8 @@ pub async fn list_institutions(db: &Db, q: &InstitutionQuery, matched: Option<&[
         wheres.push(format!("i.country = ${}", args.len()));
     }
     if let Some(s) = q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        if !["prospective", "active", "suspended", "ended"].contains(&s) {
-            return Err(AppError::field("status", "use prospective, active, suspended or ended"));
+        if PartnershipStatus::parse(s).is_none() {
+            return Err(AppError::field("status", format!("use {}", PartnershipStatus::names())));
         }
         args.push(s.to_string());
         wheres.push(format!("i.partnership_status = ${}", args.len()));

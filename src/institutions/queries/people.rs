@@ -33,13 +33,15 @@ pub async fn insert_person(conn: &mut AnyConnection, actor: &Actor, p: &PersonIn
     Ok(id)
 }
 
+/// id, name_en, name_zh, email, institution_id.
+type PersonRow = (i64, String, Option<String>, Option<String>, Option<i64>);
+
 /// One person with positions.
 pub async fn get_person(conn: &mut AnyConnection, id: i64) -> AppResult<Person> {
-    let row: Option<(i64, String, Option<String>, Option<String>, Option<i64>)> =
-        sqlx::query_as("SELECT id, name_en, name_zh, email, institution_id FROM people WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let row: Option<PersonRow> = sqlx::query_as("SELECT id, name_en, name_zh, email, institution_id FROM people WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
     let (id, name_en, name_zh, email, institution_id) = row.ok_or(AppError::NotFound)?;
     let sql = format!("{SELECT_POSITION} WHERE p.person_id = $1 ORDER BY p.end_date IS NOT NULL, p.id");
     let positions: Vec<Position> = sqlx::query_as(AssertSqlSafe(sql)).bind(id).fetch_all(conn).await?;
