@@ -6,6 +6,7 @@
 //! place where permissions are decided, so the matrix below is the whole policy.
 
 pub mod password;
+pub mod queries;
 pub mod session;
 pub mod users;
 

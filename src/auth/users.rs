@@ -2,15 +2,13 @@
 //! and login. Password hashes never leave this module except for verification.
 
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use utoipa::ToSchema;
 
-use super::{CurrentUser, Grant, Role, password};
+use super::{CurrentUser, Grant, Role, password, queries};
 use crate::{
     audit::{self, Action, Actor},
     db::{Db, is_unique_violation},
     error::{AppError, AppResult, FieldError},
-    time::now_text,
 };
 
 /// Input for a new account.
@@ -103,20 +101,9 @@ pub async fn create_user(db: &Db, actor: &Actor, new: NewUser) -> AppResult<i64>
     }
     let display = new.display_name.as_deref().map(str::trim).filter(|d| !d.is_empty()).unwrap_or(&username).to_string();
     let hash = password::hash(new.password).await?;
-    let now = now_text();
     let mut tx = db.begin().await?;
-    let id: i64 = match sqlx::query_scalar(
-        "INSERT INTO users (username, display_name, email, password_hash, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-    )
-    .bind(&username)
-    .bind(&display)
-    .bind(&email)
-    .bind(&hash)
-    .bind(&now)
-    .fetch_one(&mut *tx)
-    .await
-    {
+    let row = queries::UserRow { username: &username, display_name: &display, email: email.as_deref(), password_hash: &hash };
+    let id: i64 = match queries::insert_user(&mut tx, &row).await {
         Ok(id) => id,
         Err(e) if is_unique_violation(&e) => {
             return Err(AppError::Conflict(format!("The username '{username}' is taken."), None));
@@ -133,13 +120,7 @@ pub async fn create_user(db: &Db, actor: &Actor, new: NewUser) -> AppResult<i64>
 }
 
 async fn insert_grant(conn: &mut sqlx::AnyConnection, user_id: i64, g: &Grant) -> AppResult<()> {
-    let res = sqlx::query("INSERT INTO role_grants (user_id, role, unit_id, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(user_id)
-        .bind(g.role.as_str())
-        .bind(g.unit_id)
-        .bind(now_text())
-        .execute(conn)
-        .await;
+    let res = queries::insert_grant(conn, user_id, g.role.as_str(), g.unit_id).await;
     match res {
         Ok(_) => Ok(()),
         Err(e) if is_unique_violation(&e) => Ok(()),
@@ -152,8 +133,7 @@ async fn insert_grant(conn: &mut sqlx::AnyConnection, user_id: i64, g: &Grant) -
 pub async fn grant(db: &Db, actor: &Actor, user_id: i64, new: &NewGrant) -> AppResult<()> {
     let g = parse_grant(new).map_err(|e| AppError::Validation(vec![e]))?;
     let mut tx = db.begin().await?;
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1").bind(user_id).fetch_optional(&mut *tx).await?;
-    if exists.is_none() {
+    if !queries::user_exists(&mut tx, user_id).await? {
         return Err(AppError::NotFound);
     }
     insert_grant(&mut tx, user_id, &g).await?;
@@ -167,17 +147,10 @@ pub async fn set_password(db: &Db, actor: &Actor, user_id: i64, new_password: St
     password::check_new(&new_password).map_err(|m| AppError::field("password", m))?;
     let hash = password::hash(new_password).await?;
     let mut tx = db.begin().await?;
-    let n = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(&hash)
-        .bind(now_text())
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if n == 0 {
+    if !queries::set_password_hash(&mut tx, user_id, &hash).await? {
         return Err(AppError::NotFound);
     }
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+    queries::delete_sessions_of(&mut tx, user_id).await?;
     audit::record(&mut tx, actor, Action::Update, "user", user_id, None, Some(&serde_json::json!({"password": "changed"}))).await?;
     tx.commit().await?;
     Ok(())
@@ -185,38 +158,22 @@ pub async fn set_password(db: &Db, actor: &Actor, user_id: i64, new_password: St
 
 /// Looks a user id up by username.
 pub async fn id_by_username(db: &Db, username: &str) -> AppResult<i64> {
-    sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
-        .bind(username.trim().to_ascii_lowercase())
-        .fetch_optional(&db.pool)
-        .await?
-        .ok_or(AppError::NotFound)
+    queries::user_id_by_username(db, &username.trim().to_ascii_lowercase()).await?.ok_or(AppError::NotFound)
 }
 
 /// What login needs: id, hash, active.
 pub async fn login_record(db: &Db, username: &str) -> anyhow::Result<Option<(i64, String, bool)>> {
-    let row = sqlx::query("SELECT id, password_hash, active FROM users WHERE username = $1")
-        .bind(username.trim().to_ascii_lowercase())
-        .fetch_optional(&db.pool)
-        .await?;
-    Ok(row.map(|r| (r.get::<i64, _>(0), r.get::<String, _>(1), r.get::<i64, _>(2) == 1)))
+    Ok(queries::login_record(db, &username.trim().to_ascii_lowercase()).await?)
 }
 
 async fn grants_of(db: &Db, user_id: i64) -> anyhow::Result<Vec<Grant>> {
-    let rows: Vec<(String, Option<i64>)> =
-        sqlx::query_as("SELECT role, unit_id FROM role_grants WHERE user_id = $1 ORDER BY id").bind(user_id).fetch_all(&db.pool).await?;
+    let rows = queries::grants_of(db, user_id).await?;
     Ok(rows.into_iter().filter_map(|(r, unit_id)| Role::parse(&r).map(|role| Grant { role, unit_id })).collect())
 }
 
 /// Loads the request's user with grants in one query; `None` if missing or deactivated.
 pub async fn load_current(db: &Db, user_id: i64) -> anyhow::Result<Option<CurrentUser>> {
-    let rows: Vec<(i64, String, String, String, Option<String>, Option<i64>)> = sqlx::query_as(
-        "SELECT u.id, u.username, u.display_name, u.locale, g.role, g.unit_id
-         FROM users u LEFT JOIN role_grants g ON g.user_id = u.id
-         WHERE u.id = $1 AND u.active = 1 ORDER BY g.id",
-    )
-    .bind(user_id)
-    .fetch_all(&db.pool)
-    .await?;
+    let rows = queries::current_user_rows(db, user_id).await?;
     let Some((id, username, display_name, locale, _, _)) = rows.first().cloned() else { return Ok(None) };
     let grants =
         rows.into_iter().filter_map(|(.., role, unit_id)| role.and_then(|r| Role::parse(&r)).map(|role| Grant { role, unit_id })).collect();
@@ -225,8 +182,7 @@ pub async fn load_current(db: &Db, user_id: i64) -> anyhow::Result<Option<Curren
 
 /// All users, by username.
 pub async fn list_users(db: &Db) -> anyhow::Result<Vec<UserSummary>> {
-    let rows: Vec<(i64, String, String, Option<String>, String, i64)> =
-        sqlx::query_as("SELECT id, username, display_name, email, locale, active FROM users ORDER BY username").fetch_all(&db.pool).await?;
+    let rows = queries::list_users(db).await?;
     let mut out = Vec::with_capacity(rows.len());
     for (id, username, display_name, email, locale, active) in rows {
         let grants = grants_of(db, id).await?;
@@ -237,11 +193,5 @@ pub async fn list_users(db: &Db) -> anyhow::Result<Vec<UserSummary>> {
 
 /// Remembers a user's UI language.
 pub async fn set_locale(db: &Db, user_id: i64, locale: &str) -> anyhow::Result<()> {
-    sqlx::query("UPDATE users SET locale = $1, updated_at = $2 WHERE id = $3")
-        .bind(locale)
-        .bind(now_text())
-        .bind(user_id)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
+    Ok(queries::set_locale(db, user_id, locale).await?)
 }

@@ -2,7 +2,6 @@
 
 use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
-use utoipa::ToSchema;
 
 use super::{
     model::{Institution, InstitutionFields, InstitutionInput, Person, PersonInput, check_person},

@@ -60,16 +60,8 @@ async fn mark_partners(db: &Db, items: &mut [DirectoryItem]) -> AppResult<()> {
     if items.is_empty() {
         return Ok(());
     }
-    let placeholders: Vec<String> = (1..=items.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT directory_domain, id FROM institutions WHERE merged_into IS NULL AND directory_domain IN ({})",
-        placeholders.join(",")
-    );
-    let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql));
-    for it in items.iter() {
-        q = q.bind(it.domain.clone());
-    }
-    for (domain, id) in q.fetch_all(&db.pool).await? {
+    let domains: Vec<String> = items.iter().map(|i| i.domain.clone()).collect();
+    for (domain, id) in super::queries::partners_by_directory_domains(db, &domains).await? {
         items.iter_mut().filter(|i| i.domain == domain).for_each(|i| i.institution_id = Some(id));
     }
     Ok(())
@@ -206,10 +198,7 @@ pub struct Promote {
 /// Makes a partner institution from a directory entry (once).
 pub async fn promote(state: &AppState, actor: &Actor, domain: &str, opts: Promote) -> AppResult<Institution> {
     let e = reference::directory_entry(domain).ok_or(AppError::NotFound)?;
-    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM institutions WHERE directory_domain = $1 AND merged_into IS NULL")
-        .bind(domain)
-        .fetch_optional(&state.db.pool)
-        .await?;
+    let existing = super::queries::partner_by_directory_domain(&state.db, domain).await?;
     if let Some(id) = existing {
         return Err(AppError::Conflict(
             format!("{} is already partner #{id}.", e.name),

@@ -78,7 +78,7 @@ mod tests {
         let good = format!("{body}{:02}", 98 - (n * 100) % 97);
         assert_eq!(parse_ror(&format!("https://ror.org/{good}")).as_deref(), Ok(good.as_str()));
         let bad = format!("{body}{:02}", (98 - (n * 100) % 97 + 1) % 100);
-        assert!(parse_ror(&bad).unwrap_err().contains("checksum"));
+        assert!(parse_ror(&bad).expect_err("a bad checksum is refused").contains("checksum"));
         assert!(parse_ror("12345").is_err());
         assert!(parse_ror("0ilo00000").is_err(), "i, l, o and u are not Crockford digits");
     }

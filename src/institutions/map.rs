@@ -25,12 +25,7 @@ pub type Counts = BTreeMap<String, i64>;
 
 /// Active partners per country; `public_only` limits it to those marked public.
 pub async fn partner_counts(state: &AppState, public_only: bool) -> AppResult<Counts> {
-    let sql = if public_only {
-        "SELECT i.country, COUNT(*) FROM institutions i WHERE i.merged_into IS NULL AND i.is_home = 0 AND i.is_public = 1 GROUP BY i.country"
-    } else {
-        "SELECT i.country, COUNT(*) FROM institutions i WHERE i.merged_into IS NULL AND i.is_home = 0 AND i.partnership_status = 'active' GROUP BY i.country"
-    };
-    let rows: Vec<(String, i64)> = sqlx::query_as(sql).fetch_all(&state.db.pool).await?;
+    let rows = super::queries::partners_per_country(&state.db, public_only).await?;
     Ok(rows.into_iter().collect())
 }
 

@@ -8,6 +8,7 @@ pub mod identifiers;
 pub mod lookup;
 pub mod map;
 pub mod matching;
+pub mod merge;
 pub mod model;
 pub mod pages;
 pub mod partner_field;

@@ -11,17 +11,20 @@ use utoipa::ToSchema;
 
 use super::{
     matching::{self, Index, MatchedOn},
-    transfer,
+    queries, transfer,
 };
 use crate::{db::Db, error::AppResult};
 
 /// (rows, newest change, highest id): changes whenever institutions change.
-type Stamp = (i64, Option<String>, Option<i64>);
+type Stamp = queries::InstitutionsStamp;
+
+/// The index with (id, name) of each entry, shared by the requests that use it.
+type Shared = Arc<(Index, Vec<(i64, String)>)>;
 
 /// Cached index of partner institutions.
 #[derive(Default)]
 pub struct PartnerCache {
-    inner: RwLock<Option<(Stamp, Arc<(Index, Vec<(i64, String)>)>)>>,
+    inner: RwLock<Option<(Stamp, Shared)>>,
 }
 
 /// A candidate institution for a messy name.
@@ -45,12 +48,7 @@ pub struct Candidate {
 
 impl PartnerCache {
     async fn current(&self, db: &Db) -> AppResult<Arc<(Index, Vec<(i64, String)>)>> {
-        // Three subqueries rather than one aggregate: each is then an index lookup.
-        let stamp: Stamp = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM institutions), (SELECT MAX(updated_at) FROM institutions), (SELECT MAX(id) FROM institutions)",
-        )
-        .fetch_one(&db.pool)
-        .await?;
+        let stamp = queries::institutions_stamp(db).await?;
         if let Some((s, idx)) = self.inner.read().await.as_ref()
             && *s == stamp
         {

@@ -7,14 +7,16 @@ use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
 use super::{
-    model::{Person, PersonInput, PositionInput, Unit, UnitName, check_person},
+    merge::{self, Entity, MergeReport, MergeRequest},
+    model::{PartnershipStatus, Person, PersonInput, PositionInput, Unit, UnitName, check_person},
     queries,
 };
 use crate::{
     audit::{self, Action, Actor},
     auth::Permission,
     error::{AppError, AppResult, FieldError, Problem},
-    time::{now_text, parse_date},
+    status::Status,
+    time::parse_date,
     web::{
         AppState,
         context::User,
@@ -102,8 +104,7 @@ async fn move_unit(conn: &mut AnyConnection, actor: &Actor, institution: i64, id
             if c == id {
                 return Err(AppError::field("parent_id", "a unit cannot be placed under itself or one of its own sub-units"));
             }
-            let row: Option<(i64, Option<i64>)> =
-                sqlx::query_as("SELECT institution_id, parent_id FROM units WHERE id = $1").bind(c).fetch_optional(&mut *conn).await?;
+            let row = queries::unit_parent(&mut *conn, c).await?;
             let Some((inst, up)) = row else { return Err(AppError::field("parent_id", "no such unit")) };
             if inst != institution {
                 return Err(AppError::field("parent_id", "the parent unit belongs to another institution"));
@@ -111,12 +112,7 @@ async fn move_unit(conn: &mut AnyConnection, actor: &Actor, institution: i64, id
             cur = up;
         }
     }
-    sqlx::query("UPDATE units SET parent_id = $1, updated_at = $2 WHERE id = $3")
-        .bind(parent)
-        .bind(now_text())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    queries::set_unit_parent(&mut *conn, id, parent).await?;
     audit::record(conn, actor, Action::Update, "unit", id, None, Some(&serde_json::json!({ "parent_id": parent }))).await?;
     Ok(())
 }
@@ -128,11 +124,11 @@ async fn move_unit(conn: &mut AnyConnection, actor: &Actor, institution: i64, id
 pub async fn delete_unit(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
     queries::unit_institution(&state.db, id).await?;
     let mut tx = state.db.begin().await?;
-    let children: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE parent_id = $1").bind(id).fetch_one(&mut *tx).await?;
+    let children = queries::count_sub_units(&mut tx, id).await?;
     if children > 0 {
         return Err(AppError::Conflict(format!("This unit has {children} sub-unit(s); move or delete them first."), None));
     }
-    sqlx::query("DELETE FROM units WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    queries::delete_unit(&mut tx, id).await?;
     audit::record::<()>(&mut tx, &Actor::from(&*user), Action::Delete, "unit", id, None, None).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -178,18 +174,7 @@ pub async fn update_person(
         positions: Vec::new(),
     };
     check_person(&mut input)?;
-    sqlx::query("UPDATE people SET name_en = $1, name_zh = $2, email = $3, institution_id = $4, updated_at = $5 WHERE id = $6")
-        .bind(&input.name_en)
-        .bind(&input.name_zh)
-        .bind(&input.email)
-        .bind(input.institution_id)
-        .bind(now_text())
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| {
-            if crate::db::is_constraint_violation(&e) { AppError::field("institution_id", "no such institution") } else { e.into() }
-        })?;
+    queries::update_person(&mut tx, id, &input).await?;
     let after = queries::get_person(&mut tx, id).await?;
     audit::record(&mut tx, &Actor::from(&*user), Action::Update, "person", id, Some(&before), Some(&after)).await?;
     tx.commit().await?;
@@ -202,7 +187,7 @@ pub async fn update_person(
 pub async fn delete_person(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
     let mut tx = state.db.begin().await?;
     let before = queries::get_person(&mut tx, id).await?;
-    sqlx::query("DELETE FROM people WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    queries::delete_person(&mut tx, id).await?;
     audit::record(&mut tx, &Actor::from(&*user), Action::Delete, "person", id, Some(&before), None).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -233,13 +218,9 @@ pub async fn add_position(
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn delete_position(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
     let mut tx = state.db.begin().await?;
-    let person: i64 = sqlx::query_scalar("SELECT person_id FROM positions WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let person = queries::position_holder(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let before = queries::get_person(&mut tx, person).await?;
-    sqlx::query("DELETE FROM positions WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    queries::delete_position(&mut tx, id).await?;
     let after = queries::get_person(&mut tx, person).await?;
     audit::record(&mut tx, &Actor::from(&*user), Action::Update, "person", person, Some(&before), Some(&after)).await?;
     tx.commit().await?;
@@ -249,7 +230,8 @@ pub async fn delete_position(State(state): State<AppState>, User(user): User, Ap
 /// A dated partnership status.
 #[derive(Deserialize, Serialize, ToSchema)]
 pub struct PartnershipEvent {
-    /// prospective, active, suspended or ended.
+    /// The status from `since`.
+    #[schema(value_type = PartnershipStatus)]
     pub status: String,
     /// From (YYYY-MM-DD).
     pub since: String,
@@ -268,8 +250,8 @@ pub async fn add_partnership(
     ApiJson(ev): ApiJson<PartnershipEvent>,
 ) -> AppResult<StatusCode> {
     let mut errors = Vec::new();
-    if !["prospective", "active", "suspended", "ended"].contains(&ev.status.as_str()) {
-        errors.push(FieldError::new("status", "use prospective, active, suspended or ended"));
+    if PartnershipStatus::parse(&ev.status).is_none() {
+        errors.push(FieldError::new("status", format!("use {}", PartnershipStatus::names())));
     }
     let since = parse_date(&ev.since);
     if since.is_none() {
@@ -289,151 +271,6 @@ pub async fn add_partnership(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Which record to merge into this one.
-#[derive(Deserialize, ToSchema)]
-pub struct MergeRequest {
-    /// The duplicate; its references move here and it then points here.
-    pub from: i64,
-}
-
-/// What a merge moved.
-#[derive(Serialize, ToSchema)]
-pub struct MergeReport {
-    /// The record kept.
-    pub into: i64,
-    /// The duplicate.
-    pub from: i64,
-    /// Rows moved, per table.
-    pub moved: Vec<(String, u64)>,
-}
-
-/// Every column that refers to an institution. Modules that add references add them
-/// here, so a merge can never leave one behind.
-/// A reference: table, column, and for link tables with a unique key, the column that
-/// key pairs it with (a row of the duplicate that the kept record already has is dropped).
-type Ref = (&'static str, &'static str, Option<&'static str>);
-
-const INSTITUTION_REFS: &[Ref] = &[
-    ("units", "institution_id", None),
-    ("people", "institution_id", None),
-    ("positions", "institution_id", None),
-    ("partnership_events", "institution_id", None),
-    ("buildings", "institution_id", None),
-    ("visit_institutions", "institution_id", Some("visit_id")),
-    ("trips", "institution_id", None),
-    ("agreement_parties", "institution_id", Some("agreement_id")),
-    ("agreement_signatories", "institution_id", None),
-    ("mobilities", "partner_institution_id", None),
-];
-/// Every column that refers to a person.
-const PERSON_REFS: &[Ref] = &[
-    ("positions", "person_id", None),
-    ("visit_members", "person_id", Some("visit_id")),
-    ("visit_hosts", "person_id", None),
-    ("session_participants", "person_id", Some("session_id")),
-    ("trip_travellers", "person_id", Some("trip_id")),
-    ("agreement_signatories", "person_id", None),
-    ("programme_coordinators", "person_id", Some("programme_id")),
-    ("mobilities", "person_id", None),
-];
-
-/// Merges `from` into `into` (institution or person) on the caller's transaction.
-pub async fn merge(conn: &mut AnyConnection, actor: &Actor, entity: &str, into: i64, from: i64) -> AppResult<MergeReport> {
-    let (table, refs) = if entity == "institution" { ("institutions", INSTITUTION_REFS) } else { ("people", PERSON_REFS) };
-    if into == from {
-        return Err(AppError::field("from", "a record cannot be merged into itself"));
-    }
-    for id in [into, from] {
-        let merged: Option<Option<i64>> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT merged_into FROM {table} WHERE id = $1")))
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-        match merged {
-            None => return Err(if id == from { AppError::field("from", "no such record") } else { AppError::NotFound }),
-            Some(Some(_)) => return Err(AppError::Conflict(format!("Record {id} was already merged into another."), None)),
-            Some(None) => {}
-        }
-    }
-    let mut moved = Vec::new();
-    for (t, col, pair) in refs {
-        if let Some(k) = pair {
-            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {t} WHERE {col} = $2 AND {k} IN (SELECT {k} FROM {t} WHERE {col} = $1)")))
-                .bind(into)
-                .bind(from)
-                .execute(&mut *conn)
-                .await?;
-        }
-        let n = sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {t} SET {col} = $1 WHERE {col} = $2")))
-            .bind(into)
-            .bind(from)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-        moved.push((format!("{t}.{col}"), n));
-    }
-    if entity == "institution" {
-        let n = sqlx::query("INSERT INTO institution_strengths (institution_id, tag) SELECT $1, tag FROM institution_strengths WHERE institution_id = $2 ON CONFLICT DO NOTHING")
-            .bind(into)
-            .bind(from)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-        moved.push(("institution_strengths".into(), n));
-        // The duplicate's directory link moves too, unless the kept record has one.
-        let dir: Option<Option<String>> =
-            sqlx::query_scalar("SELECT directory_domain FROM institutions WHERE id = $1").bind(from).fetch_optional(&mut *conn).await?;
-        sqlx::query("UPDATE institutions SET directory_domain = NULL WHERE id = $1").bind(from).execute(&mut *conn).await?;
-        if let Some(Some(d)) = dir {
-            sqlx::query("UPDATE institutions SET directory_domain = $1 WHERE id = $2 AND directory_domain IS NULL")
-                .bind(d)
-                .bind(into)
-                .execute(&mut *conn)
-                .await?;
-        }
-        sqlx::query("UPDATE institutions SET merged_into = $1, is_public = 0, updated_at = $2, version = version + 1 WHERE id = $3")
-            .bind(into)
-            .bind(now_text())
-            .bind(from)
-            .execute(&mut *conn)
-            .await?;
-        // The mobilities moved above: their kept counts follow them.
-        crate::programmes::recount_institution(conn, from, into).await?;
-        // The partnership history moved: both current statuses follow it.
-        queries::refresh_partnership(conn, into).await?;
-        queries::refresh_partnership(conn, from).await?;
-    } else {
-        sqlx::query("UPDATE people SET merged_into = $1, updated_at = $2 WHERE id = $3")
-            .bind(into)
-            .bind(now_text())
-            .bind(from)
-            .execute(&mut *conn)
-            .await?;
-    }
-    let report = MergeReport { into, from, moved };
-    sqlx::query("INSERT INTO merges (entity, from_id, into_id, at, actor, moved_json) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(entity)
-        .bind(from)
-        .bind(into)
-        .bind(now_text())
-        .bind(&actor.label)
-        .bind(serde_json::to_string(&report.moved).unwrap_or_default())
-        .execute(&mut *conn)
-        .await?;
-    let note = serde_json::json!({ "merged_into": into, "moved": report.moved });
-    audit::record(conn, actor, Action::Update, entity, from, None, Some(&note)).await?;
-    audit::record(
-        conn,
-        actor,
-        Action::Update,
-        entity,
-        into,
-        None,
-        Some(&serde_json::json!({ "merged_from": from, "moved": report.moved })),
-    )
-    .await?;
-    Ok(report)
-}
-
 /// `POST /api/v1/institutions/{id}/merge`: moves every reference of `from` here; `from`
 /// stays as a pointer (`merged_into`) so old links and the audit trail still lead here.
 #[utoipa::path(post, path = "/api/v1/institutions/{id}/merge", tag = "institutions", request_body = MergeRequest, params(("id" = i64, Path, description = "Institution kept")),
@@ -445,7 +282,7 @@ pub async fn merge_institutions(
     ApiJson(body): ApiJson<MergeRequest>,
 ) -> AppResult<Json<MergeReport>> {
     let mut tx = state.db.begin().await?;
-    let report = merge(&mut tx, &Actor::from(&*user), "institution", id, body.from).await?;
+    let report = merge::merge(&mut tx, state.db.engine, &Actor::from(&*user), Entity::Institution, id, body.from).await?;
     tx.commit().await?;
     Ok(Json(report))
 }
@@ -460,7 +297,7 @@ pub async fn merge_people(
     ApiJson(body): ApiJson<MergeRequest>,
 ) -> AppResult<Json<MergeReport>> {
     let mut tx = state.db.begin().await?;
-    let report = merge(&mut tx, &Actor::from(&*user), "person", id, body.from).await?;
+    let report = merge::merge(&mut tx, state.db.engine, &Actor::from(&*user), Entity::Person, id, body.from).await?;
     tx.commit().await?;
     Ok(Json(report))
 }

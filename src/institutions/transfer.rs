@@ -172,19 +172,15 @@ fn check_columns(table: &Table, required: &[&str], known: &[&str]) -> Vec<RowPro
 
 /// An index over the existing (not merged) institutions, for de-duplication.
 pub async fn partner_index(db: &Db) -> AppResult<(Index, Vec<(i64, String)>)> {
-    let rows: Vec<(i64, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT id, name_en, name_zh, name_local, acronym, schac_code, directory_domain, website FROM institutions WHERE merged_into IS NULL ORDER BY id",
-    )
-    .fetch_all(&db.pool)
-    .await?;
+    let rows = queries::match_rows(db).await?;
     let mut entries = Vec::with_capacity(rows.len());
     let mut ids = Vec::with_capacity(rows.len());
-    for (id, en, zh, local, acr, schac, dir, web) in rows {
-        let mut names = vec![en.clone()];
-        names.extend(local);
-        let domains = [schac, dir, web.as_deref().and_then(matching::host_of)].into_iter().flatten().collect();
-        entries.push(Entry { key: id as u64, names, name_zh: zh, acronyms: acr.into_iter().collect(), domains });
-        ids.push((id, en));
+    for r in rows {
+        let mut names = vec![r.name_en.clone()];
+        names.extend(r.name_local);
+        let domains = [r.schac_code, r.directory_domain, r.website.as_deref().and_then(matching::host_of)].into_iter().flatten().collect();
+        entries.push(Entry { key: r.id as u64, names, name_zh: r.name_zh, acronyms: r.acronym.into_iter().collect(), domains });
+        ids.push((r.id, r.name_en));
     }
     Ok((Index::build(entries), ids))
 }

@@ -15,8 +15,6 @@ pub mod model;
 pub mod pages;
 pub mod queries;
 
-pub use queries::recount_institution;
-
 use axum::routing::{delete, get, patch, post, put};
 
 use crate::{

@@ -12,6 +12,7 @@ mod helpers;
 mod institutions;
 mod mail;
 mod map;
+mod merging;
 mod messages;
 mod news;
 mod news_pages;

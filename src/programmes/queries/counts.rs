@@ -40,25 +40,6 @@ pub async fn bump(conn: &mut AnyConnection, m: &Mobility, status: MobilityStatus
     Ok(())
 }
 
-/// Moves the counts of a merged institution (`from_id`) onto the one kept (`into_id`),
-/// adding to counts the kept one already has. Called by the institution merge, in its
-/// transaction, alongside moving `mobilities.partner_institution_id`.
-pub async fn recount_institution(conn: &mut AnyConnection, from_id: i64, into_id: i64) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO mobility_counts (programme_id, partner_institution_id, academic_year, direction, participant_kind, status, n)
-         SELECT programme_id, $2, academic_year, direction, participant_kind, status, n FROM mobility_counts
-         WHERE partner_institution_id = $1
-         ON CONFLICT (programme_id, partner_institution_id, academic_year, direction, participant_kind, status)
-         DO UPDATE SET n = mobility_counts.n + excluded.n",
-    )
-    .bind(from_id)
-    .bind(into_id)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("DELETE FROM mobility_counts WHERE partner_institution_id = $1").bind(from_id).execute(conn).await?;
-    Ok(())
-}
-
 /// Places taken in a programme for one year and direction (withdrawn mobilities free
 /// their place).
 pub async fn places_taken(conn: &mut AnyConnection, programme_id: i64, year: &str, direction: &str) -> AppResult<i64> {

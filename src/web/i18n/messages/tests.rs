@@ -55,7 +55,8 @@ const CONSTRUCTORS: &[(&str, usize)] = &[
 const VALIDATOR_FILES: &[&str] = &[
     "auth/password.rs",
     "institutions/identifiers.rs",
-    "institutions/model.rs",
+    "institutions/model/mod.rs",
+    "institutions/model/people.rs",
     "programmes/model/mod.rs",
     "programmes/model/programme.rs",
 ];

@@ -1,4 +1,12 @@
-//! HTML pages of the institutions module.
+//! HTML pages of the institutions module: the list, a record, its forms, people and the
+//! merge form; `export` has the downloads and `directory` the worldwide directory and
+//! the public partner page.
+
+mod directory;
+mod export;
+
+pub use directory::{directory_page, promote_form, public_partners};
+pub use export::{export_institutions_csv, export_institutions_xlsx, export_people_csv, export_people_xlsx};
 
 use askama::Template;
 use axum::{
@@ -291,165 +299,6 @@ pub async fn people(State(state): State<AppState>, ctx: Ctx, ApiQuery(q): ApiQue
     Ok(render(&PeoplePage { base: Base::new(&ctx, Tr(ctx.locale).t("people.title"), "people"), people, q: q.q.unwrap_or_default() }))
 }
 
-/// `GET /institutions/export.csv`: the list as filtered.
-pub async fn export_institutions_csv(state: State<AppState>, q: ApiQuery<InstitutionQuery>) -> AppResult<Response> {
-    export_institutions(state, q, crate::tabular::Format::Csv).await
-}
-
-/// `GET /institutions/export.xlsx`: the list as filtered.
-pub async fn export_institutions_xlsx(state: State<AppState>, q: ApiQuery<InstitutionQuery>) -> AppResult<Response> {
-    export_institutions(state, q, crate::tabular::Format::Xlsx).await
-}
-
-async fn export_institutions(
-    State(state): State<AppState>,
-    ApiQuery(q): ApiQuery<InstitutionQuery>,
-    format: crate::tabular::Format,
-) -> AppResult<Response> {
-    let ids = api::matched_ids(&state, &q).await?;
-    let table = super::transfer::institutions_table(&state.db, &q, ids.as_deref()).await?;
-    download(table.write(format, "Institutions")?, format, "institutions")
-}
-
-/// `GET /people/export.csv`.
-pub async fn export_people_csv(state: State<AppState>, q: ApiQuery<PeopleQuery>) -> AppResult<Response> {
-    export_people(state, q, crate::tabular::Format::Csv).await
-}
-
-/// `GET /people/export.xlsx`.
-pub async fn export_people_xlsx(state: State<AppState>, q: ApiQuery<PeopleQuery>) -> AppResult<Response> {
-    export_people(state, q, crate::tabular::Format::Xlsx).await
-}
-
-async fn export_people(
-    State(state): State<AppState>,
-    ApiQuery(q): ApiQuery<PeopleQuery>,
-    format: crate::tabular::Format,
-) -> AppResult<Response> {
-    let table = super::transfer::people_table(&state.db, q.q.as_deref()).await?;
-    download(table.write(format, "People")?, format, "people")
-}
-
-fn download(bytes: Vec<u8>, format: crate::tabular::Format, name: &str) -> AppResult<Response> {
-    use axum::http::header;
-    let disposition = format!("attachment; filename=\"liaison-{name}.{}\"", format.ext());
-    Ok(([(header::CONTENT_TYPE, format.mime().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "institutions/directory.html")]
-struct DirectoryPage {
-    base: Base,
-    q: String,
-    country: String,
-    items: Vec<super::directory::DirectoryItem>,
-    total: i64,
-    notice: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "institutions/_directory_rows.html")]
-struct DirectoryRows {
-    base: Base,
-    q: String,
-    items: Vec<super::directory::DirectoryItem>,
-    total: i64,
-}
-
-fn country_label(base: &Base, code: &Option<String>) -> String {
-    code.as_deref().map(|c| super::reference::country_name(c, base.tr.locale().code())).unwrap_or_default()
-}
-
-impl DirectoryPage {
-    fn country_name(&self, code: &Option<String>) -> String {
-        country_label(&self.base, code)
-    }
-}
-
-impl DirectoryRows {
-    fn country_name(&self, code: &Option<String>) -> String {
-        country_label(&self.base, code)
-    }
-}
-
-/// `GET /directory`: search the worldwide directory; promote entries to partners.
-pub async fn directory_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
-    ApiQuery(q): ApiQuery<super::directory::DirectoryQuery>,
-) -> AppResult<Response> {
-    let (items, total) = super::directory::search_directory(&state.db, &q).await?;
-    let base = Base::new(&ctx, Tr(ctx.locale).t("directory.title"), "directory");
-    if headers.contains_key("hx-request") {
-        return Ok(render(&DirectoryRows { base, q: q.q.unwrap_or_default(), items, total }));
-    }
-    let page = DirectoryPage { base, q: q.q.unwrap_or_default(), country: q.country.unwrap_or_default(), items, total, notice: None };
-    Ok(render(&page))
-}
-
-/// `POST /directory/{domain}/promote`: the form behind the "make partner" button; a
-/// refusal (already a partner, probable duplicate, no country) is shown on the page.
-pub async fn promote_form(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    User(user): User,
-    ApiPath(domain): ApiPath<String>,
-) -> AppResult<Response> {
-    let (status, msg) = match super::directory::promote(&state, &Actor::from(&*user), &domain, Default::default()).await {
-        Ok(inst) => return Ok(Redirect::to(&format!("/institutions/{}", inst.id)).into_response()),
-        Err(AppError::Conflict(msg, _)) => (StatusCode::CONFLICT, msg),
-        Err(AppError::Validation(errs)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Tr(ctx.locale).field_errors(errs).into_iter().map(|e| e.message).collect::<Vec<_>>().join("; "),
-        ),
-        Err(e) => return Err(e),
-    };
-    let q = super::directory::DirectoryQuery { q: Some(domain.clone()), ..Default::default() };
-    let (items, total) = super::directory::search_directory(&state.db, &q).await?;
-    let base = Base::new(&ctx, Tr(ctx.locale).t("directory.title"), "directory");
-    let page = DirectoryPage { base, q: domain, country: String::new(), items, total, notice: Some(msg) };
-    Ok((status, render(&page)).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "partners.html")]
-struct PartnersPage {
-    base: Base,
-    groups: Vec<(String, String, Vec<Institution>)>,
-}
-
-/// `GET /partners`: the public list and map of partner institutions marked public.
-pub async fn public_partners(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let q = InstitutionQuery { per_page: Some(200), ..Default::default() };
-    let mut all = Vec::new();
-    for page in 1.. {
-        let (items, total) = queries::list_institutions(&state.db, &InstitutionQuery { page: Some(page), ..q.clone() }, None).await?;
-        let done = items.is_empty() || (page * 200) >= total;
-        all.extend(items.into_iter().filter(|i| i.is_public && !i.is_home));
-        if done {
-            break;
-        }
-    }
-    let lang = ctx.locale.code();
-    let mut groups: Vec<(String, String, Vec<Institution>)> = Vec::new();
-    all.sort_by(|a, b| {
-        super::reference::country_name(&a.country, lang)
-            .cmp(&super::reference::country_name(&b.country, lang))
-            .then(a.name_en.cmp(&b.name_en))
-    });
-    for i in all {
-        match groups.last_mut() {
-            Some(g) if g.0 == i.country => g.2.push(i),
-            _ => groups.push((i.country.clone(), super::reference::country_name(&i.country, lang), vec![i])),
-        }
-    }
-    let base = Base::new(&ctx, Tr(ctx.locale).t("partners.title"), "partners");
-    let mut res = render(&PartnersPage { base, groups });
-    res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("public, max-age=60"));
-    Ok(res)
-}
-
 /// The merge form: the duplicate's id.
 #[derive(Deserialize)]
 pub struct MergeForm {
@@ -466,7 +315,7 @@ pub async fn merge_form(
     let from: i64 =
         form.from.trim().trim_start_matches('#').parse().map_err(|_| AppError::field("from", "give the duplicate's number, e.g. 42"))?;
     let mut tx = state.db.begin().await?;
-    super::records::merge(&mut tx, &Actor::from(&*user), "institution", id, from).await?;
+    super::merge::merge(&mut tx, state.db.engine, &Actor::from(&*user), super::merge::Entity::Institution, id, from).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/institutions/{id}")).into_response())
 }
