@@ -64,7 +64,7 @@ macro_rules! status_machine {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $text:literal => [ $($next:ident),* $(,)? ] ),+ $(,)?
+            $( $(#[$vmeta:meta])* $variant:ident = $text:tt => [ $($next:ident),* $(,)? ] ),+ $(,)?
         }
     ) => {
         $(#[$meta])*

@@ -23,7 +23,7 @@ pub use edit::{UpdatePhoto, delete_photo_record, update_photo_record};
 pub use process::{WIDTHS, demo_image};
 
 use super::{
-    model::{Photo, extension},
+    model::{ArticleStatus, Photo, extension},
     store::{
         self,
         photos::{self as rows, NewPhotoRow, PhotoRow},
@@ -35,6 +35,7 @@ use crate::{
     auth::{Permission, Role, role_allows},
     error::{AppError, AppResult, FieldError},
     files::{FileStore, LocalStore},
+    status::Status,
     time::now_text,
     web::{AppState, routes::Routes},
 };
@@ -132,7 +133,7 @@ pub(crate) async fn check_may_change(conn: &mut AnyConnection, actor: &Actor, ar
     if !editor.roles.iter().any(|&r| role_allows(r, Permission::EditNews)) {
         return Err(AppError::Forbidden("Changing an article's photos needs the 'edit_news' permission.".into()));
     }
-    if status == "published" {
+    if ArticleStatus::from_stored(&status)? == ArticleStatus::Published {
         // As with its text: a published article is the reviewer's.
         editor.require_any(&[Role::Reviewer], "Changing the photos of a published article")?;
     }
@@ -278,7 +279,7 @@ pub async fn variant(state: &AppState, photo_id: i64, file: &str, staff: bool) -
         rows::photo_file(&mut conn, photo_id).await?
     };
     let rows::PhotoFile { file_key, content_type, widths, status, published_at } = found.ok_or(AppError::NotFound)?;
-    let public = status == "published" && published_at.is_some_and(|at| at <= now_text());
+    let public = ArticleStatus::from_stored(&status)? == ArticleStatus::Published && published_at.is_some_and(|at| at <= now_text());
     if ext != extension(&content_type) || !parse_widths(&widths).contains(&width) || !(public || staff) {
         return Err(AppError::NotFound);
     }

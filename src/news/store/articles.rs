@@ -10,9 +10,10 @@ use crate::{
     auth::Role,
     error::{AppError, AppResult},
     news::{
-        model::{self, Article, ArticleSummary, NewArticle, UpdateArticle},
+        model::{self, Article, ArticleStatus, ArticleSummary, NewArticle, UpdateArticle},
         workflow::{self, Editor},
     },
+    status::Status,
     time::now_text,
 };
 
@@ -102,15 +103,16 @@ pub async fn create_article(conn: &mut AnyConnection, ed: &Editor, a: &NewArticl
     Ok(id)
 }
 
-/// The article row's status, author and required languages (404 if unknown).
-pub(super) async fn head(conn: &mut AnyConnection, id: i64) -> AppResult<(String, Option<i64>, Vec<String>, String)> {
+/// The article row's status, author, required languages and original language (404 if unknown).
+pub(super) async fn head(conn: &mut AnyConnection, id: i64) -> AppResult<(ArticleStatus, Option<i64>, Vec<String>, String)> {
     let row = sqlx::query("SELECT status, author_id, required_langs, original_lang FROM articles WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(AppError::NotFound)?;
     let langs: String = row.try_get(2)?;
-    Ok((row.try_get(0)?, row.try_get(1)?, langs.split(',').map(str::to_string).collect(), row.try_get(3)?))
+    let status: String = row.try_get(0)?;
+    Ok((ArticleStatus::from_stored(&status)?, row.try_get(1)?, langs.split(',').map(str::to_string).collect(), row.try_get(3)?))
 }
 
 /// Marks an article changed (public pages and feeds follow `updated_at`).
@@ -122,7 +124,7 @@ pub async fn touch(conn: &mut AnyConnection, id: i64, now: &str) -> AppResult<()
 /// Changes an article's own fields, links and tags.
 pub async fn update_article(conn: &mut AnyConnection, ed: &Editor, id: i64, u: &UpdateArticle) -> AppResult<()> {
     let (status, _, required, original) = head(conn, id).await?;
-    ed.require_any(workflow::editors(&status), &format!("Changing an article in {status}"))?;
+    ed.require_any(workflow::editors(status), &format!("Changing an article in {status}"))?;
     if let Some(slug) = &u.slug {
         let slug = model::check_slug(slug)?;
         let taken: Option<i64> =
@@ -177,6 +179,7 @@ pub async fn get_article(conn: &mut AnyConnection, id: i64) -> AppResult<Article
     let photos = crate::news::photos::list(conn, id).await?;
     let steps = steps::steps_of(conn, id).await?;
     let author_name: String = row.try_get(6)?;
+    let status: String = row.try_get(4)?;
     let credits = workflow::credits(&author_name, &steps, &photos);
     let is_demo: i64 = row.try_get(12)?;
     Ok(Article {
@@ -184,7 +187,7 @@ pub async fn get_article(conn: &mut AnyConnection, id: i64) -> AppResult<Article
         slug: row.try_get(1)?,
         original_lang: original,
         required_langs: required.split(',').map(str::to_string).collect(),
-        status: row.try_get(4)?,
+        status: ArticleStatus::from_stored(&status)?,
         author_id: row.try_get(5)?,
         author_name,
         institution_id: row.try_get(7)?,
@@ -206,7 +209,8 @@ pub async fn get_article(conn: &mut AnyConnection, id: i64) -> AppResult<Article
 /// Filters of the article list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct ArticleQuery {
-    /// Only this status (draft, translation, proofreading, review, approved, published).
+    /// Only this status.
+    #[param(value_type = Option<ArticleStatus>)]
     pub status: Option<String>,
     /// Words in a title.
     pub q: Option<String>,
@@ -217,6 +221,11 @@ pub struct ArticleQuery {
 }
 
 impl ArticleQuery {
+    /// The status asked for, if any (422 naming the statuses for an unknown one).
+    pub fn status(&self) -> AppResult<Option<ArticleStatus>> {
+        self.status.as_deref().filter(|s| !s.is_empty()).map(|s| ArticleStatus::parse_field("status", s)).transpose()
+    }
+
     /// The page and its size.
     pub fn paging(&self) -> (i64, i64) {
         (self.page.unwrap_or(1).max(1), self.per_page.unwrap_or(25).clamp(1, 100))
@@ -225,12 +234,7 @@ impl ArticleQuery {
 
 /// Articles, most recently changed first.
 pub async fn list_articles(conn: &mut AnyConnection, q: &ArticleQuery) -> AppResult<(Vec<ArticleSummary>, i64)> {
-    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty())
-        && !model::STATUSES.contains(&s)
-    {
-        return Err(AppError::field("status", format!("'{s}' is not a status; use one of {}", model::STATUSES.join(", "))));
-    }
-    let status = q.status.clone().filter(|s| !s.is_empty());
+    let status = q.status()?.map(ArticleStatus::as_str);
     let like = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| format!("%{}%", s.to_lowercase()));
     let filter = "($1 IS NULL OR a.status = $1)
         AND ($2 IS NULL OR EXISTS (SELECT 1 FROM article_versions w WHERE w.article_id = a.id AND lower(w.title) LIKE $2))";
@@ -262,7 +266,7 @@ pub async fn list_articles(conn: &mut AnyConnection, q: &ArticleQuery) -> AppRes
             Ok(ArticleSummary {
                 id: r.try_get(0)?,
                 slug: r.try_get(1)?,
-                status: r.try_get(2)?,
+                status: ArticleStatus::from_stored(&r.try_get::<String, _>(2)?)?,
                 title: r.try_get(3)?,
                 langs,
                 author_name: r.try_get(4)?,

@@ -9,9 +9,10 @@ use crate::{
     audit::{self, Action},
     error::{AppError, AppResult},
     news::{
-        model::Step,
+        model::{ArticleStatus, Step},
         workflow::{self, Editor, StepAction},
     },
+    status::Status,
     time::now_text,
 };
 
@@ -22,6 +23,7 @@ pub struct StepRequest {
     pub action: StepAction,
     /// For send_back: the earlier status to return to (default: the one before).
     #[serde(default)]
+    #[schema(value_type = Option<ArticleStatus>)]
     pub to: Option<String>,
     /// Comments (required to send back or withdraw).
     #[serde(default)]
@@ -48,15 +50,16 @@ fn parse_instant(field: &str, s: &str) -> Result<String, AppError> {
 pub async fn take_step(conn: &mut AnyConnection, ed: &Editor, id: i64, req: &StepRequest) -> AppResult<()> {
     let (status, author_id, required, _) = head(conn, id).await?;
     let needs_translation = required.len() > 1;
-    let target = workflow::plan(&status, req.action, req.to.as_deref(), needs_translation, ed)?;
+    let to = req.to.as_deref().filter(|t| !t.is_empty()).map(|t| ArticleStatus::parse_field("to", t)).transpose()?;
+    let target = workflow::plan(status, req.action, to, needs_translation, ed)?;
     let comment = req.comment.trim();
     if matches!(req.action, StepAction::SendBack | StepAction::Withdraw) && comment.is_empty() {
         return Err(AppError::field("comment", "say what needs to change: a comment is required to send an article back or withdraw it"));
     }
-    if req.action == StepAction::Submit && status == "review" && author_id.is_some() && author_id == ed.actor.id {
+    if req.action == StepAction::Submit && status == ArticleStatus::Review && author_id.is_some() && author_id == ed.actor.id {
         return Err(AppError::Forbidden("A reviewer may not approve an article they wrote; ask another reviewer.".into()));
     }
-    if (req.action == StepAction::Submit && status == "translation") || req.action == StepAction::Publish {
+    if (req.action == StepAction::Submit && status == ArticleStatus::Translation) || req.action == StepAction::Publish {
         let article = get_article(conn, id).await?;
         let missing = article.missing_langs();
         if !missing.is_empty() {
@@ -84,9 +87,9 @@ pub async fn take_step(conn: &mut AnyConnection, ed: &Editor, id: i64, req: &Ste
     )
     .bind(id)
     .bind(req.action.as_str())
-    .bind(&status)
-    .bind(target)
-    .bind(workflow::owner(&status).as_str())
+    .bind(status.as_str())
+    .bind(target.as_str())
+    .bind(workflow::owner(status).as_str())
     .bind(ed.actor.id)
     .bind(&ed.name)
     .bind(comment)
@@ -96,20 +99,20 @@ pub async fn take_step(conn: &mut AnyConnection, ed: &Editor, id: i64, req: &Ste
     let changed = match req.action {
         StepAction::Publish => {
             sqlx::query("UPDATE articles SET status = $1, published_at = $2, updated_at = $3 WHERE id = $4 AND status = $5")
-                .bind(target)
+                .bind(target.as_str())
                 .bind(&publish_at)
                 .bind(&now)
                 .bind(id)
-                .bind(&status)
+                .bind(status.as_str())
                 .execute(&mut *conn)
                 .await?
         }
         _ => {
             sqlx::query("UPDATE articles SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-                .bind(target)
+                .bind(target.as_str())
                 .bind(&now)
                 .bind(id)
-                .bind(&status)
+                .bind(status.as_str())
                 .execute(&mut *conn)
                 .await?
         }
@@ -134,8 +137,8 @@ pub(super) async fn steps_of(conn: &mut AnyConnection, id: i64) -> AppResult<Vec
         .map(|r| {
             Ok(Step {
                 action: r.try_get(0)?,
-                from_status: r.try_get(1)?,
-                to_status: r.try_get(2)?,
+                from_status: ArticleStatus::from_stored(&r.try_get::<String, _>(1)?)?,
+                to_status: ArticleStatus::from_stored(&r.try_get::<String, _>(2)?)?,
                 role: r.try_get(3)?,
                 user_id: r.try_get(4)?,
                 actor_name: r.try_get(5)?,

@@ -130,7 +130,7 @@ pub async fn save_version(
 ) -> AppResult<Version> {
     let (status, _, _, _) = head(conn, id).await?;
     model::check_lang("lang", lang)?;
-    ed.require_any(workflow::editors(&status), &format!("Editing an article in {status}"))?;
+    ed.require_any(workflow::editors(status), &format!("Editing an article in {status}"))?;
     v.check()?;
     let current =
         sqlx::query("SELECT revision, title, summary, body, note, updated_by FROM article_versions WHERE article_id = $1 AND lang = $2")
