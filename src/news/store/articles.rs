@@ -239,7 +239,7 @@ pub async fn list_articles(conn: &mut AnyConnection, q: &ArticleQuery) -> AppRes
     let filter = "($1 IS NULL OR a.status = $1)
         AND ($2 IS NULL OR EXISTS (SELECT 1 FROM article_versions w WHERE w.article_id = a.id AND lower(w.title) LIKE $2))";
     let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM articles a WHERE {filter}")))
-        .bind(&status)
+        .bind(status)
         .bind(&like)
         .fetch_one(&mut *conn)
         .await?;
@@ -251,7 +251,7 @@ pub async fn list_articles(conn: &mut AnyConnection, q: &ArticleQuery) -> AppRes
          FROM articles a LEFT JOIN article_versions o ON o.article_id = a.id AND o.lang = a.original_lang
          WHERE {filter} ORDER BY a.updated_at DESC, a.id DESC LIMIT $3 OFFSET $4"
     )))
-    .bind(&status)
+    .bind(status)
     .bind(&like)
     .bind(per_page)
     .bind((page - 1) * per_page)
