@@ -10,7 +10,7 @@ use super::{
     draft,
     model::{Article, ArticleSummary, NewArticle, Revision, UpdateArticle, Version, VersionInput},
     proofread,
-    store::{self, ArticleQuery, StepRequest},
+    store::{self, ArticleQuery, StepRequest, directory},
     workflow::Editor,
 };
 use crate::{
@@ -196,33 +196,12 @@ pub struct ProofreadReport {
 /// The directory's names and words the aid should know: people, units and institutions
 /// linked to the article, the home institution's units and buildings, and the users (editors' names).
 pub async fn proofread_context(conn: &mut AnyConnection, article_id: i64) -> AppResult<proofread::Context> {
-    let names: Vec<String> = sqlx::query_scalar(
-        "SELECT name_en FROM institutions WHERE is_home = 1
-            OR id IN (SELECT target_id FROM article_links WHERE article_id = $1 AND kind = 'institution')
-            OR id = (SELECT institution_id FROM articles WHERE id = $1)
-         UNION SELECT p.name_en FROM people p WHERE p.institution_id IN (
-            SELECT id FROM institutions WHERE is_home = 1
-            UNION SELECT target_id FROM article_links WHERE article_id = $1 AND kind = 'institution')
-            OR p.id IN (SELECT target_id FROM article_links WHERE article_id = $1 AND kind = 'person')
-         UNION SELECT n.name FROM unit_names n JOIN units u ON u.id = n.unit_id WHERE u.institution_id IN (
-            SELECT id FROM institutions WHERE is_home = 1
-            UNION SELECT target_id FROM article_links WHERE article_id = $1 AND kind = 'institution')
-         UNION SELECT b.name_en FROM buildings b JOIN institutions h ON h.id = b.institution_id AND h.is_home = 1
-         UNION SELECT display_name FROM users",
-    )
-    .bind(article_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let acronyms: Vec<Option<String>> = sqlx::query_scalar(
-        "SELECT acronym FROM institutions WHERE is_home = 1 OR id IN (SELECT target_id FROM article_links WHERE article_id = $1 AND kind = 'institution')",
-    )
-    .bind(article_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let names = directory::proofread_names(conn, article_id).await?;
+    let acronyms = directory::proofread_acronyms(conn, article_id).await?;
     let ascii: Vec<String> = names.into_iter().filter(|n| n.is_ascii()).collect();
     // The office's own terms: the cooperation areas' names (British spelling, e.g. "programmes").
     let terms = crate::cooperation::AREAS.iter().flat_map(|a| a.en.split(|c: char| !c.is_alphanumeric() && c != '\'')).map(str::to_string);
-    Ok(proofread::Context::shared_default().with_words(acronyms.into_iter().flatten().chain(terms)).with_names(ascii))
+    Ok(proofread::Context::shared_default().with_words(acronyms.into_iter().chain(terms)).with_names(ascii))
 }
 
 /// `GET /api/v1/articles/{id}/proofreading`: the proofreading aid's findings on the
@@ -306,6 +285,6 @@ pub async fn draft_from_visit(
 
 /// The home institution's English name (the setting's, if there is no home record).
 pub async fn home_name(conn: &mut AnyConnection, state: &AppState) -> AppResult<String> {
-    let name: Option<String> = sqlx::query_scalar("SELECT name_en FROM institutions WHERE is_home = 1").fetch_optional(&mut *conn).await?;
+    let name = directory::home_name(conn).await?;
     Ok(name.unwrap_or_else(|| state.settings.home_name.clone()))
 }

@@ -66,3 +66,24 @@ pub fn routes() -> Routes {
         .merge(public::routes())
         .merge(pages::routes())
 }
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi;
+
+    #[test]
+    fn the_document_lists_the_article_statuses() {
+        let doc = serde_json::to_value(super::ApiDoc::openapi()).expect("document");
+        let schemas = &doc["components"]["schemas"];
+        let values = &schemas["ArticleStatus"]["enum"];
+        assert_eq!(values, &serde_json::json!(["draft", "translation", "proofreading", "review", "approved", "published"]), "{schemas}");
+        for (schema, field) in [("Article", "status"), ("ArticleSummary", "status"), ("Step", "from_status"), ("Step", "to_status")] {
+            assert_eq!(schemas[schema]["properties"][field]["$ref"], "#/components/schemas/ArticleStatus", "{schema}.{field}");
+        }
+        let to = &schemas["StepRequest"]["properties"]["to"];
+        assert!(to.to_string().contains("ArticleStatus"), "{to}");
+        let list = &doc["paths"]["/api/v1/articles"]["get"]["parameters"];
+        let filter = list.as_array().and_then(|ps| ps.iter().find(|p| p["name"] == "status")).expect("status filter");
+        assert!(filter["schema"].to_string().contains("ArticleStatus"), "{filter}");
+    }
+}

@@ -13,9 +13,13 @@ mod revisions;
 use axum::routing::{get, post};
 use jiff::{Timestamp, civil::DateTime, tz::TimeZone};
 
-use super::{model, workflow::Editor};
+use super::{
+    model::{self, ArticleStatus},
+    workflow::Editor,
+};
 use crate::{
     auth::{Access, Permission},
+    status::Status,
     web::{i18n::Tr, routes::Routes},
 };
 
@@ -51,8 +55,8 @@ impl Labels {
     }
 
     /// An article status.
-    pub fn status(&self, s: &str) -> String {
-        self.key("news.status", s)
+    pub fn status(&self, s: &ArticleStatus) -> String {
+        self.key("news.status", s.as_str())
     }
 
     /// An editorial role.
@@ -120,7 +124,7 @@ pub(crate) fn publish_instant(local: &str) -> String {
 }
 
 /// True if the editor may change the text of an article in `status`.
-pub(crate) fn may_edit(ed: &Editor, status: &str) -> bool {
+pub(crate) fn may_edit(ed: &Editor, status: ArticleStatus) -> bool {
     super::workflow::editors(status).iter().any(|r| ed.has(*r))
 }
 

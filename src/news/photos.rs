@@ -23,7 +23,11 @@ pub use edit::{UpdatePhoto, delete_photo_record, update_photo_record};
 pub use process::{WIDTHS, demo_image};
 
 use super::{
-    model::{Photo, extension},
+    model::{ArticleStatus, Photo, extension},
+    store::{
+        self,
+        photos::{self as rows, NewPhotoRow, PhotoRow},
+    },
     workflow::Editor,
 };
 use crate::{
@@ -31,6 +35,7 @@ use crate::{
     auth::{Permission, Role, role_allows},
     error::{AppError, AppResult, FieldError},
     files::{FileStore, LocalStore},
+    status::Status,
     time::now_text,
     web::{AppState, routes::Routes},
 };
@@ -58,24 +63,6 @@ pub struct PhotoMeta {
 pub fn routes() -> Routes {
     api::routes()
 }
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct PhotoRow {
-    id: i64,
-    position: i64,
-    file_key: String,
-    content_type: String,
-    width: i64,
-    height: i64,
-    widths: String,
-    photographer_id: Option<i64>,
-    photographer_name: String,
-    caption_zh: String,
-    caption_en: String,
-}
-
-const COLUMNS: &str = "id, position, file_key, content_type, width, height, widths, photographer_id, \
-                       photographer_name, caption_zh, caption_en";
 
 impl PhotoRow {
     fn photo(&self) -> Photo {
@@ -129,36 +116,24 @@ pub async fn remove_files(state: &AppState, keys: &[String]) {
 }
 
 async fn rows_of(conn: &mut AnyConnection, article_id: i64) -> AppResult<Vec<PhotoRow>> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM article_photos WHERE article_id = $1 ORDER BY position, id")))
-        .bind(article_id)
-        .fetch_all(&mut *conn)
-        .await?)
+    rows::photo_rows(conn, article_id).await
 }
 
 async fn row(conn: &mut AnyConnection, article_id: i64, photo_id: i64) -> AppResult<PhotoRow> {
-    let row: Option<PhotoRow> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM article_photos WHERE id = $1 AND article_id = $2")))
-            .bind(photo_id)
-            .bind(article_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    row.ok_or(AppError::NotFound)
+    rows::photo_row(conn, article_id, photo_id).await?.ok_or(AppError::NotFound)
 }
 
 /// 404 for an unknown article; 403 when its photos are not the actor's to change.
 pub(crate) async fn check_may_change(conn: &mut AnyConnection, actor: &Actor, article_id: i64) -> AppResult<()> {
-    let status: Option<String> =
-        sqlx::query_scalar("SELECT status FROM articles WHERE id = $1").bind(article_id).fetch_optional(&mut *conn).await?;
-    let status = status.ok_or(AppError::NotFound)?;
+    let status = rows::article_status(conn, article_id).await?.ok_or(AppError::NotFound)?;
     // The system (demo loader, CLI) has no account and answers to no role.
     let Some(user_id) = actor.id else { return Ok(()) };
-    let roles: Vec<String> =
-        sqlx::query_scalar("SELECT role FROM role_grants WHERE user_id = $1").bind(user_id).fetch_all(&mut *conn).await?;
+    let roles = rows::user_roles(conn, user_id).await?;
     let editor = Editor { actor: actor.clone(), name: actor.label.clone(), roles: roles.iter().filter_map(|r| Role::parse(r)).collect() };
     if !editor.roles.iter().any(|&r| role_allows(r, Permission::EditNews)) {
         return Err(AppError::Forbidden("Changing an article's photos needs the 'edit_news' permission.".into()));
     }
-    if status == "published" {
+    if ArticleStatus::from_stored(&status)? == ArticleStatus::Published {
         // As with its text: a published article is the reviewer's.
         editor.require_any(&[Role::Reviewer], "Changing the photos of a published article")?;
     }
@@ -177,9 +152,9 @@ async fn photographer(conn: &mut AnyConnection, name: Option<&str>, id: Option<i
     let Some(id) = id else {
         return name.map(|n| (n.to_string(), None)).ok_or_else(|| AppError::field("photographer_name", "name the photographer"));
     };
-    let display: Option<String> =
-        sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1").bind(id).fetch_optional(&mut *conn).await?;
-    let display = display.ok_or_else(|| AppError::field("photographer_id", format!("there is no user with id {id}")))?;
+    let display = rows::user_display_name(conn, id)
+        .await?
+        .ok_or_else(|| AppError::field("photographer_id", format!("there is no user with id {id}")))?;
     Ok((name.map(str::to_string).unwrap_or(display), Some(id)))
 }
 
@@ -250,30 +225,23 @@ async fn save(
     let widths: Vec<i64> = p.variants.iter().map(|v| i64::from(v.width)).collect();
     let largest = p.variants.last().ok_or_else(|| AppError::Internal(anyhow::anyhow!("a photo without variants")))?;
     let now = now_text();
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO article_photos (article_id, position, file_key, content_type, width, height, widths, bytes, sha256,
-             photographer_id, photographer_name, caption_zh, caption_en, created_at, created_by)
-         VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM article_photos WHERE article_id = $1), '', $2, $3, $4, $5, $6, $7,
-             $8, $9, $10, $11, $12, $13)
-         RETURNING id",
-    )
-    .bind(article_id)
-    .bind(p.content_type)
-    .bind(i64::from(largest.width))
-    .bind(i64::from(largest.height))
-    .bind(widths.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
-    .bind(p.size as i64)
-    .bind(&p.sha256)
-    .bind(photographer_id)
-    .bind(&name)
-    .bind(meta.caption_zh.trim())
-    .bind(meta.caption_en.trim())
-    .bind(&now)
-    .bind(&actor.label)
-    .fetch_one(&mut *tx)
-    .await?;
+    let new = NewPhotoRow {
+        content_type: p.content_type,
+        width: i64::from(largest.width),
+        height: i64::from(largest.height),
+        widths: widths.iter().map(i64::to_string).collect::<Vec<_>>().join(","),
+        bytes: p.size as i64,
+        sha256: &p.sha256,
+        photographer_id,
+        photographer_name: &name,
+        caption_zh: meta.caption_zh.trim(),
+        caption_en: meta.caption_en.trim(),
+        created_at: &now,
+        created_by: &actor.label,
+    };
+    let id = rows::insert_photo(&mut tx, article_id, &new).await?;
     let file_key = format!("news/{article_id}/{id}");
-    sqlx::query("UPDATE article_photos SET file_key = $1 WHERE id = $2").bind(&file_key).bind(id).execute(&mut *tx).await?;
+    rows::set_file_key(&mut tx, id, &file_key).await?;
     for (key, v) in variant_keys(&file_key, &widths, p.content_type).into_iter().zip(&p.variants) {
         written.push(key.clone());
         store.put(&key, &v.bytes).await.map_err(|e| AppError::Internal(anyhow::anyhow!("writing {key}: {e}")))?;
@@ -287,8 +255,7 @@ async fn save(
 
 /// Public pages and feeds of the article change with its photos.
 async fn touch(conn: &mut AnyConnection, article_id: i64, now: &str) -> AppResult<()> {
-    sqlx::query("UPDATE articles SET updated_at = $1 WHERE id = $2").bind(now).bind(article_id).execute(&mut *conn).await?;
-    Ok(())
+    store::touch(conn, article_id, now).await
 }
 
 /// A variant to send: its bytes and type, and whether the public may see it.
@@ -307,15 +274,12 @@ pub struct Served {
 pub async fn variant(state: &AppState, photo_id: i64, file: &str, staff: bool) -> AppResult<Served> {
     let (width, ext) = file.split_once('.').ok_or(AppError::NotFound)?;
     let width: i64 = width.parse().map_err(|_| AppError::NotFound)?;
-    let found: Option<(String, String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT p.file_key, p.content_type, p.widths, a.status, a.published_at
-         FROM article_photos p JOIN articles a ON a.id = p.article_id WHERE p.id = $1",
-    )
-    .bind(photo_id)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    let (file_key, content_type, widths, status, published_at) = found.ok_or(AppError::NotFound)?;
-    let public = status == "published" && published_at.is_some_and(|at| at <= now_text());
+    let found = {
+        let mut conn = state.db.pool.acquire().await?;
+        rows::photo_file(&mut conn, photo_id).await?
+    };
+    let rows::PhotoFile { file_key, content_type, widths, status, published_at } = found.ok_or(AppError::NotFound)?;
+    let public = ArticleStatus::from_stored(&status)? == ArticleStatus::Published && published_at.is_some_and(|at| at <= now_text());
     if ext != extension(&content_type) || !parse_widths(&widths).contains(&width) || !(public || staff) {
         return Err(AppError::NotFound);
     }

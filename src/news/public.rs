@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod feed;
+pub mod layout;
 pub mod pages;
 pub mod queries;
 

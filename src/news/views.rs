@@ -27,6 +27,7 @@ use axum::http::{HeaderMap, Method, header};
 use sha2::{Digest, Sha256};
 use tokio::{sync::watch, task::JoinHandle};
 
+use super::store::views as store;
 use crate::db::Db;
 
 /// How often queued marks are written.
@@ -37,8 +38,6 @@ const MAX_QUEUED: usize = 100_000;
 /// Visitors remembered per day; past this the set starts again (the database still
 /// de-duplicates, it only costs writes).
 const MAX_SEEN: usize = 200_000;
-/// Rows per `INSERT` (three parameters each).
-const CHUNK: usize = 300;
 
 /// Parts of a user agent that mark robots, link previewers, monitors and command-line
 /// tools (matched in lowercase). `HeadlessChrome` is in: real readers do not browse
@@ -228,21 +227,16 @@ impl Views {
 /// Today's salt, made by the first instance that asks (the primary key settles a race).
 async fn day_salt(db: &Db, day: i64) -> anyhow::Result<String> {
     let day = day_text(day);
-    sqlx::query("INSERT INTO news_view_salts (day, salt) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING")
-        .bind(&day)
-        .bind(crate::auth::random_token(32))
-        .execute(&db.pool)
-        .await?;
-    Ok(sqlx::query_scalar("SELECT salt FROM news_view_salts WHERE day = $1").bind(&day).fetch_one(&db.pool).await?)
+    let mut conn = db.pool.acquire().await?;
+    store::insert_day_salt(&mut conn, &day, &crate::auth::random_token(32)).await?;
+    Ok(store::day_salt(&mut conn, &day).await?)
 }
 
 /// Deletes the salts and marks of days before `day`: from then on no stored hash can be
 /// recomputed from an address.
 async fn forget_past_days(db: &Db, day: i64) -> anyhow::Result<()> {
-    let day = day_text(day);
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM article_view_marks WHERE day < $1").bind(&day).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM news_view_salts WHERE day < $1").bind(&day).execute(&mut *tx).await?;
+    store::forget_before(&mut tx, &day_text(day)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -256,27 +250,17 @@ async fn write_marks(db: &Db, marks: &[Mark]) -> anyhow::Result<()> {
     marks.dedup();
     let mut added: HashMap<i64, i64> = HashMap::new();
     let mut tx = db.begin().await?;
-    for chunk in marks.chunks(CHUNK) {
-        let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect();
-        let sql = format!(
-            "INSERT INTO article_view_marks (day, article_id, visitor)
-             SELECT v.column1, v.column2, v.column3 FROM (VALUES {}) AS v
-             WHERE EXISTS (SELECT 1 FROM articles a WHERE a.id = v.column2)
-             ON CONFLICT DO NOTHING RETURNING article_id",
-            values.join(", ")
-        );
-        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
-        for m in chunk {
-            q = q.bind(day_text(m.day)).bind(m.article_id).bind(crate::auth::hex(&m.visitor));
-        }
-        for id in q.fetch_all(&mut *tx).await? {
+    for chunk in marks.chunks(store::MARKS_PER_INSERT) {
+        let rows: Vec<(String, i64, String)> =
+            chunk.iter().map(|m| (day_text(m.day), m.article_id, crate::auth::hex(&m.visitor))).collect();
+        for id in store::insert_marks(&mut tx, &rows).await? {
             *added.entry(id).or_default() += 1;
         }
     }
     let mut added: Vec<(i64, i64)> = added.into_iter().collect();
     added.sort_unstable();
     for (id, n) in added {
-        sqlx::query("UPDATE articles SET view_count = view_count + $1 WHERE id = $2").bind(n).bind(id).execute(&mut *tx).await?;
+        store::add_views(&mut tx, id, n).await?;
     }
     tx.commit().await?;
     Ok(())

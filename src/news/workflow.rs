@@ -5,11 +5,12 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::model::{Credit, Photo, Step};
+use super::model::{ArticleStatus, Credit, Photo, Step};
 use crate::{
     audit::Actor,
     auth::{CurrentUser, Role},
     error::AppError,
+    status::Status,
 };
 
 /// Who is acting on an article: their account, shown name and editorial roles.
@@ -69,6 +70,9 @@ pub enum StepAction {
 }
 
 impl StepAction {
+    /// Every action.
+    pub const ALL: [StepAction; 4] = [StepAction::Submit, StepAction::SendBack, StepAction::Publish, StepAction::Withdraw];
+
     /// Stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -80,83 +84,75 @@ impl StepAction {
     }
 }
 
-/// The role that owns an article in `status`: it takes the step out of it.
-pub fn owner(status: &str) -> Role {
+/// The role that owns an article in `status`: it takes the steps out of it.
+pub fn owner(status: ArticleStatus) -> Role {
     match status {
-        "draft" => Role::Author,
-        "translation" => Role::Translator,
-        "proofreading" => Role::Proofreader,
+        ArticleStatus::Draft => Role::Author,
+        ArticleStatus::Translation => Role::Translator,
+        ArticleStatus::Proofreading => Role::Proofreader,
         _ => Role::Reviewer,
     }
 }
 
 /// Roles that may edit the text in `status`.
-pub fn editors(status: &str) -> &'static [Role] {
+pub fn editors(status: ArticleStatus) -> &'static [Role] {
     match status {
-        "draft" | "translation" => &[Role::Author, Role::Translator],
-        "proofreading" => &[Role::Proofreader],
+        ArticleStatus::Draft | ArticleStatus::Translation => &[Role::Author, Role::Translator],
+        ArticleStatus::Proofreading => &[Role::Proofreader],
         _ => &[Role::Reviewer],
     }
 }
 
-/// The status a submit leads to (translation is skipped when only the original is required).
-pub fn next_status(status: &str, needs_translation: bool) -> Option<&'static str> {
-    match status {
-        "draft" if needs_translation => Some("translation"),
-        "draft" => Some("proofreading"),
-        "translation" => Some("proofreading"),
-        "proofreading" => Some("review"),
-        "review" => Some("approved"),
-        _ => None,
+/// True if `status` is part of an article's chain: translation is skipped when only the
+/// original language is required.
+pub fn in_chain(status: ArticleStatus, needs_translation: bool) -> bool {
+    needs_translation || status != ArticleStatus::Translation
+}
+
+/// What a move from `from` to `to` is: forward a submit (a publish into published),
+/// backward a send-back (a withdraw out of published).
+fn action_of(from: ArticleStatus, to: ArticleStatus) -> StepAction {
+    match (to.rank() > from.rank(), from, to) {
+        (true, _, ArticleStatus::Published) => StepAction::Publish,
+        (true, ..) => StepAction::Submit,
+        (false, ArticleStatus::Published, _) => StepAction::Withdraw,
+        (false, ..) => StepAction::SendBack,
     }
 }
 
-/// The status a send-back returns to by default.
-pub fn previous_status(status: &str, needs_translation: bool) -> Option<&'static str> {
-    match status {
-        "translation" => Some("draft"),
-        "proofreading" if needs_translation => Some("translation"),
-        "proofreading" => Some("draft"),
-        "review" => Some("proofreading"),
-        "approved" => Some("review"),
-        _ => None,
-    }
-}
-
-fn rank(status: &str) -> usize {
-    super::model::STATUSES.iter().position(|s| *s == status).unwrap_or(0)
+/// The statuses `action` may lead to from `status`, the default first: the status's own
+/// steps ([`Status::allowed_next`]) less those that leave the chain — no step into a
+/// skipped status, and no step forward past one that is in the chain.
+pub fn targets(status: ArticleStatus, action: StepAction, needs_translation: bool) -> Vec<ArticleStatus> {
+    let passes = |to: ArticleStatus| {
+        let between = ArticleStatus::ALL.get(status.rank() + 1..to.rank()).unwrap_or(&[]);
+        in_chain(to, needs_translation) && !between.iter().any(|s| in_chain(*s, needs_translation))
+    };
+    status.allowed_next().iter().copied().filter(|to| action_of(status, *to) == action && passes(*to)).collect()
 }
 
 /// Plans a step: checks the action fits the status and the editor holds the owning role,
 /// and answers the status it leads to. `to` is a send-back's target (default: the status
-/// before). Missing translations and comments are checked by the caller.
+/// before). Missing translations and comments are checked by the caller. This is the one
+/// rule of the chain: the API, the article page's step forms and "waiting for me" all
+/// ask it.
 pub fn plan(
-    status: &str,
+    status: ArticleStatus,
     action: StepAction,
-    to: Option<&str>,
+    to: Option<ArticleStatus>,
     needs_translation: bool,
     editor: &Editor,
-) -> Result<&'static str, AppError> {
-    let role = owner(status);
-    let target = match (action, status) {
-        (StepAction::Submit, _) => next_status(status, needs_translation),
-        (StepAction::Publish, "approved") => Some("published"),
-        (StepAction::Withdraw, "published") => Some("approved"),
-        (StepAction::SendBack, _) => match to {
-            None => previous_status(status, needs_translation),
-            Some(t) => super::model::STATUSES
-                .iter()
-                .copied()
-                .find(|s| *s == t)
-                .filter(|s| rank(s) < rank(status) && status != "published" && (*s != "translation" || needs_translation)),
-        },
-        _ => None,
+) -> Result<ArticleStatus, AppError> {
+    let options = targets(status, action, needs_translation);
+    let target = match (action, to) {
+        (StepAction::SendBack, Some(t)) => options.contains(&t).then_some(t),
+        _ => options.first().copied(),
     };
     let Some(target) = target else {
         let allowed = match status {
-            "draft" => "submitted",
-            "approved" => "published or sent back",
-            "published" => "withdrawn",
+            ArticleStatus::Draft => "submitted",
+            ArticleStatus::Approved => "published or sent back",
+            ArticleStatus::Published => "withdrawn",
             _ => "submitted or sent back",
         };
         let what = match (action, to) {
@@ -174,8 +170,28 @@ pub fn plan(
         StepAction::Withdraw => "Withdrawing a published article".to_string(),
         StepAction::Submit => format!("Moving an article from {status} to {target}"),
     };
-    editor.require_any(&[role], &what)?;
+    editor.require_any(&[owner(status)], &what)?;
     Ok(target)
+}
+
+/// Every step the editor may take from `status` now, as [`plan`] allows: each action
+/// with its targets, the default first.
+pub fn open_steps(status: ArticleStatus, needs_translation: bool, editor: &Editor) -> Vec<(StepAction, ArticleStatus)> {
+    StepAction::ALL
+        .iter()
+        .flat_map(|&action| targets(status, action, needs_translation).into_iter().map(move |to| (action, to)))
+        .filter(|&(action, to)| plan(status, action, Some(to), needs_translation, editor).is_ok())
+        .collect()
+}
+
+/// The statuses whose next step waits for the editor ("waiting for me"): those where
+/// [`plan`] lets them move an article on (a published article waits for nobody).
+pub fn waiting_for(editor: &Editor) -> Vec<ArticleStatus> {
+    ArticleStatus::ALL
+        .iter()
+        .copied()
+        .filter(|&s| open_steps(s, true, editor).iter().any(|(action, _)| matches!(action, StepAction::Submit | StepAction::Publish)))
+        .collect()
 }
 
 /// The credits of an article: Author, Translator, Photographer, Proofreader, Reviewer,
@@ -187,9 +203,9 @@ pub fn credits(author_name: &str, steps: &[Step], photos: &[Photo]) -> Vec<Credi
             names.push(n.to_string());
         }
     }
-    let forward = |from: &[&str]| {
+    let forward = |from: &[ArticleStatus]| {
         let mut names = Vec::new();
-        for s in steps.iter().filter(|s| (s.action == "submit" || s.action == "publish") && from.contains(&s.from_status.as_str())) {
+        for s in steps.iter().filter(|s| (s.action == "submit" || s.action == "publish") && from.contains(&s.from_status)) {
             push(&mut names, &s.actor_name);
         }
         names
@@ -202,10 +218,10 @@ pub fn credits(author_name: &str, steps: &[Step], photos: &[Photo]) -> Vec<Credi
     }
     [
         ("author", author),
-        ("translator", forward(&["translation"])),
+        ("translator", forward(&[ArticleStatus::Translation])),
         ("photographer", photographers),
-        ("proofreader", forward(&["proofreading"])),
-        ("reviewer", forward(&["review", "approved"])),
+        ("proofreader", forward(&[ArticleStatus::Proofreading])),
+        ("reviewer", forward(&[ArticleStatus::Review, ArticleStatus::Approved])),
     ]
     .into_iter()
     .filter(|(_, names)| !names.is_empty())
@@ -216,6 +232,7 @@ pub fn credits(author_name: &str, steps: &[Step], photos: &[Photo]) -> Vec<Credi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ArticleStatus as S;
 
     fn editor(roles: &[Role]) -> Editor {
         Editor { actor: Actor::system("t"), name: "T".into(), roles: roles.to_vec() }
@@ -224,37 +241,49 @@ mod tests {
     #[test]
     fn each_step_needs_its_role() {
         let a = editor(&[Role::Author]);
-        assert_eq!(plan("draft", StepAction::Submit, None, true, &a).ok(), Some("translation"));
-        assert_eq!(plan("draft", StepAction::Submit, None, false, &a).ok(), Some("proofreading"));
-        let denied = plan("proofreading", StepAction::Submit, None, true, &a);
+        assert_eq!(plan(S::Draft, StepAction::Submit, None, true, &a).ok(), Some(S::Translation));
+        assert_eq!(plan(S::Draft, StepAction::Submit, None, false, &a).ok(), Some(S::Proofreading));
+        let denied = plan(S::Proofreading, StepAction::Submit, None, true, &a);
         match denied {
             Err(AppError::Forbidden(m)) => assert!(m.contains("proofreader") && m.contains("author"), "{m}"),
             other => panic!("expected 403, got {other:?}"),
         }
         let r = editor(&[Role::Reviewer]);
-        assert_eq!(plan("review", StepAction::Submit, None, true, &r).ok(), Some("approved"));
-        assert_eq!(plan("approved", StepAction::Publish, None, true, &r).ok(), Some("published"));
-        assert_eq!(plan("published", StepAction::Withdraw, None, true, &r).ok(), Some("approved"));
-        assert_eq!(plan("review", StepAction::SendBack, Some("draft"), true, &r).ok(), Some("draft"));
-        assert_eq!(plan("review", StepAction::SendBack, None, true, &r).ok(), Some("proofreading"));
+        assert_eq!(plan(S::Review, StepAction::Submit, None, true, &r).ok(), Some(S::Approved));
+        assert_eq!(plan(S::Approved, StepAction::Publish, None, true, &r).ok(), Some(S::Published));
+        assert_eq!(plan(S::Published, StepAction::Withdraw, None, true, &r).ok(), Some(S::Approved));
+        assert_eq!(plan(S::Review, StepAction::SendBack, Some(S::Draft), true, &r).ok(), Some(S::Draft));
+        assert_eq!(plan(S::Review, StepAction::SendBack, None, true, &r).ok(), Some(S::Proofreading));
     }
 
     #[test]
     fn impossible_steps_are_refused_whoever_asks() {
         let all = editor(&Role::ALL);
-        assert!(matches!(plan("draft", StepAction::Publish, None, true, &all), Err(AppError::Validation(_))));
-        assert!(matches!(plan("draft", StepAction::SendBack, None, true, &all), Err(AppError::Validation(_))));
-        assert!(matches!(plan("review", StepAction::SendBack, Some("approved"), true, &all), Err(AppError::Validation(_))));
-        assert!(matches!(plan("published", StepAction::Submit, None, true, &all), Err(AppError::Validation(_))));
-        assert!(matches!(plan("review", StepAction::SendBack, Some("translation"), false, &all), Err(AppError::Validation(_))));
+        assert!(matches!(plan(S::Draft, StepAction::Publish, None, true, &all), Err(AppError::Validation(_))));
+        assert!(matches!(plan(S::Draft, StepAction::SendBack, None, true, &all), Err(AppError::Validation(_))));
+        assert!(matches!(plan(S::Review, StepAction::SendBack, Some(S::Approved), true, &all), Err(AppError::Validation(_))));
+        assert!(matches!(plan(S::Published, StepAction::Submit, None, true, &all), Err(AppError::Validation(_))));
+        assert!(matches!(plan(S::Review, StepAction::SendBack, Some(S::Translation), false, &all), Err(AppError::Validation(_))));
+    }
+
+    #[test]
+    fn the_chain_skips_translation_only_when_it_is_not_needed() {
+        assert_eq!(targets(S::Draft, StepAction::Submit, true), [S::Translation]);
+        assert_eq!(targets(S::Draft, StepAction::Submit, false), [S::Proofreading]);
+        assert_eq!(targets(S::Approved, StepAction::SendBack, false), [S::Review, S::Proofreading, S::Draft]);
+        assert_eq!(targets(S::Published, StepAction::SendBack, true), []);
+        let r = editor(&[Role::Reviewer]);
+        assert_eq!(open_steps(S::Published, true, &r), [(StepAction::Withdraw, S::Approved)]);
+        assert_eq!(waiting_for(&r), [S::Review, S::Approved]);
+        assert_eq!(waiting_for(&editor(&[Role::Photographer])), []);
     }
 
     #[test]
     fn credits_follow_the_steps_and_photos() {
-        let step = |action: &str, from: &str, name: &str| Step {
+        let step = |action: &str, from: ArticleStatus, name: &str| Step {
             action: action.into(),
-            from_status: from.into(),
-            to_status: String::new(),
+            from_status: from,
+            to_status: from,
             role: String::new(),
             user_id: None,
             actor_name: name.into(),
@@ -262,13 +291,13 @@ mod tests {
             at: String::new(),
         };
         let steps = vec![
-            step("submit", "draft", "Qin Lijuan"),
-            step("submit", "translation", "Peng Gaoliang"),
-            step("submit", "proofreading", "Tang Mei"),
-            step("send_back", "review", "Lin Na"),
-            step("submit", "proofreading", "Tang Mei"),
-            step("submit", "review", "Lin Na"),
-            step("publish", "approved", "Lin Na"),
+            step("submit", S::Draft, "Qin Lijuan"),
+            step("submit", S::Translation, "Peng Gaoliang"),
+            step("submit", S::Proofreading, "Tang Mei"),
+            step("send_back", S::Review, "Lin Na"),
+            step("submit", S::Proofreading, "Tang Mei"),
+            step("submit", S::Review, "Lin Na"),
+            step("publish", S::Approved, "Lin Na"),
         ];
         let c = credits("Qin Lijuan", &steps, &[]);
         let roles: Vec<&str> = c.iter().map(|c| c.role.as_str()).collect();

@@ -16,10 +16,11 @@ use crate::{
     error::{AppError, AppResult},
     news::{
         api::{changed, proofread_context, proofread_versions},
-        model::{self, Article, Photo, Version},
+        model::{Article, ArticleStatus, Photo, Version},
         store::{self, StepRequest},
         workflow::{self, Editor, StepAction},
     },
+    status::Status,
     web::{
         AppState,
         context::{Ctx, User},
@@ -31,29 +32,26 @@ use crate::{
     },
 };
 
-/// The steps the user may take now.
+/// The steps the user may take now (as `workflow::open_steps` allows).
 #[derive(Debug, Default)]
 struct Choices {
     /// Where a submit leads.
-    submit: Option<&'static str>,
+    submit: Option<ArticleStatus>,
     /// Where it may be sent back to, the status before first.
-    send_back: Vec<&'static str>,
+    send_back: Vec<ArticleStatus>,
     publish: bool,
     withdraw: bool,
 }
 
 impl Choices {
     fn of(a: &Article, ed: &Editor) -> Choices {
-        let nt = a.required_langs.len() > 1;
-        let s = a.status.as_str();
-        // Nearest earlier status first: that is the default target.
-        let send_back: Vec<&'static str> =
-            model::STATUSES.iter().rev().filter_map(|t| workflow::plan(s, StepAction::SendBack, Some(t), nt, ed).ok()).collect();
+        let steps = workflow::open_steps(a.status, a.required_langs.len() > 1, ed);
+        let to = |action: StepAction| steps.iter().filter(move |(x, _)| *x == action).map(|(_, t)| *t);
         Choices {
-            submit: workflow::plan(s, StepAction::Submit, None, nt, ed).ok(),
-            send_back,
-            publish: workflow::plan(s, StepAction::Publish, None, nt, ed).is_ok(),
-            withdraw: workflow::plan(s, StepAction::Withdraw, None, nt, ed).is_ok(),
+            submit: to(StepAction::Submit).next(),
+            send_back: to(StepAction::SendBack).collect(),
+            publish: to(StepAction::Publish).next().is_some(),
+            withdraw: to(StepAction::Withdraw).next().is_some(),
         }
     }
 
@@ -112,25 +110,33 @@ struct ArticlePage {
 
 impl ArticlePage {
     /// The chain as (status, done / current / todo / skipped).
-    fn chain(&self) -> Vec<(&'static str, &'static str)> {
-        let at = model::STATUSES.iter().position(|s| *s == self.a.status).unwrap_or(0);
+    fn chain(&self) -> Vec<(ArticleStatus, &'static str)> {
+        let at = self.a.status.rank();
         let nt = self.a.required_langs.len() > 1;
-        model::STATUSES
+        ArticleStatus::ALL
             .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let state = if *s == "translation" && !nt {
+            .map(|&s| {
+                let state = if !workflow::in_chain(s, nt) {
                     "skipped"
-                } else if i < at {
+                } else if s.rank() < at {
                     "done"
-                } else if i == at {
+                } else if s.rank() == at {
                     "current"
                 } else {
                     "todo"
                 };
-                (*s, state)
+                (s, state)
             })
             .collect()
+    }
+
+    fn is_published(&self) -> bool {
+        self.a.status == ArticleStatus::Published
+    }
+
+    /// True when the submit open to the user is the approval.
+    fn approves(&self) -> bool {
+        self.choices.submit == Some(ArticleStatus::Approved)
     }
 
     /// Each required or written language with its version, original first.
@@ -146,7 +152,7 @@ impl ArticlePage {
 
     /// The role whose turn it is.
     fn owner(&self) -> &'static str {
-        workflow::owner(&self.a.status).as_str()
+        workflow::owner(self.a.status).as_str()
     }
 
     fn thumb(&self, p: &Photo) -> String {
@@ -172,8 +178,8 @@ impl ArticlePage {
     }
 
     /// The send-back target to preselect: the one posted, else the default.
-    fn back_selected(&self, t: &str) -> bool {
-        if self.f.is("send_back") { self.f.val("send_back", "to", "") == t } else { self.choices.send_back.first() == Some(&t) }
+    fn back_selected(&self, t: &ArticleStatus) -> bool {
+        if self.f.is("send_back") { self.f.val("send_back", "to", "") == t.as_str() } else { self.choices.send_back.first() == Some(t) }
     }
 }
 
@@ -243,7 +249,7 @@ async fn article_page(state: &AppState, ctx: &Ctx, id: i64, f: FormState, notice
         base: Base::new(ctx, title, "news"),
         l: Labels(tr),
         choices: Choices::of(&a, &ed),
-        may_edit: may_edit(&ed, &a.status),
+        may_edit: may_edit(&ed, a.status),
         may_upload: ed.has(Role::Photographer) || ed.has(Role::Admin),
         a,
         findings,

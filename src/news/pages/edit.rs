@@ -90,7 +90,7 @@ struct EditPage {
 async fn editable(state: &AppState, ed: &Editor, id: i64) -> AppResult<Article> {
     let mut conn = state.db.pool.acquire().await?;
     let a = store::get_article(&mut conn, id).await?;
-    ed.require_any(workflow::editors(&a.status), &format!("Editing an article in {}", a.status))?;
+    ed.require_any(workflow::editors(a.status), &format!("Editing an article in {}", a.status))?;
     Ok(a)
 }
 

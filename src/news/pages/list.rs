@@ -14,10 +14,11 @@ use crate::{
     error::{AppError, AppResult},
     news::{
         api::{changed, create_draft, home_name},
-        model::{self, ArticleSummary, NewArticle, VersionInput},
+        model::{self, ArticleStatus, ArticleSummary, NewArticle, VersionInput},
         store::{self, ArticleQuery},
         workflow::{self, Editor},
     },
+    status::Status,
     web::{
         AppState,
         context::{Ctx, User},
@@ -56,22 +57,22 @@ struct ListPage {
     page: i64,
     pages: i64,
     error: Option<String>,
-    mine: Vec<&'static str>,
+    mine: Vec<ArticleStatus>,
 }
 
 impl ListPage {
-    fn statuses(&self) -> &'static [&'static str] {
-        model::STATUSES
+    fn statuses(&self) -> &'static [ArticleStatus] {
+        ArticleStatus::ALL
+    }
+
+    /// True for the status the list is filtered by.
+    fn is_filter(&self, s: &ArticleStatus) -> bool {
+        self.status == s.as_str()
     }
 
     fn page_link(&self, page: i64) -> String {
         format!("/articles?status={}&q={}&page={page}", urlencode(&self.status), urlencode(&self.q))
     }
-}
-
-/// Statuses whose step belongs to a role the editor holds (published articles wait for nobody).
-fn waiting_statuses(ed: &Editor) -> Vec<&'static str> {
-    model::STATUSES.iter().copied().filter(|s| *s != "published" && ed.has(workflow::owner(s))).collect()
 }
 
 /// `GET /articles`: all articles (status filter, title search, pages), or those waiting for the user.
@@ -82,7 +83,7 @@ pub(super) async fn list_articles(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Response> {
     let ed = Editor::from_user(&user);
-    let mine = waiting_statuses(&ed);
+    let mine = workflow::waiting_for(&ed);
     let waiting = q.view == "waiting";
     let page = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
     let per_page = 25;

@@ -83,7 +83,7 @@ async fn revisions_page(state: &AppState, ctx: &Ctx, id: i64, lang: &str, notice
             })
             .collect(),
         lang,
-        may_restore: may_edit(&Editor::from_user(&user), &a.status),
+        may_restore: may_edit(&Editor::from_user(&user), a.status),
         notice,
         error,
     })

@@ -8,7 +8,7 @@ use super::{MAX_CAPTION, MAX_NAME, check_may_change, check_text, photographer, r
 use crate::{
     audit::{self, Action, Actor},
     error::{AppError, AppResult, FieldError},
-    news::model::Photo,
+    news::{model::Photo, store::photos as rows},
     time::now_text,
 };
 
@@ -58,14 +58,11 @@ pub async fn update_photo_record(
     if name.trim().is_empty() {
         return Err(AppError::field("photographer_name", "name the photographer"));
     }
-    sqlx::query("UPDATE article_photos SET caption_en = $1, caption_zh = $2, photographer_name = $3, photographer_id = $4 WHERE id = $5")
-        .bind(u.caption_en.as_deref().map(str::trim).unwrap_or(&before.caption_en))
-        .bind(u.caption_zh.as_deref().map(str::trim).unwrap_or(&before.caption_zh))
-        .bind(&name)
-        .bind(account)
-        .bind(photo_id)
-        .execute(&mut *conn)
-        .await?;
+    let captions = (
+        u.caption_en.as_deref().map(str::trim).unwrap_or(&before.caption_en),
+        u.caption_zh.as_deref().map(str::trim).unwrap_or(&before.caption_zh),
+    );
+    rows::update_credit(conn, photo_id, captions, &name, account).await?;
     if let Some(p) = u.position {
         reorder(conn, article_id, Some((photo_id, p))).await?;
     }
@@ -85,11 +82,7 @@ async fn reorder(conn: &mut AnyConnection, article_id: i64, moved: Option<(i64, 
         ids.insert(at, id);
     }
     for (i, id) in ids.iter().enumerate() {
-        sqlx::query("UPDATE article_photos SET position = $1 WHERE id = $2 AND position <> $1")
-            .bind(i as i64 + 1)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+        rows::set_position(conn, *id, i as i64 + 1).await?;
     }
     Ok(())
 }
@@ -98,7 +91,7 @@ async fn reorder(conn: &mut AnyConnection, article_id: i64, moved: Option<(i64, 
 pub async fn delete_photo_record(conn: &mut AnyConnection, actor: &Actor, article_id: i64, photo_id: i64) -> AppResult<Vec<String>> {
     check_may_change(conn, actor, article_id).await?;
     let before = row(conn, article_id, photo_id).await?;
-    sqlx::query("DELETE FROM article_photos WHERE id = $1").bind(photo_id).execute(&mut *conn).await?;
+    rows::delete_photo(conn, photo_id).await?;
     reorder(conn, article_id, None).await?;
     touch(conn, article_id, &now_text()).await?;
     audit::record(conn, actor, Action::Delete, "article_photo", photo_id, Some(&before.photo()), None).await?;
