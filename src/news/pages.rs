@@ -102,7 +102,7 @@ impl Labels {
 
 /// The office's time zone (times on the pages and "publish at" are read in it).
 fn office_zone() -> TimeZone {
-    TimeZone::get(crate::trips::OFFICE_TIME_ZONE).unwrap_or(TimeZone::UTC)
+    TimeZone::get(crate::time::OFFICE_TIME_ZONE).unwrap_or(TimeZone::UTC)
 }
 
 /// A stored instant shown in the office's time zone (as stored if it cannot be read).

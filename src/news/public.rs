@@ -32,7 +32,7 @@ use cache::{Page, PageCache};
 pub struct NewsSite {
     /// Rendered pages, a few seconds each.
     pub pages: PageCache,
-    /// View counter (flushed by `views::spawn_flusher`).
+    /// View counter (flushed by the scheduler, `crate::jobs`).
     pub views: Arc<Views>,
     /// Absolute base of public links, e.g. `https://www.example.edu` (no trailing slash).
     pub base_url: String,

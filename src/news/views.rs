@@ -7,7 +7,7 @@
 //! address nor the user agent is ever written anywhere.
 //!
 //! The request path touches memory only: a set of (article, visitor) seen today on this
-//! instance and a queue of new marks. A background task ([`spawn_flusher`]) writes the
+//! instance and a queue of new marks. A scheduled job (`crate::jobs`) writes the
 //! queue every second in one transaction — `INSERT … ON CONFLICT DO NOTHING` into
 //! `article_view_marks`, then `view_count` raised by the number of marks actually
 //! inserted — so a visitor seen by two instances counts once. The in-memory set only
@@ -25,7 +25,6 @@ use std::{
 
 use axum::http::{HeaderMap, Method, header};
 use sha2::{Digest, Sha256};
-use tokio::{sync::watch, task::JoinHandle};
 
 use super::store::views as store;
 use crate::db::Db;
@@ -252,7 +251,7 @@ async fn write_marks(db: &Db, marks: &[Mark]) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     for chunk in marks.chunks(store::MARKS_PER_INSERT) {
         let rows: Vec<(String, i64, String)> =
-            chunk.iter().map(|m| (day_text(m.day), m.article_id, crate::auth::hex(&m.visitor))).collect();
+            chunk.iter().map(|m| (day_text(m.day), m.article_id, crate::secret::hex(&m.visitor))).collect();
         for id in store::insert_marks(&mut tx, &rows).await? {
             *added.entry(id).or_default() += 1;
         }
@@ -264,30 +263,6 @@ async fn write_marks(db: &Db, marks: &[Mark]) -> anyhow::Result<()> {
     }
     tx.commit().await?;
     Ok(())
-}
-
-/// Starts the task that flushes `views` every [`FLUSH_EVERY`] until `stop` turns true,
-/// then flushes once more.
-pub fn spawn_flusher(db: Db, views: std::sync::Arc<Views>, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(FLUSH_EVERY);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = stop.changed() => break,
-            }
-            if *stop.borrow() {
-                break;
-            }
-            if let Err(e) = views.flush(&db).await {
-                tracing::warn!(error = %e, "writing news views failed; kept for the next try");
-            }
-        }
-        if let Err(e) = views.flush(&db).await {
-            tracing::warn!(error = %e, "writing news views at shutdown failed");
-        }
-    })
 }
 
 #[cfg(test)]

@@ -54,7 +54,7 @@ impl Page {
     /// (`crate::time` text) or `None`.
     pub fn new(status: StatusCode, content_type: &'static str, body: String, last_modified: Option<&str>) -> Page {
         let digest = Sha256::digest(body.as_bytes());
-        let etag = format!("\"{}\"", crate::auth::hex(&digest[..10]));
+        let etag = format!("\"{}\"", crate::secret::hex(&digest[..10]));
         let last_modified =
             last_modified.and_then(|t| t.parse::<jiff::Timestamp>().ok()).and_then(|t| jiff::Timestamp::from_second(t.as_second()).ok());
         Page { status, content_type, body: Bytes::from(body), etag, last_modified, article_id: None }

@@ -33,7 +33,7 @@ pub fn rfc3339(instant: &str) -> String {
 /// A stored instant as a date in the office's time zone, written for `lang`.
 pub fn display_date(instant: &str, lang: &str) -> String {
     let Ok(ts) = instant.parse::<jiff::Timestamp>() else { return String::new() };
-    let tz = jiff::tz::TimeZone::get(crate::trips::OFFICE_TIME_ZONE).unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = jiff::tz::TimeZone::get(crate::time::OFFICE_TIME_ZONE).unwrap_or(jiff::tz::TimeZone::UTC);
     let d = ts.to_zoned_datetime(tz).date();
     if lang == "zh" { format!("{}年{}月{}日", d.year(), d.month(), d.day()) } else { d.strftime("%B %-d, %Y").to_string() }
 }

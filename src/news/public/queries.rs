@@ -84,7 +84,7 @@ pub async fn list(conn: &mut AnyConnection, now: &str, f: &ListFilter, lang: &st
         ids = ids.bind(t.clone());
     }
     let total: i64 = count.fetch_one(&mut *conn).await?;
-    let ids: Vec<i64> = ids.bind(PER_PAGE).bind((page - 1).saturating_mul(PER_PAGE)).fetch_all(&mut *conn).await?;
+    let ids: Vec<i64> = ids.bind(PER_PAGE).bind(crate::web::paging::offset(page, PER_PAGE)).fetch_all(&mut *conn).await?;
     Ok((items(conn, &ids, lang, false).await?, total))
 }
 
@@ -135,8 +135,7 @@ pub async fn partner(conn: &mut AnyConnection, id: i64, lang: &str) -> AppResult
 
 /// The home institution's name in `lang`, the publisher of the news.
 pub async fn publisher(conn: &mut AnyConnection, lang: &str) -> AppResult<Option<String>> {
-    let row: Option<(String, Option<String>)> =
-        sqlx::query_as("SELECT name_en, name_zh FROM institutions WHERE is_home = 1").fetch_optional(conn).await?;
+    let row = crate::institutions::lookup::home_names(conn).await?;
     Ok(row.map(|(en, zh)| zh.filter(|z| lang == "zh" && !z.trim().is_empty()).unwrap_or(en)))
 }
 

@@ -40,5 +40,5 @@ pub async fn proofread_acronyms(conn: &mut AnyConnection, article_id: i64) -> Ap
 
 /// The home institution's English name, if there is a home record.
 pub async fn home_name(conn: &mut AnyConnection) -> AppResult<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT name_en FROM institutions WHERE is_home = 1").fetch_optional(&mut *conn).await?)
+    Ok(crate::institutions::lookup::home(conn).await?.map(|(_, name)| name))
 }
