@@ -290,9 +290,9 @@ pub async fn visit_people(conn: &mut AnyConnection, which: VisitPeople, visit_id
     let (table, role) = match which {
         VisitPeople::Members => (
             "visit_members",
-            "x.role, CAST(CASE x.role WHEN 'leader' THEN 0 WHEN 'member' THEN 1 WHEN 'interpreter' THEN 2 ELSE 3 END AS BIGINT)",
+            "x.role AS role, CAST(CASE x.role WHEN 'leader' THEN 0 WHEN 'member' THEN 1 WHEN 'interpreter' THEN 2 ELSE 3 END AS BIGINT)",
         ),
-        VisitPeople::Hosts => ("visit_hosts", "'host', CAST(0 AS BIGINT)"),
+        VisitPeople::Hosts => ("visit_hosts", "'host' AS role, CAST(0 AS BIGINT)"),
     };
     let sql = format!(
         "SELECT p.id, p.name_en, p.name_zh, {role} AS ord FROM {table} x JOIN people p ON p.id = x.person_id
