@@ -33,7 +33,7 @@ pub(super) async fn import(
     let mut progress = |done: usize, total: usize| {
         if tty && (done.is_multiple_of(200) || done == total) {
             let width = 30;
-            let filled = if total == 0 { width } else { done * width / total };
+            let filled = (done * width).checked_div(total).unwrap_or(width);
             eprint!("\rchecking [{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(width - filled));
             if done == total {
                 eprintln!();
