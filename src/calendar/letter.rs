@@ -10,6 +10,7 @@ use axum::{extract::State, response::Response};
 use jiff::civil::Date;
 use sqlx::AnyConnection;
 
+use super::queries::{self, Sessions, Title, VisitPeople};
 use crate::feeds::ics::When;
 use crate::{
     error::{AppError, AppResult},
@@ -22,15 +23,6 @@ use crate::{
         render,
     },
 };
-
-/// A current position: the title and its unit, in English and Chinese.
-#[derive(sqlx::FromRow)]
-struct Title {
-    title_en: String,
-    title_zh: Option<String>,
-    unit_en: Option<String>,
-    unit_zh: Option<String>,
-}
 
 /// A person as the letter names them.
 struct Named {
@@ -128,44 +120,24 @@ fn bad_data(e: impl std::fmt::Display) -> AppError {
     AppError::Internal(anyhow::anyhow!("stored visit data: {e}"))
 }
 
-type VisitRow = (String, String, String, String, String, i64, String);
-
 async fn facts(conn: &mut AnyConnection, tr: Tr, id: i64, home_name: &str) -> AppResult<Facts> {
-    let row: Option<VisitRow> =
-        sqlx::query_as("SELECT direction, title, purpose, start_date, end_date, head_count, time_zone FROM visits WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let (direction, title, purpose, start, end, head_count, time_zone) = row.ok_or(AppError::NotFound)?;
-    if direction != "inbound" {
+    let v = queries::letter_visit(&mut *conn, id).await?.ok_or(AppError::NotFound)?;
+    if v.direction != "inbound" {
         return Err(AppError::Conflict(tr.t("calendar.letter.outbound").into(), None));
     }
     let home = crate::institutions::lookup::home_names(&mut *conn).await?;
-    let institutions = sqlx::query_as(
-        "SELECT i.name_en, i.name_zh FROM visit_institutions vi JOIN institutions i ON i.id = vi.institution_id
-         WHERE vi.visit_id = $1 ORDER BY i.name_en",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let host_units = sqlx::query_as(
-        "SELECT COALESCE((SELECT n.name FROM unit_names n WHERE n.unit_id = h.unit_id AND n.lang = 'en' ORDER BY n.is_primary DESC, n.id LIMIT 1), ''),
-                (SELECT n.name FROM unit_names n WHERE n.unit_id = h.unit_id AND n.lang = 'zh' ORDER BY n.is_primary DESC, n.id LIMIT 1)
-         FROM visit_hosts h WHERE h.visit_id = $1 AND h.unit_id IS NOT NULL ORDER BY h.id",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let institutions = queries::visit_institutions(&mut *conn, id).await?;
+    let host_units = queries::host_units(&mut *conn, id).await?;
     let today = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date().to_string();
-    let members = people(&mut *conn, "visit_members", id, &today).await?;
-    let signatory = people(&mut *conn, "visit_hosts", id, &today).await?.into_iter().next();
+    let members = people(&mut *conn, VisitPeople::Members, id, &today).await?;
+    let signatory = people(&mut *conn, VisitPeople::Hosts, id, &today).await?.into_iter().next();
     Ok(Facts {
-        title,
-        purpose,
-        start: start.parse().map_err(bad_data)?,
-        end: end.parse().map_err(bad_data)?,
-        head_count,
-        time_zone,
+        title: v.title,
+        purpose: v.purpose,
+        start: v.start_date.parse().map_err(bad_data)?,
+        end: v.end_date.parse().map_err(bad_data)?,
+        head_count: v.head_count,
+        time_zone: v.time_zone,
         home: home.unwrap_or_else(|| (home_name.to_string(), None)),
         institutions,
         members,
@@ -175,31 +147,12 @@ async fn facts(conn: &mut AnyConnection, tr: Tr, id: i64, home_name: &str) -> Ap
 }
 
 /// Members (leader first) or host officials of a visit, with their current positions.
-async fn people(conn: &mut AnyConnection, table: &str, visit_id: i64, today: &str) -> AppResult<Vec<Named>> {
-    let role = if table == "visit_members" {
-        "x.role, CAST(CASE x.role WHEN 'leader' THEN 0 WHEN 'member' THEN 1 WHEN 'interpreter' THEN 2 ELSE 3 END AS BIGINT)"
-    } else {
-        "'host', CAST(0 AS BIGINT)"
-    };
-    let sql = format!(
-        "SELECT p.id, p.name_en, p.name_zh, {role} AS ord FROM {table} x JOIN people p ON p.id = x.person_id
-         WHERE x.visit_id = $1 ORDER BY ord, x.id"
-    );
-    let rows: Vec<(i64, String, Option<String>, String, i64)> =
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(visit_id).fetch_all(&mut *conn).await?;
+async fn people(conn: &mut AnyConnection, which: VisitPeople, visit_id: i64, today: &str) -> AppResult<Vec<Named>> {
+    let rows = queries::visit_people(&mut *conn, which, visit_id).await?;
     let mut out = Vec::with_capacity(rows.len());
-    for (pid, name_en, name_zh, role, _) in rows {
-        let titles = sqlx::query_as(
-            "SELECT t.title_en, t.title_zh,
-                    (SELECT n.name FROM unit_names n WHERE n.unit_id = t.unit_id AND n.lang = 'en' ORDER BY n.is_primary DESC, n.id LIMIT 1) AS unit_en,
-                    (SELECT n.name FROM unit_names n WHERE n.unit_id = t.unit_id AND n.lang = 'zh' ORDER BY n.is_primary DESC, n.id LIMIT 1) AS unit_zh
-             FROM positions t WHERE t.person_id = $1 AND (t.end_date IS NULL OR t.end_date >= $2) ORDER BY t.id",
-        )
-        .bind(pid)
-        .bind(today)
-        .fetch_all(&mut *conn)
-        .await?;
-        out.push(Named { name_en, name_zh, titles, role });
+    for p in rows {
+        let titles = queries::current_titles(&mut *conn, p.id, today).await?;
+        out.push(Named { name_en: p.name_en, name_zh: p.name_zh, titles, role: p.role });
     }
     Ok(out)
 }
@@ -307,7 +260,7 @@ pub async fn invitation(State(state): State<AppState>, ctx: Ctx, ApiPath(id): Ap
     let f = facts(&mut conn, Tr(ctx.locale), id, &state.settings.home_name).await?;
     let mut sides = Vec::new();
     for tr in [Tr(Locale::Zh), Tr(Locale::En)] {
-        let sessions = super::feeds::session_events(&mut conn, tr, "s.visit_id = $1", id).await?;
+        let sessions = super::feeds::session_events(&mut conn, tr, Sessions::OfVisit, id).await?;
         sides.push(side(tr, &f, &sessions));
     }
     let title = format!("{} · {}", Tr(ctx.locale).t("calendar.letter.title"), f.title);

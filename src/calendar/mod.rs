@@ -8,6 +8,7 @@
 pub mod api;
 pub mod feeds;
 pub mod letter;
+pub mod queries;
 
 use crate::{
     audit::Actor,

@@ -8,7 +8,7 @@
 //! due at the start of the week gets the week's digest when something comes into the
 //! window later that week.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 use sqlx::AnyConnection;
@@ -59,12 +59,7 @@ pub async fn queue_digests(conn: &mut AnyConnection, today: Date) -> anyhow::Res
     let w = Window { today, days: DIGEST_DAYS, unit_id: None };
     let rows = queries::candidates(&mut *conn, &w, Scope::All, "en").await?;
     let week = iso_week(today);
-    let done: HashSet<String> = sqlx::query_scalar("SELECT dedupe_key FROM mail_outbox WHERE dedupe_key LIKE $1")
-        .bind(format!("expiry-digest:%:{week}"))
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .collect();
+    let done = queries::queued_digest_keys(&mut *conn, &week).await?;
     let rows: Vec<Row> = rows
         .into_iter()
         .filter(|r| r.responsible_id.is_some_and(|u| !done.contains(&dedupe_key(u, today))))

@@ -39,11 +39,9 @@ pub async fn expiry_feed(
     let mut conn = state.db.pool.acquire().await?;
     // The right token, the user themselves, or an admin.
     authorize(&mut conn, &ctx, FeedKind::Expiry, id, q.token.as_deref(), |u| u.id == id || u.can(Permission::ManageUsers)).await?;
-    let user: Option<(String, String)> =
-        sqlx::query_as("SELECT display_name, locale FROM users WHERE id = $1 AND active = 1").bind(id).fetch_optional(&mut *conn).await?;
-    let (name, locale) = user.ok_or(AppError::NotFound)?;
+    let (name, locale) = queries::active_user(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let tr = Tr(Locale::parse(&locale).unwrap_or(Locale::En));
-    let roles: Vec<String> = sqlx::query_scalar("SELECT role FROM role_grants WHERE user_id = $1").bind(id).fetch_all(&mut *conn).await?;
+    let roles = queries::user_roles(&mut conn, id).await?;
     let all = roles.iter().filter_map(|r| Role::parse(r)).any(|r| role_allows(r, Permission::EditAgreements));
     let scope = if all { Scope::All } else { Scope::Responsible(id) };
     let since = crate::time::today_date().checked_sub(Span::new().days(365)).unwrap_or(Date::MIN);

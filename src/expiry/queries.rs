@@ -1,7 +1,8 @@
 //! SQL of the expiry views, over the agreements tables of migration 0005 (read only:
-//! this module never writes an agreement).
+//! this module never writes an agreement), and what the feed and the digest read of
+//! users and the outbox.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
 use sqlx::{AnyConnection, FromRow};
@@ -213,4 +214,24 @@ pub async fn feed_rows(conn: &mut AnyConnection, since: Date, scope: Scope, lang
         query = query.bind(user);
     }
     Ok(query.fetch_all(conn).await?)
+}
+
+/// An expiry feed's reader: their shown name and language (`en`, `zh`), if they are an
+/// active user.
+pub async fn active_user(conn: &mut AnyConnection, id: i64) -> AppResult<Option<(String, String)>> {
+    Ok(sqlx::query_as("SELECT display_name, locale FROM users WHERE id = $1 AND active = 1").bind(id).fetch_optional(conn).await?)
+}
+
+/// The names of the roles granted to a user (any unit).
+pub async fn user_roles(conn: &mut AnyConnection, id: i64) -> AppResult<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT role FROM role_grants WHERE user_id = $1").bind(id).fetch_all(conn).await?)
+}
+
+/// The outbox keys of the digests already queued for `week` (`2024-W19`).
+pub async fn queued_digest_keys(conn: &mut AnyConnection, week: &str) -> AppResult<HashSet<String>> {
+    let keys: Vec<String> = sqlx::query_scalar("SELECT dedupe_key FROM mail_outbox WHERE dedupe_key LIKE $1")
+        .bind(format!("expiry-digest:%:{week}"))
+        .fetch_all(conn)
+        .await?;
+    Ok(keys.into_iter().collect())
 }

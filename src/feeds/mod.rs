@@ -10,6 +10,7 @@
 //! the subscribe link can be shown again; resetting replaces a leaked one.
 
 pub mod ics;
+pub mod store;
 
 use axum::{
     http::header,
@@ -117,16 +118,6 @@ impl FeedKind {
         format!("/{area}/{subject_id}/calendar.ics")
     }
 
-    /// The table the subject lives in.
-    fn table(self) -> &'static str {
-        match self {
-            FeedKind::Visit => "visits",
-            FeedKind::Room => "rooms",
-            FeedKind::Person => "people",
-            FeedKind::Expiry => "users",
-        }
-    }
-
     /// The page that shows the feed's link (where "make a calendar link" returns to).
     pub fn page(self, subject_id: i64) -> String {
         match self {
@@ -155,56 +146,35 @@ pub struct FeedToken {
 }
 
 async fn subject_exists(conn: &mut AnyConnection, kind: FeedKind, id: i64) -> AppResult<()> {
-    let sql = format!("SELECT COUNT(*) FROM {} WHERE id = $1", kind.table());
-    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(conn).await?;
-    if n == 0 { Err(AppError::field("subject_id", format!("there is no {} with id {id}", kind.as_str()))) } else { Ok(()) }
+    if store::subject_exists(conn, kind, id).await? {
+        Ok(())
+    } else {
+        Err(AppError::field("subject_id", format!("there is no {} with id {id}", kind.as_str())))
+    }
 }
 
 /// The stored token of a feed, if one was ever made.
 pub async fn stored_token(conn: &mut AnyConnection, kind: FeedKind, id: i64) -> AppResult<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT token FROM calendar_feeds WHERE kind = $1 AND subject_id = $2")
-        .bind(kind.as_str())
-        .bind(id)
-        .fetch_optional(conn)
-        .await?)
+    store::token(conn, kind, id).await
 }
 
 /// The feed's token, made on the first call. Two concurrent first calls agree: the
 /// unique key lets one insert win and both read the winner's token.
 pub async fn ensure_token(conn: &mut AnyConnection, actor: &Actor, kind: FeedKind, id: i64) -> AppResult<FeedToken> {
     subject_exists(&mut *conn, kind, id).await?;
-    let inserted = sqlx::query(
-        "INSERT INTO calendar_feeds (kind, subject_id, token, created_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (kind, subject_id) DO NOTHING",
-    )
-    .bind(kind.as_str())
-    .bind(id)
-    .bind(random_token(32))
-    .bind(crate::time::now_text())
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
+    let created = store::insert_token(&mut *conn, kind, id, &random_token(32)).await?;
     let token = stored_token(&mut *conn, kind, id).await?.ok_or(AppError::NotFound)?;
-    if inserted > 0 {
+    if created {
         audit_feed(conn, actor, Action::Create, kind, id).await?;
     }
-    Ok(FeedToken { token, created: inserted > 0 })
+    Ok(FeedToken { token, created })
 }
 
 /// Replaces the feed's token (the old URL stops working); makes one if there was none.
 pub async fn reset_token(conn: &mut AnyConnection, actor: &Actor, kind: FeedKind, id: i64) -> AppResult<String> {
     subject_exists(&mut *conn, kind, id).await?;
     let token = random_token(32);
-    sqlx::query(
-        "INSERT INTO calendar_feeds (kind, subject_id, token, created_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (kind, subject_id) DO UPDATE SET token = excluded.token, created_at = excluded.created_at",
-    )
-    .bind(kind.as_str())
-    .bind(id)
-    .bind(&token)
-    .bind(crate::time::now_text())
-    .execute(&mut *conn)
-    .await?;
+    store::replace_token(&mut *conn, kind, id, &token).await?;
     audit_feed(conn, actor, Action::Update, kind, id).await?;
     Ok(token)
 }

@@ -10,9 +10,10 @@
 //! `visits::queries::update_action`), and the new date or owner deserves its reminder.
 
 use jiff::{Timestamp, civil::Date, tz::TimeZone};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
-use crate::{db::Db, mail::outbox, time::now_text};
+use super::queries;
+use crate::{db::Db, error::AppResult, mail::outbox};
 
 /// An open action that may need a reminder, with what the message says about it.
 #[derive(Debug, Clone)]
@@ -64,7 +65,7 @@ pub async fn queue_due(db: &Db, reminder_days: i64) -> anyhow::Result<usize> {
         }
         let reminder = compose(&action, today);
         let mut tx = db.begin().await?;
-        if claim_reminder(&mut tx, action.id).await? {
+        if queries::claim_reminder(&mut tx, action.id).await? {
             outbox::enqueue(&mut tx, &dedupe_key(&action), &action.email, &reminder.subject, &reminder.body).await?;
             queued += 1;
         }
@@ -79,49 +80,29 @@ pub fn dedupe_key(action: &DueAction) -> String {
 }
 
 /// Open, unreminded actions due on or before `latest_due` whose active owner has an
-/// address (the `visit_actions_due` index serves the status and date filter).
-async fn candidates(conn: &mut AnyConnection, latest_due: &str) -> Result<Vec<DueAction>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT a.id, a.title, a.due_date, a.visit_id, v.title, v.time_zone, u.email, u.locale, u.id \
-         FROM visit_actions a JOIN visits v ON v.id = a.visit_id JOIN users u ON u.id = a.owner_id \
-         WHERE a.status = 'open' AND a.due_date <= $1 AND a.reminded_at IS NULL \
-           AND u.active = 1 AND u.email IS NOT NULL AND u.email <> '' \
-         ORDER BY a.due_date, a.id LIMIT 1000",
-    )
-    .bind(latest_due)
-    .fetch_all(conn)
-    .await?;
+/// address.
+async fn candidates(conn: &mut AnyConnection, latest_due: &str) -> AppResult<Vec<DueAction>> {
+    let rows = queries::due_action_candidates(conn, latest_due).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let due: String = r.try_get(2)?;
         // Dates are validated on the way in; a row that does not parse is skipped, not fatal.
-        let Ok(due_date) = due.parse::<Date>() else {
-            tracing::warn!(action = r.try_get::<i64, _>(0)?, due, "action with an unreadable due date is not reminded");
+        let Ok(due_date) = r.due_date.parse::<Date>() else {
+            tracing::warn!(action = r.id, due = r.due_date, "action with an unreadable due date is not reminded");
             continue;
         };
         out.push(DueAction {
-            id: r.try_get(0)?,
-            title: r.try_get(1)?,
+            id: r.id,
+            title: r.title,
             due_date,
-            visit_id: r.try_get(3)?,
-            visit_title: r.try_get(4)?,
-            time_zone: r.try_get(5)?,
-            owner_id: r.try_get(8)?,
-            email: r.try_get(6)?,
-            locale: r.try_get(7)?,
+            visit_id: r.visit_id,
+            visit_title: r.visit_title,
+            time_zone: r.time_zone,
+            owner_id: r.owner_id,
+            email: r.email,
+            locale: r.locale,
         });
     }
     Ok(out)
-}
-
-/// Marks the action reminded if no one has; answers whether this call did.
-async fn claim_reminder(conn: &mut AnyConnection, action_id: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE visit_actions SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL AND status = 'open'")
-        .bind(now_text())
-        .bind(action_id)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
 }
 
 /// The reminder for `action` as of `today`, the owner's language first.

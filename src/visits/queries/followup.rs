@@ -1,6 +1,6 @@
 //! Outcomes and follow-up actions.
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, FromRow};
 
 use super::visits::{get_visit, touch};
 use crate::{
@@ -158,4 +158,52 @@ pub async fn list_outcomes(conn: &mut AnyConnection, visit_id: i64) -> AppResult
         .bind(visit_id)
         .fetch_all(conn)
         .await?)
+}
+
+/// An open action that may need a reminder, as stored (see `crate::visits::reminders`).
+#[derive(Debug, FromRow)]
+pub struct DueActionRow {
+    /// Action id.
+    pub id: i64,
+    /// What is to be done.
+    pub title: String,
+    /// Due date as stored (`YYYY-MM-DD`).
+    pub due_date: String,
+    /// The visit it follows up.
+    pub visit_id: i64,
+    /// The visit's title.
+    pub visit_title: String,
+    /// The visit's IANA time zone.
+    pub time_zone: String,
+    /// The owner's address.
+    pub email: String,
+    /// The owner's language.
+    pub locale: String,
+    /// The owner (a user id).
+    pub owner_id: i64,
+}
+
+/// Open, unreminded actions due on or before `latest_due` whose active owner has an
+/// address, by due date (the `visit_actions_due` index serves the status and date filter).
+pub async fn due_action_candidates(conn: &mut AnyConnection, latest_due: &str) -> AppResult<Vec<DueActionRow>> {
+    Ok(sqlx::query_as(
+        "SELECT a.id, a.title, a.due_date, a.visit_id, v.title AS visit_title, v.time_zone, u.email, u.locale, u.id AS owner_id \
+         FROM visit_actions a JOIN visits v ON v.id = a.visit_id JOIN users u ON u.id = a.owner_id \
+         WHERE a.status = 'open' AND a.due_date <= $1 AND a.reminded_at IS NULL \
+           AND u.active = 1 AND u.email IS NOT NULL AND u.email <> '' \
+         ORDER BY a.due_date, a.id LIMIT 1000",
+    )
+    .bind(latest_due)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Marks an open action reminded if no one has; answers whether this call did.
+pub async fn claim_reminder(conn: &mut AnyConnection, action_id: i64) -> AppResult<bool> {
+    let done = sqlx::query("UPDATE visit_actions SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL AND status = 'open'")
+        .bind(now_text())
+        .bind(action_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }

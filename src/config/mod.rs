@@ -6,6 +6,12 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use serde::Deserialize;
 
+mod smtp;
+#[cfg(test)]
+mod tests;
+
+pub use smtp::{SmtpTarget, parse_smtp_url};
+
 /// Which engine the database URL selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -314,129 +320,3 @@ reminder_days = 2          # remind owners of open actions this many days before
 mail_poll_seconds = 30     # how often each instance queues reminders and sends queued mail
 # public_url = "https://www.example.edu"  # absolute links of the news feed and sitemap (default: http:// + addr)
 "#;
-
-/// Where mail goes: what an `smtp_url` says.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SmtpTarget {
-    /// Host name or address.
-    pub host: String,
-    /// Port (25 unless the URL says).
-    pub port: u16,
-    /// User name and password, if the URL has them.
-    pub credentials: Option<(String, String)>,
-}
-
-/// Reads an `smtp_url`: `smtp://[user[:password]@]host[:port]` (port 25 by default),
-/// plain SMTP; lettre reads such URLs itself only when built with a TLS stack, which
-/// this build leaves out.
-pub fn parse_smtp_url(text: &str) -> Result<SmtpTarget, String> {
-    let url = url::Url::parse(text).map_err(|e| e.to_string())?;
-    if url.scheme() != "smtp" || url.query().is_some() {
-        return Err("use smtp://host:port (plain SMTP; this build has no TLS)".into());
-    }
-    let host = url.host_str().filter(|h| !h.is_empty()).ok_or("the URL names no host")?.to_string();
-    let credentials = if url.username().is_empty() {
-        None
-    } else {
-        let decode = |s: &str| percent_decode(s).ok_or_else(|| "the credentials are not valid percent-encoded UTF-8".to_string());
-        Some((decode(url.username())?, decode(url.password().unwrap_or_default())?))
-    };
-    Ok(SmtpTarget { host, port: url.port().unwrap_or(25), credentials })
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn smtp_urls_are_plain_smtp_with_optional_credentials() {
-        assert!(parse_smtp_url("smtp://127.0.0.1:2525").is_ok());
-        let with_user = parse_smtp_url("smtp://mailer:p%40ss@relay.example.edu").ok();
-        assert_eq!(with_user.and_then(|t| t.credentials), Some(("mailer".to_string(), "p@ss".to_string())));
-        assert!(parse_smtp_url("smtps://relay.example.edu").is_err());
-        assert!(parse_smtp_url("smtp://relay?tls=required").is_err());
-        assert!(parse_smtp_url("relay.example.edu:25").is_err());
-        assert_eq!(percent_decode("bad%4"), None);
-    }
-
-    #[test]
-    fn a_bad_address_names_the_setting() {
-        let raw = RawSettings { addr: Some("nowhere".into()), data_dir: Some("/nonexistent-liaison".into()), ..Default::default() };
-        let err = raw.resolve().err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.contains("LIAISON_ADDR"), "{err}");
-    }
-
-    #[test]
-    fn postgres_url_selects_postgres_and_is_redacted() {
-        let raw = RawSettings {
-            database_url: Some("postgres://u:pw@h/db".into()),
-            data_dir: Some("/nonexistent-liaison".into()),
-            ..Default::default()
-        };
-        let s = raw.resolve().expect("valid");
-        assert_eq!(s.engine, Engine::Postgres);
-        assert!(!format!("{s:?}").contains("pw"));
-    }
-
-    fn resolve(raw: RawSettings) -> Result<Settings, String> {
-        RawSettings { data_dir: Some("/nonexistent-liaison".into()), ..raw }.resolve().map_err(|e| e.to_string())
-    }
-
-    #[test]
-    fn mail_settings_have_defaults_and_hide_the_smtp_password() {
-        let s = resolve(RawSettings { smtp_url: Some("smtp://mailer:s3cret@relay.example.edu:2525".into()), ..Default::default() })
-            .expect("valid");
-        assert_eq!((s.mail_from.as_str(), s.reminder_days, s.mail_poll_seconds), ("Liaison <liaison@localhost>", 2, 30));
-        assert!(!format!("{s:?}").contains("s3cret"));
-        let unset = resolve(RawSettings { smtp_url: Some(" ".into()), ..Default::default() }).expect("valid");
-        assert_eq!(unset.smtp_url, None);
-    }
-
-    #[test]
-    fn bad_mail_settings_name_the_setting() {
-        let cases = [
-            (RawSettings { smtp_url: Some("http://relay".into()), ..Default::default() }, "LIAISON_SMTP_URL"),
-            (RawSettings { smtp_url: Some("smtps://relay".into()), ..Default::default() }, "LIAISON_SMTP_URL"),
-            (RawSettings { mail_from: Some("not an address".into()), ..Default::default() }, "LIAISON_MAIL_FROM"),
-            (RawSettings { reminder_days: Some("soon".into()), ..Default::default() }, "LIAISON_REMINDER_DAYS"),
-            (RawSettings { reminder_days: Some("-1".into()), ..Default::default() }, "reminder_days"),
-            (RawSettings { mail_poll_seconds: Some("0".into()), ..Default::default() }, "mail_poll_seconds"),
-        ];
-        for (raw, setting) in cases {
-            let err = resolve(raw).err().unwrap_or_default();
-            assert!(err.contains(setting) && !err.contains('\n'), "{setting}: {err}");
-        }
-    }
-
-    #[test]
-    fn public_url_is_absolute_http_without_trailing_slash() {
-        assert_eq!(parse_public_url("https://news.example.edu/").ok().flatten().as_deref(), Some("https://news.example.edu"));
-        assert_eq!(parse_public_url(" ").ok().flatten(), None);
-        assert!(parse_public_url("news.example.edu").is_err());
-        assert!(parse_public_url("ftp://example.edu").is_err());
-    }
-
-    #[test]
-    fn unknown_scheme_is_rejected() {
-        let raw =
-            RawSettings { database_url: Some("mysql://x/y".into()), data_dir: Some("/nonexistent-liaison".into()), ..Default::default() };
-        assert!(raw.resolve().is_err());
-    }
-}
