@@ -20,3 +20,8 @@ pub use booking::{book, set_status};
 pub use buildings::{add_building, add_room};
 pub use model::{Booking, BookingResult, BookingStatus, Building, NewBooking, Room};
 pub use queries::{free_rooms, get_booking, get_room, list_buildings, list_rooms, pending_bookings, room_bookings, room_time_zone};
+
+/// Routes of this module: the API and the pages.
+pub fn routes() -> crate::web::routes::Routes {
+    api::routes().merge(pages::routes())
+}
