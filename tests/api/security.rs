@@ -49,3 +49,33 @@ async fn login_never_redirects_off_site() {
     assert_eq!(res.headers()["location"], "/partners");
     let _ = extract_csrf;
 }
+
+fn header<'a>(res: &'a reqwest::Response, name: &str) -> &'a str {
+    res.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+#[tokio::test]
+async fn a_page_with_a_session_is_never_publicly_cacheable() {
+    let app = spawn_app().await;
+    app.logged_in("mei", &["staff"]).await;
+
+    let staff = app.client.get(app.url("/partners")).send().await.expect("get");
+    assert_eq!(staff.status().as_u16(), 200);
+    assert_eq!(header(&staff, "cache-control"), "private, no-store");
+    assert!(staff.text().await.expect("html").contains("mei"), "the page is the user's own");
+
+    // An anonymous visitor's first request sets the pre-login CSRF cookie: not shared.
+    let anonymous = client();
+    let first = anonymous.get(app.url("/partners")).send().await.expect("get");
+    assert!(first.headers().contains_key("set-cookie"));
+    assert!(!header(&first, "cache-control").contains("public"), "{}", header(&first, "cache-control"));
+    // Afterwards the anonymous page may be shared, keyed by the cookie.
+    let again = anonymous.get(app.url("/partners")).send().await.expect("get");
+    assert_eq!(header(&again, "cache-control"), "public, max-age=60");
+    assert!(header(&again, "vary").contains("Cookie"), "{:?}", again.headers());
+    assert!(!again.text().await.expect("html").contains("logout"));
+
+    // Not only HTML: the public map with a session is kept by the browser only.
+    let map = app.client.get(app.url("/partners/map.svg")).send().await.expect("get");
+    assert_eq!(header(&map, "cache-control"), "private, max-age=300");
+}
