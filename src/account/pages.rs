@@ -86,9 +86,9 @@ pub(super) async fn login(
     if username.is_empty() || form.password.is_empty() {
         return Ok(fail(StatusCode::UNPROCESSABLE_ENTITY, "login.missing"));
     }
-    if session::throttled(&state.db, &username, &ctx.ip).await?.is_some() {
+    if let Some(wait) = session::throttled(&state.db, &username, &ctx.ip).await? {
         let mut res = fail(StatusCode::TOO_MANY_REQUESTS, "login.throttled");
-        res.headers_mut().insert(header::RETRY_AFTER, session::WINDOW_SECS.into());
+        res.headers_mut().insert(header::RETRY_AFTER, wait.into());
         return Ok(res);
     }
     let record = users::login_record(&state.db, &username).await?;
@@ -104,7 +104,7 @@ pub(super) async fn login(
         session::record_failure(&state.db, &username, &ctx.ip).await?;
         return Ok(fail(StatusCode::UNAUTHORIZED, "login.failed"));
     }
-    session::clear_failures(&state.db, &username).await?;
+    session::clear_failures(&state.db, &username, &ctx.ip).await?;
     if let Some(old) = cookie(&headers, SESSION_COOKIE) {
         session::delete(&state.db, old).await?;
     }

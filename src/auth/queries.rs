@@ -154,19 +154,19 @@ pub async fn delete_failures_before(db: &Db, before: &str) -> sqlx::Result<u64> 
     Ok(sqlx::query("DELETE FROM login_failures WHERE at <= $1").bind(before).execute(&db.pool).await?.rows_affected())
 }
 
-/// Failed logins since `since`: (for this username, from this address).
-pub async fn failures_since(db: &Db, username: &str, ip: &str, since: &str) -> sqlx::Result<(i64, i64)> {
-    let by_user: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $2")
+/// Failed logins of a username from an address since `since`: how many, and the last one.
+pub async fn pair_failures_since(db: &Db, username: &str, ip: &str, since: &str) -> sqlx::Result<(i64, Option<String>)> {
+    sqlx::query_as("SELECT COUNT(*), MAX(at) FROM login_failures WHERE username = $1 AND ip = $2 AND at > $3")
         .bind(username)
-        .bind(since)
-        .fetch_one(&db.pool)
-        .await?;
-    let by_ip: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE ip = $1 AND at > $2")
         .bind(ip)
         .bind(since)
         .fetch_one(&db.pool)
-        .await?;
-    Ok((by_user, by_ip))
+        .await
+}
+
+/// Failed logins from an address since `since`, whatever the username.
+pub async fn address_failures_since(db: &Db, ip: &str, since: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE ip = $1 AND at > $2").bind(ip).bind(since).fetch_one(&db.pool).await
 }
 
 /// Records a failed login.
@@ -180,9 +180,9 @@ pub async fn insert_failure(db: &Db, username: &str, ip: &str) -> sqlx::Result<(
     Ok(())
 }
 
-/// Forgets a username's failed logins.
-pub async fn delete_failures_of(db: &Db, username: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE username = $1").bind(username).execute(&db.pool).await?;
+/// Forgets a username's failed logins from one address.
+pub async fn delete_failures_of(db: &Db, username: &str, ip: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE username = $1 AND ip = $2").bind(username).bind(ip).execute(&db.pool).await?;
     Ok(())
 }
 

@@ -79,3 +79,52 @@ async fn a_page_with_a_session_is_never_publicly_cacheable() {
     let map = app.client.get(app.url("/partners/map.svg")).send().await.expect("get");
     assert_eq!(header(&map, "cache-control"), "private, max-age=300");
 }
+
+/// A browser-like client whose connections come from another loopback address.
+fn client_from(ip: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(std::net::IpAddr::from(ip))
+        .build()
+        .expect("client")
+}
+
+#[tokio::test]
+async fn failures_from_one_address_do_not_lock_the_owner_out_elsewhere() {
+    let app = spawn_app().await;
+    app.add_user("admin", &["admin"], None).await;
+    let attacker = client_from([127, 0, 0, 2]);
+
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        statuses.push(app.login(&attacker, "admin", "not the password").await.status().as_u16());
+    }
+    assert_eq!(&statuses[..5], &[401; 5]);
+    assert!(statuses[5..].iter().all(|s| *s == 429), "{statuses:?}");
+
+    // The owner, from their own address, logs in.
+    let owner = client();
+    assert_eq!(app.login(&owner, "admin", PASSWORD).await.status().as_u16(), 303);
+
+    // The attacking pair stays refused, even with the right password, and is told when to retry.
+    let res = app.login(&attacker, "admin", PASSWORD).await;
+    assert_eq!(res.status().as_u16(), 429);
+    let wait: u64 = header(&res, "retry-after").parse().expect("Retry-After in seconds");
+    assert!((1..=30).contains(&wait), "{wait}");
+}
+
+#[tokio::test]
+async fn one_address_is_still_capped_across_usernames() {
+    let app = spawn_app().await;
+    app.add_user("mei", &["staff"], None).await;
+    let attacker = client_from([127, 0, 0, 3]);
+    for i in 0..30 {
+        let res = app.login(&attacker, &format!("user{i}"), "not the password").await;
+        assert_eq!(res.status().as_u16(), 401);
+    }
+    let res = app.login(&attacker, "mei", PASSWORD).await;
+    assert_eq!(res.status().as_u16(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    assert_eq!(app.login(&client(), "mei", PASSWORD).await.status().as_u16(), 303);
+}
