@@ -32,16 +32,19 @@ pub async fn insert_user(conn: &mut AnyConnection, u: &UserRow<'_>) -> Result<i6
     .await
 }
 
-/// Inserts a role grant (the caller maps a duplicate or a missing unit).
-pub async fn insert_grant(conn: &mut AnyConnection, user_id: i64, role: &str, unit_id: Option<i64>) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO role_grants (user_id, role, unit_id, created_at) VALUES ($1, $2, $3, $4)")
+/// Inserts a role grant unless the user already has it; true if it was new. A duplicate
+/// is skipped by the database (`ON CONFLICT DO NOTHING`), so the transaction stays usable
+/// on PostgreSQL; the caller maps a missing unit.
+pub async fn insert_grant(conn: &mut AnyConnection, user_id: i64, role: &str, unit_id: Option<i64>) -> Result<bool, sqlx::Error> {
+    let n = sqlx::query("INSERT INTO role_grants (user_id, role, unit_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
         .bind(user_id)
         .bind(role)
         .bind(unit_id)
         .bind(now_text())
         .execute(conn)
-        .await?;
-    Ok(())
+        .await?
+        .rows_affected();
+    Ok(n > 0)
 }
 
 /// Whether a user with this id exists.

@@ -119,11 +119,11 @@ pub async fn create_user(db: &Db, actor: &Actor, new: NewUser) -> AppResult<i64>
     Ok(id)
 }
 
-async fn insert_grant(conn: &mut sqlx::AnyConnection, user_id: i64, g: &Grant) -> AppResult<()> {
+/// Adds a grant unless the user has it; true if it was new.
+async fn insert_grant(conn: &mut sqlx::AnyConnection, user_id: i64, g: &Grant) -> AppResult<bool> {
     let res = queries::insert_grant(conn, user_id, g.role.as_str(), g.unit_id).await;
     match res {
-        Ok(_) => Ok(()),
-        Err(e) if is_unique_violation(&e) => Ok(()),
+        Ok(new) => Ok(new),
         Err(e) if crate::db::is_constraint_violation(&e) => Err(AppError::field("unit_id", "no such unit")),
         Err(e) => Err(e.into()),
     }
@@ -136,7 +136,10 @@ pub async fn grant(db: &Db, actor: &Actor, user_id: i64, new: &NewGrant) -> AppR
     if !queries::user_exists(&mut tx, user_id).await? {
         return Err(AppError::NotFound);
     }
-    insert_grant(&mut tx, user_id, &g).await?;
+    if !insert_grant(&mut tx, user_id, &g).await? {
+        // Already granted: nothing changes, nothing to audit.
+        return Ok(());
+    }
     audit::record(&mut tx, actor, Action::Update, "user", user_id, None, Some(&serde_json::json!({"granted": g}))).await?;
     tx.commit().await?;
     Ok(())

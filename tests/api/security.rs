@@ -1,7 +1,10 @@
 //! Hardening: redirects stay on the site, private pages stay private, throttling cannot
 //! lock an account from afar, and bad input is a 4xx, never a 500.
 
-use crate::helpers::{PASSWORD, client, extract_csrf, spawn_app};
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, client, post, send, spawn_app};
 
 /// Logs `client` in with `next` as the login form's hidden field.
 async fn login_with_next(app: &crate::helpers::TestApp, client: &reqwest::Client, next: &str) -> reqwest::Response {
@@ -47,7 +50,6 @@ async fn login_never_redirects_off_site() {
     assert_eq!(res.headers()["location"], "/");
     let res = c.get(app.url("/login?next=/partners")).send().await.expect("get");
     assert_eq!(res.headers()["location"], "/partners");
-    let _ = extract_csrf;
 }
 
 fn header<'a>(res: &'a reqwest::Response, name: &str) -> &'a str {
@@ -127,4 +129,116 @@ async fn one_address_is_still_capped_across_usernames() {
     assert_eq!(res.status().as_u16(), 429);
     assert!(res.headers().contains_key("retry-after"));
     assert_eq!(app.login(&client(), "mei", PASSWORD).await.status().as_u16(), 303);
+}
+
+async fn scalar(app: &crate::helpers::TestApp, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(&app.db.pool).await.expect(sql)
+}
+
+#[tokio::test]
+async fn deleting_a_referenced_person_or_unit_is_a_conflict_naming_the_references() {
+    let app = spawn_app().await;
+    crate::helpers::seed(&app).await;
+    let token = app.token_for("mei", &["staff"], None).await;
+    let member = scalar(&app, "SELECT person_id FROM visit_members ORDER BY id LIMIT 1").await;
+    let unit = scalar(
+        &app,
+        "SELECT u.id FROM units u WHERE NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id)
+         AND (EXISTS (SELECT 1 FROM visit_hosts h WHERE h.unit_id = u.id)
+              OR EXISTS (SELECT 1 FROM agreement_parties p WHERE p.unit_id = u.id)) ORDER BY u.id LIMIT 1",
+    )
+    .await;
+
+    let (status, body) = send(&app, &token, Method::DELETE, &format!("/api/v1/people/{member}"), None).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["detail"].as_str().unwrap_or("").contains("visit_members"), "{body}");
+    let (status, body) = send(&app, &token, Method::DELETE, &format!("/api/v1/units/{unit}"), None).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["detail"].as_str().unwrap_or("").contains("still referred to by"), "{body}");
+
+    // Nothing went, and the store still answers.
+    let (status, _) = send(&app, &token, Method::GET, &format!("/api/v1/people/{member}"), None).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn nul_characters_are_refused_everywhere_and_never_stored() {
+    let app = spawn_app().await;
+    let ids = crate::helpers::seed(&app).await;
+    let token = app.token_for("mei", &["staff"], None).await;
+    let programmes = app.count("programmes").await;
+
+    let (status, body) = post(
+        &app,
+        &token,
+        "/api/v1/programmes",
+        json!({"agreement_id": ids.agreement, "area": "student_exchange", "title": "\u{0}", "start_date": "2024-09-01", "end_date": "2025-08-31"}),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("NUL"), "{body}");
+    let (status, body) = post(&app, &token, "/api/v1/people", json!({"name_en": "Lee\u{0}Wei"})).await;
+    assert_eq!(status, 422, "{body}");
+    let (status, _) = post(&app, &token, "/api/v1/people", json!({"name_en": "Lee Wei", "tags": [{"x\u{0}": 1}]})).await;
+    assert_eq!(status, 422);
+    let (status, body) = send(&app, &token, Method::GET, "/api/v1/institutions?q=a%00b", None).await;
+    assert_eq!(status, 422, "{body}");
+
+    // A form field.
+    app.logged_in("lin", &["staff"]).await;
+    let csrf = app.csrf_from(&app.client, "/").await;
+    let res =
+        app.client.post(app.url("/settings/language")).form(&[("_csrf", csrf.as_str()), ("lang", "en\u{0}")]).send().await.expect("post");
+    assert!(res.status().is_client_error(), "{}", res.status());
+
+    // Escaped backslashes are text, not NUL.
+    let (status, body) = post(&app, &token, "/api/v1/people", json!({"name_en": "Lee \\u0000 Wei"})).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(app.count("programmes").await, programmes);
+}
+
+#[tokio::test]
+async fn huge_page_numbers_are_clamped_on_every_list() {
+    let app = spawn_app().await;
+    crate::helpers::seed(&app).await;
+    let token = app.token_for("mei", &["staff"], None).await;
+    for list in ["institutions", "people", "visits", "agreements", "programmes", "mobilities", "articles", "trips", "directory", "actions"]
+    {
+        let (status, body) = send(&app, &token, Method::GET, &format!("/api/v1/{list}?page=9223372036854775807"), None).await;
+        assert_eq!(status, 200, "{list}: {body}");
+        if let Some(items) = body.get("items") {
+            assert_eq!(items.as_array().map(Vec::len), Some(0), "{list}");
+        }
+    }
+    let res = reqwest::get(app.url("/news?page=9223372036854775807&lang=en")).await.expect("get");
+    assert!(res.status().as_u16() < 500, "{}", res.status());
+}
+
+#[tokio::test]
+async fn granting_a_role_twice_is_idempotent() {
+    let app = spawn_app().await;
+    let admin = app.token_for("root", &["admin"], None).await;
+    let user = app.add_user("mei", &["viewer"], None).await;
+    let path = format!("/api/v1/users/{user}/grants");
+    let (first, _) = post(&app, &admin, &path, json!({"role": "staff"})).await;
+    let (second, body) = post(&app, &admin, &path, json!({"role": "staff"})).await;
+    assert_eq!(first, 204);
+    assert_eq!(second, 204, "{body}");
+    let grants = scalar(&app, "SELECT COUNT(*) FROM role_grants WHERE role = 'staff'").await;
+    assert_eq!(grants, 1);
+}
+
+#[tokio::test]
+async fn a_visit_in_year_zero_is_refused() {
+    let app = spawn_app().await;
+    let token = app.token_for("mei", &["staff"], None).await;
+    let (status, body) = post(
+        &app,
+        &token,
+        "/api/v1/visits",
+        json!({"direction": "outbound", "title": "Typo", "start_date": "0000-05-08", "end_date": "0000-05-09"}),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(app.count("visits").await, 0);
 }

@@ -228,7 +228,7 @@ impl ArticleQuery {
 
     /// The page and its size.
     pub fn paging(&self) -> (i64, i64) {
-        (self.page.unwrap_or(1).max(1), self.per_page.unwrap_or(25).clamp(1, 100))
+        crate::web::paging::paging(self.page, self.per_page, 25, 100)
     }
 }
 
@@ -254,7 +254,7 @@ pub async fn list_articles(conn: &mut AnyConnection, q: &ArticleQuery) -> AppRes
     .bind(status)
     .bind(&like)
     .bind(per_page)
-    .bind((page - 1) * per_page)
+    .bind(crate::web::paging::offset(page, per_page))
     .fetch_all(&mut *conn)
     .await?;
     let items = rows
