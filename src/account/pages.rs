@@ -9,8 +9,8 @@ use axum::{
 use serde::Deserialize;
 
 use crate::auth::{
-    password,
-    session::{self, SESSION_COOKIE},
+    password, random_token,
+    session::{self, PRE_CSRF_COOKIE, SESSION_COOKIE},
     users::{self},
 };
 use crate::{
@@ -112,6 +112,8 @@ pub(super) async fn login(
     let mut res = Redirect::to(&next).into_response();
     let max_age = state.settings.session_hours * 3600;
     res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &new.token, Some(max_age), state.settings.secure_cookies));
+    // The pre-login token may have been seen or planted before login: start afresh.
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(PRE_CSRF_COOKIE, &random_token(24), None, state.settings.secure_cookies));
     Ok(res)
 }
 

@@ -71,6 +71,16 @@ pub async fn delete_sessions_of(conn: &mut AnyConnection, user_id: i64) -> sqlx:
     Ok(())
 }
 
+/// Revokes every API token of a user still in use.
+pub async fn revoke_tokens_of(conn: &mut AnyConnection, user_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now_text())
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// A user's id by (normalised) username.
 pub async fn user_id_by_username(db: &Db, username: &str) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(username).fetch_optional(&db.pool).await

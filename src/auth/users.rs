@@ -145,7 +145,8 @@ pub async fn grant(db: &Db, actor: &Actor, user_id: i64, new: &NewGrant) -> AppR
     Ok(())
 }
 
-/// Replaces a user's password and ends their sessions.
+/// Replaces a user's password, ends their sessions and revokes their API tokens (whoever
+/// held the old password may have made either).
 pub async fn set_password(db: &Db, actor: &Actor, user_id: i64, new_password: String) -> AppResult<()> {
     password::check_new(&new_password).map_err(|m| AppError::field("password", m))?;
     let hash = password::hash(new_password).await?;
@@ -154,6 +155,7 @@ pub async fn set_password(db: &Db, actor: &Actor, user_id: i64, new_password: St
         return Err(AppError::NotFound);
     }
     queries::delete_sessions_of(&mut tx, user_id).await?;
+    queries::revoke_tokens_of(&mut tx, user_id).await?;
     audit::record(&mut tx, actor, Action::Update, "user", user_id, None, Some(&serde_json::json!({"password": "changed"}))).await?;
     tx.commit().await?;
     Ok(())

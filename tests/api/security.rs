@@ -242,3 +242,48 @@ async fn a_visit_in_year_zero_is_refused() {
     assert_eq!(status, 422, "{body}");
     assert_eq!(app.count("visits").await, 0);
 }
+
+fn cookie_value(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix(&format!("{name}=")).map(|v| v.split(';').next().unwrap_or("").to_string()))
+}
+
+#[tokio::test]
+async fn the_csrf_cookie_rotates_at_login() {
+    let app = spawn_app().await;
+    app.add_user("mei", &["staff"], None).await;
+    let c = client();
+    let before = cookie_value(&c.get(app.url("/login")).send().await.expect("get"), "liaison_csrf").expect("pre-login cookie");
+
+    let res = app.login(&c, "mei", PASSWORD).await;
+
+    assert_eq!(res.status().as_u16(), 303);
+    let after = cookie_value(&res, "liaison_csrf").expect("a new CSRF cookie at login");
+    assert_ne!(after, before);
+    assert_eq!(after.len(), before.len());
+}
+
+#[tokio::test]
+async fn a_password_change_ends_sessions_and_revokes_api_tokens() {
+    let app = spawn_app().await;
+    let token = app.token_for("mei", &["staff"], None).await;
+    assert_eq!(app.login(&app.client, "mei", PASSWORD).await.status().as_u16(), 303);
+    assert_eq!(app.client.get(app.url("/")).send().await.expect("get").status().as_u16(), 200);
+
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_liaison"));
+    cmd.env_remove("LIAISON_DATABASE_URL").env_remove("LIAISON_ADDR").env_remove("LIAISON_CONFIG");
+    for (k, v) in app.test_db.env() {
+        cmd.env(k, v);
+    }
+    let mut p = cmd.args(["user", "passwd", "mei", "--password-stdin"]).stdin(std::process::Stdio::piped()).spawn().expect("spawn");
+    std::io::Write::write_all(&mut p.stdin.take().expect("stdin"), b"a much longer secret\n").expect("write");
+    assert_eq!(p.wait().expect("wait").code(), Some(0));
+
+    let (status, _) = send(&app, &token, Method::GET, "/api/v1/me", None).await;
+    assert_eq!(status, 401, "the API token is revoked");
+    let page = app.client.get(app.url("/")).send().await.expect("get");
+    assert_eq!(page.status().as_u16(), 303, "the session has ended");
+}
