@@ -187,3 +187,41 @@ pub fn is_constraint_violation(err: &sqlx::Error) -> bool {
         _ => false,
     }
 }
+
+/// True when a database error is a foreign-key violation (both engines).
+pub fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_foreign_key_violation() || db.code().as_deref() == Some("23503"))
+}
+
+/// What still refers to row `id` of `target` and keeps it from being deleted: each
+/// referring table (whose foreign key neither cascades nor clears) with how many rows,
+/// as the database's catalogue lists the keys.
+pub async fn blocking_references(db: &Db, target: &str, id: i64) -> anyhow::Result<Vec<(String, i64)>> {
+    let sql = match db.engine {
+        Engine::Sqlite => {
+            "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+             WHERE m.type = 'table' AND f.\"table\" = $1 AND f.on_delete IN ('NO ACTION', 'RESTRICT') ORDER BY 1, 2"
+        }
+        Engine::Postgres => {
+            "SELECT c.conrelid::regclass::text, a.attname::text FROM pg_constraint c
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+             WHERE c.contype = 'f' AND c.confrelid = $1::regclass AND c.confdeltype IN ('a', 'r') ORDER BY 1, 2"
+        }
+    };
+    let keys: Vec<(String, String)> = sqlx::query_as(sql).bind(target).fetch_all(&db.pool).await?;
+    let mut found: Vec<(String, i64)> = Vec::new();
+    for (table, column) in keys {
+        let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !plain(&table) || !plain(&column) {
+            continue;
+        }
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1");
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(&db.pool).await?;
+        match found.last_mut() {
+            Some((t, m)) if *t == table => *m += n,
+            _ if n > 0 => found.push((table, n)),
+            _ => {}
+        }
+    }
+    Ok(found.into_iter().filter(|(_, n)| *n > 0).collect())
+}

@@ -89,6 +89,13 @@ impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         match e {
             sqlx::Error::RowNotFound => AppError::NotFound,
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() || db.code().as_deref() == Some("23503") => {
+                let by = db.table().map(|t| format!(" ({t})")).unwrap_or_default();
+                AppError::Conflict(
+                    format!("Other records{by} still refer to this one, or it names a record that does not exist; change those first."),
+                    None,
+                )
+            }
             other => AppError::Internal(other.into()),
         }
     }

@@ -50,15 +50,24 @@ pub fn today() -> String {
     today_date().to_string()
 }
 
-/// Parses a `YYYY-MM-DD` date, returning it normalised.
+/// Parses a `YYYY-MM-DD` date, returning it normalised; only four-digit years from 1000
+/// (a record dated in year 0000 is a typing slip, and stored dates must sort as text).
 pub fn parse_date(text: &str) -> Option<String> {
     let d: jiff::civil::Date = text.trim().parse().ok()?;
-    Some(d.to_string())
+    (1000..=9999).contains(&d.year()).then(|| d.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_need_a_four_digit_year() {
+        assert_eq!(parse_date(" 2024-05-08 ").as_deref(), Some("2024-05-08"));
+        assert_eq!(parse_date("0000-01-01"), None);
+        assert_eq!(parse_date("0999-12-31"), None);
+        assert_eq!(parse_date("2024-02-30"), None);
+    }
 
     #[test]
     fn stored_instants_sort_as_text() {

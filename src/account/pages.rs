@@ -9,8 +9,8 @@ use axum::{
 use serde::Deserialize;
 
 use crate::auth::{
-    password,
-    session::{self, SESSION_COOKIE},
+    password, random_token,
+    session::{self, PRE_CSRF_COOKIE, SESSION_COOKIE},
     users::{self},
 };
 use crate::{
@@ -21,6 +21,7 @@ use crate::{
         extract::FormData,
         i18n::{Locale, Tr},
         pages::Base,
+        redirect::same_site_path,
         render,
     },
 };
@@ -41,23 +42,16 @@ pub(super) struct LoginQuery {
     expired: Option<String>,
 }
 
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
-        _ => "/".into(),
-    }
-}
-
 pub(super) async fn login_page(ctx: Ctx, query: axum::extract::Query<LoginQuery>) -> Response {
     let tr = Tr(ctx.locale);
     if ctx.user.is_some() {
-        return Redirect::to(&safe_next(query.next.as_deref())).into_response();
+        return Redirect::to(&same_site_path(query.next.as_deref())).into_response();
     }
     let notice = query.expired.as_ref().map(|_| tr.t("login.expired").to_string());
     render(&LoginPage {
         base: Base::new(&ctx, tr.t("login.title"), "login"),
         username: String::new(),
-        next: safe_next(query.next.as_deref()),
+        next: same_site_path(query.next.as_deref()),
         error: None,
         notice,
     })
@@ -78,7 +72,7 @@ pub(super) async fn login(
 ) -> AppResult<Response> {
     let tr = Tr(ctx.locale);
     let username = form.username.trim().to_ascii_lowercase();
-    let next = safe_next(form.next.as_deref());
+    let next = same_site_path(form.next.as_deref());
     let fail = |status: StatusCode, key: &str| {
         let page = LoginPage {
             base: Base::new(&ctx, tr.t("login.title"), "login"),
@@ -92,9 +86,9 @@ pub(super) async fn login(
     if username.is_empty() || form.password.is_empty() {
         return Ok(fail(StatusCode::UNPROCESSABLE_ENTITY, "login.missing"));
     }
-    if session::throttled(&state.db, &username, &ctx.ip).await?.is_some() {
+    if let Some(wait) = session::throttled(&state.db, &username, &ctx.ip).await? {
         let mut res = fail(StatusCode::TOO_MANY_REQUESTS, "login.throttled");
-        res.headers_mut().insert(header::RETRY_AFTER, session::WINDOW_SECS.into());
+        res.headers_mut().insert(header::RETRY_AFTER, wait.into());
         return Ok(res);
     }
     let record = users::login_record(&state.db, &username).await?;
@@ -110,7 +104,7 @@ pub(super) async fn login(
         session::record_failure(&state.db, &username, &ctx.ip).await?;
         return Ok(fail(StatusCode::UNAUTHORIZED, "login.failed"));
     }
-    session::clear_failures(&state.db, &username).await?;
+    session::clear_failures(&state.db, &username, &ctx.ip).await?;
     if let Some(old) = cookie(&headers, SESSION_COOKIE) {
         session::delete(&state.db, old).await?;
     }
@@ -118,6 +112,8 @@ pub(super) async fn login(
     let mut res = Redirect::to(&next).into_response();
     let max_age = state.settings.session_hours * 3600;
     res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &new.token, Some(max_age), state.settings.secure_cookies));
+    // The pre-login token may have been seen or planted before login: start afresh.
+    res.headers_mut().append(header::SET_COOKIE, set_cookie(PRE_CSRF_COOKIE, &random_token(24), None, state.settings.secure_cookies));
     Ok(res)
 }
 
@@ -151,7 +147,7 @@ pub(super) async fn set_language(
         .and_then(|v| v.to_str().ok())
         .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
         .and_then(|r| r.find('/').map(|i| r[i..].to_string()));
-    let mut res = Redirect::to(&safe_next(back.as_deref())).into_response();
+    let mut res = Redirect::to(&same_site_path(back.as_deref())).into_response();
     res.headers_mut().append(header::SET_COOKIE, set_cookie(LANG_COOKIE, locale.code(), Some(365 * 86400), state.settings.secure_cookies));
     Ok(res)
 }

@@ -32,16 +32,19 @@ pub async fn insert_user(conn: &mut AnyConnection, u: &UserRow<'_>) -> Result<i6
     .await
 }
 
-/// Inserts a role grant (the caller maps a duplicate or a missing unit).
-pub async fn insert_grant(conn: &mut AnyConnection, user_id: i64, role: &str, unit_id: Option<i64>) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO role_grants (user_id, role, unit_id, created_at) VALUES ($1, $2, $3, $4)")
+/// Inserts a role grant unless the user already has it; true if it was new. A duplicate
+/// is skipped by the database (`ON CONFLICT DO NOTHING`), so the transaction stays usable
+/// on PostgreSQL; the caller maps a missing unit.
+pub async fn insert_grant(conn: &mut AnyConnection, user_id: i64, role: &str, unit_id: Option<i64>) -> Result<bool, sqlx::Error> {
+    let n = sqlx::query("INSERT INTO role_grants (user_id, role, unit_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
         .bind(user_id)
         .bind(role)
         .bind(unit_id)
         .bind(now_text())
         .execute(conn)
-        .await?;
-    Ok(())
+        .await?
+        .rows_affected();
+    Ok(n > 0)
 }
 
 /// Whether a user with this id exists.
@@ -65,6 +68,16 @@ pub async fn set_password_hash(conn: &mut AnyConnection, user_id: i64, hash: &st
 /// Ends every session of a user.
 pub async fn delete_sessions_of(conn: &mut AnyConnection, user_id: i64) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(conn).await?;
+    Ok(())
+}
+
+/// Revokes every API token of a user still in use.
+pub async fn revoke_tokens_of(conn: &mut AnyConnection, user_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now_text())
+        .bind(user_id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -154,19 +167,19 @@ pub async fn delete_failures_before(db: &Db, before: &str) -> sqlx::Result<u64> 
     Ok(sqlx::query("DELETE FROM login_failures WHERE at <= $1").bind(before).execute(&db.pool).await?.rows_affected())
 }
 
-/// Failed logins since `since`: (for this username, from this address).
-pub async fn failures_since(db: &Db, username: &str, ip: &str, since: &str) -> sqlx::Result<(i64, i64)> {
-    let by_user: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $2")
+/// Failed logins of a username from an address since `since`: how many, and the last one.
+pub async fn pair_failures_since(db: &Db, username: &str, ip: &str, since: &str) -> sqlx::Result<(i64, Option<String>)> {
+    sqlx::query_as("SELECT COUNT(*), MAX(at) FROM login_failures WHERE username = $1 AND ip = $2 AND at > $3")
         .bind(username)
-        .bind(since)
-        .fetch_one(&db.pool)
-        .await?;
-    let by_ip: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE ip = $1 AND at > $2")
         .bind(ip)
         .bind(since)
         .fetch_one(&db.pool)
-        .await?;
-    Ok((by_user, by_ip))
+        .await
+}
+
+/// Failed logins from an address since `since`, whatever the username.
+pub async fn address_failures_since(db: &Db, ip: &str, since: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE ip = $1 AND at > $2").bind(ip).bind(since).fetch_one(&db.pool).await
 }
 
 /// Records a failed login.
@@ -180,9 +193,9 @@ pub async fn insert_failure(db: &Db, username: &str, ip: &str) -> sqlx::Result<(
     Ok(())
 }
 
-/// Forgets a username's failed logins.
-pub async fn delete_failures_of(db: &Db, username: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE username = $1").bind(username).execute(&db.pool).await?;
+/// Forgets a username's failed logins from one address.
+pub async fn delete_failures_of(db: &Db, username: &str, ip: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE username = $1 AND ip = $2").bind(username).bind(ip).execute(&db.pool).await?;
     Ok(())
 }
 

@@ -12,8 +12,12 @@ use crate::{db::Db, time};
 pub const SESSION_COOKIE: &str = "liaison_session";
 /// Name of the pre-login CSRF cookie (double-submit for the login form).
 pub const PRE_CSRF_COOKIE: &str = "liaison_csrf";
-/// Failed logins per username within the window before throttling.
-pub const MAX_FAILURES_PER_USER: i64 = 5;
+/// Failed logins from one address for one username within the window before that pair
+/// has to wait (failures from other addresses never lock the account's owner out).
+pub const MAX_FAILURES_PER_PAIR: i64 = 5;
+/// The wait after [`MAX_FAILURES_PER_PAIR`] failures, in seconds; it doubles with each
+/// further failure, up to [`WINDOW_SECS`].
+pub const FIRST_DELAY_SECS: i64 = 30;
 /// Failed logins per client address within the window before throttling.
 pub const MAX_FAILURES_PER_IP: i64 = 30;
 /// Throttling window in seconds.
@@ -66,10 +70,31 @@ pub async fn sweep(db: &Db) -> anyhow::Result<u64> {
     Ok(a + b)
 }
 
-/// Seconds to wait if this username or address has failed too often, else `None`.
+/// Seconds to wait before this address may try this username again, else `None`:
+/// the pair waits after [`MAX_FAILURES_PER_PAIR`] failures (longer with each further
+/// one), and the address waits the window out after [`MAX_FAILURES_PER_IP`] failures
+/// across usernames.
 pub async fn throttled(db: &Db, username: &str, ip: &str) -> anyhow::Result<Option<u64>> {
-    let (by_user, by_ip) = queries::failures_since(db, username, ip, &time::in_secs_text(-WINDOW_SECS)).await?;
-    Ok((by_user >= MAX_FAILURES_PER_USER || by_ip >= MAX_FAILURES_PER_IP).then_some(WINDOW_SECS as u64))
+    let since = time::in_secs_text(-WINDOW_SECS);
+    let (pair, last) = queries::pair_failures_since(db, username, ip, &since).await?;
+    if queries::address_failures_since(db, ip, &since).await? >= MAX_FAILURES_PER_IP {
+        return Ok(Some(WINDOW_SECS as u64));
+    }
+    let delay = pair_delay(pair);
+    let waited = last.and_then(|l| l.parse::<jiff::Timestamp>().ok()).map(|l| jiff::Timestamp::now().as_second() - l.as_second());
+    Ok(match waited {
+        Some(w) if delay > 0 && w < delay => Some((delay - w).max(1) as u64),
+        _ => None,
+    })
+}
+
+/// How long a pair with `failures` recent failures waits after the last one, in seconds.
+pub fn pair_delay(failures: i64) -> i64 {
+    if failures < MAX_FAILURES_PER_PAIR {
+        return 0;
+    }
+    let doublings = (failures - MAX_FAILURES_PER_PAIR).min(16) as u32;
+    FIRST_DELAY_SECS.saturating_mul(1 << doublings).min(WINDOW_SECS)
 }
 
 /// Records a failed login.
@@ -77,9 +102,10 @@ pub async fn record_failure(db: &Db, username: &str, ip: &str) -> anyhow::Result
     Ok(queries::insert_failure(db, username, ip).await?)
 }
 
-/// Forgets a username's failures after a successful login.
-pub async fn clear_failures(db: &Db, username: &str) -> anyhow::Result<()> {
-    Ok(queries::delete_failures_of(db, username).await?)
+/// Forgets the failures of this username from this address after a successful login
+/// (failures from other addresses still count against those addresses).
+pub async fn clear_failures(db: &Db, username: &str, ip: &str) -> anyhow::Result<()> {
+    Ok(queries::delete_failures_of(db, username, ip).await?)
 }
 
 /// A newly issued API token; the secret is shown once.
@@ -108,4 +134,18 @@ pub async fn token_user(db: &Db, token: &str) -> anyhow::Result<Option<i64>> {
 /// Revokes one of a user's tokens; false if there was none.
 pub async fn revoke_token(db: &Db, user_id: i64, token_id: i64) -> anyhow::Result<bool> {
     Ok(queries::revoke_token(db, user_id, token_id).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pair_delay_grows_with_each_failure_and_is_capped() {
+        assert_eq!(pair_delay(MAX_FAILURES_PER_PAIR - 1), 0);
+        assert_eq!(pair_delay(MAX_FAILURES_PER_PAIR), FIRST_DELAY_SECS);
+        assert_eq!(pair_delay(MAX_FAILURES_PER_PAIR + 1), 2 * FIRST_DELAY_SECS);
+        assert_eq!(pair_delay(MAX_FAILURES_PER_PAIR + 2), 4 * FIRST_DELAY_SECS);
+        assert_eq!(pair_delay(1_000), WINDOW_SECS);
+    }
 }

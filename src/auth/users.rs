@@ -119,11 +119,11 @@ pub async fn create_user(db: &Db, actor: &Actor, new: NewUser) -> AppResult<i64>
     Ok(id)
 }
 
-async fn insert_grant(conn: &mut sqlx::AnyConnection, user_id: i64, g: &Grant) -> AppResult<()> {
+/// Adds a grant unless the user has it; true if it was new.
+async fn insert_grant(conn: &mut sqlx::AnyConnection, user_id: i64, g: &Grant) -> AppResult<bool> {
     let res = queries::insert_grant(conn, user_id, g.role.as_str(), g.unit_id).await;
     match res {
-        Ok(_) => Ok(()),
-        Err(e) if is_unique_violation(&e) => Ok(()),
+        Ok(new) => Ok(new),
         Err(e) if crate::db::is_constraint_violation(&e) => Err(AppError::field("unit_id", "no such unit")),
         Err(e) => Err(e.into()),
     }
@@ -136,13 +136,17 @@ pub async fn grant(db: &Db, actor: &Actor, user_id: i64, new: &NewGrant) -> AppR
     if !queries::user_exists(&mut tx, user_id).await? {
         return Err(AppError::NotFound);
     }
-    insert_grant(&mut tx, user_id, &g).await?;
+    if !insert_grant(&mut tx, user_id, &g).await? {
+        // Already granted: nothing changes, nothing to audit.
+        return Ok(());
+    }
     audit::record(&mut tx, actor, Action::Update, "user", user_id, None, Some(&serde_json::json!({"granted": g}))).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Replaces a user's password and ends their sessions.
+/// Replaces a user's password, ends their sessions and revokes their API tokens (whoever
+/// held the old password may have made either).
 pub async fn set_password(db: &Db, actor: &Actor, user_id: i64, new_password: String) -> AppResult<()> {
     password::check_new(&new_password).map_err(|m| AppError::field("password", m))?;
     let hash = password::hash(new_password).await?;
@@ -151,6 +155,7 @@ pub async fn set_password(db: &Db, actor: &Actor, user_id: i64, new_password: St
         return Err(AppError::NotFound);
     }
     queries::delete_sessions_of(&mut tx, user_id).await?;
+    queries::revoke_tokens_of(&mut tx, user_id).await?;
     audit::record(&mut tx, actor, Action::Update, "user", user_id, None, Some(&serde_json::json!({"password": "changed"}))).await?;
     tx.commit().await?;
     Ok(())

@@ -100,8 +100,9 @@ pub async fn search_directory(db: &Db, q: &DirectoryQuery) -> AppResult<(Vec<Dir
         }
         None => {
             let all: Vec<&DirectoryEntry> = reference::directory().iter().filter(|e| in_country(e)).collect();
-            let page = q.page.unwrap_or(1).max(1) as usize;
-            let items = all.iter().skip((page - 1) * per_page).take(per_page).map(|e| item(e, None)).collect();
+            let (page, _) = crate::web::paging::paging(q.page, None, 1, 1);
+            let skip = usize::try_from(crate::web::paging::offset(page, per_page as i64)).unwrap_or(usize::MAX);
+            let items = all.iter().skip(skip).take(per_page).map(|e| item(e, None)).collect();
             (items, all.len() as i64)
         }
     };
@@ -117,7 +118,12 @@ pub async fn list_directory(
     ApiQuery(q): ApiQuery<DirectoryQuery>,
 ) -> AppResult<Json<super::api::Page<DirectoryItem>>> {
     let (items, total) = search_directory(&state.db, &q).await?;
-    Ok(Json(super::api::Page { page: q.page.unwrap_or(1).max(1), per_page: q.per_page.unwrap_or(50).clamp(1, 200), total, items }))
+    Ok(Json(super::api::Page {
+        page: crate::web::paging::paging(q.page, None, 1, 1).0,
+        per_page: q.per_page.unwrap_or(50).clamp(1, 200),
+        total,
+        items,
+    }))
 }
 
 /// Input of the matcher.

@@ -128,7 +128,10 @@ pub async fn delete_unit(State(state): State<AppState>, User(user): User, ApiPat
     if children > 0 {
         return Err(AppError::Conflict(format!("This unit has {children} sub-unit(s); move or delete them first."), None));
     }
-    queries::delete_unit(&mut tx, id).await?;
+    if let Err(e) = queries::delete_unit(&mut tx, id).await {
+        drop(tx);
+        return Err(still_referred(&state.db, e, "units", id, "unit").await);
+    }
     audit::record::<()>(&mut tx, &Actor::from(&*user), Action::Delete, "unit", id, None, None).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -183,11 +186,14 @@ pub async fn update_person(
 
 /// `DELETE /api/v1/people/{id}` (their positions go with them).
 #[utoipa::path(delete, path = "/api/v1/people/{id}", tag = "institutions", params(("id" = i64, Path, description = "Person id")),
-    responses((status = 204), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn delete_person(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
     let mut tx = state.db.begin().await?;
     let before = queries::get_person(&mut tx, id).await?;
-    queries::delete_person(&mut tx, id).await?;
+    if let Err(e) = queries::delete_person(&mut tx, id).await {
+        drop(tx);
+        return Err(still_referred(&state.db, e, "people", id, "person").await);
+    }
     audit::record(&mut tx, &Actor::from(&*user), Action::Delete, "person", id, Some(&before), None).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -300,4 +306,23 @@ pub async fn merge_people(
     let report = merge::merge(&mut tx, state.db.engine, &Actor::from(&*user), Entity::Person, id, body.from).await?;
     tx.commit().await?;
     Ok(Json(report))
+}
+
+/// A failed delete as the caller should see it: when other records still refer to the
+/// row, 409 naming them (`references`: table → rows); anything else as it was.
+async fn still_referred(db: &crate::db::Db, e: sqlx::Error, table: &str, id: i64, what: &str) -> AppError {
+    if !crate::db::is_foreign_key_violation(&e) {
+        return e.into();
+    }
+    let refs = match crate::db::blocking_references(db, table, id).await {
+        Ok(refs) => refs,
+        Err(e) => return AppError::Internal(e),
+    };
+    let list = refs.iter().map(|(t, n)| format!("{t} ({n})")).collect::<Vec<_>>().join(", ");
+    let names = if list.is_empty() { "other records".to_string() } else { list };
+    let detail: serde_json::Map<String, serde_json::Value> = refs.into_iter().map(|(t, n)| (t, n.into())).collect();
+    AppError::Conflict(
+        format!("This {what} is still referred to by {names}; remove those references first, or merge it into another record."),
+        Some(serde_json::json!({ "references": detail })),
+    )
 }

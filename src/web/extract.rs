@@ -2,6 +2,7 @@
 //! content types, oversized bodies and bad query strings all answer alike.
 
 use axum::{
+    body::{Body, Bytes},
     extract::{
         FromRequest, FromRequestParts, Request,
         rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection},
@@ -19,11 +20,52 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(r) => Err(json_rejection(r)),
+        let (parts, body) = req.into_parts();
+        let bytes = read_body(Request::from_parts(parts.clone(), body), state).await?;
+        let value = match axum::Json::<T>::from_request(Request::from_parts(parts, Body::from(bytes.clone())), state).await {
+            Ok(axum::Json(v)) => v,
+            Err(r) => return Err(json_rejection(r)),
+        };
+        // A NUL can only arrive escaped; the escape may itself be escaped text, so look closer.
+        if contains(&bytes, b"\\u0000") && serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| json_has_nul(&v)) {
+            return Err(nul_error("body"));
         }
+        Ok(ApiJson(value))
     }
+}
+
+/// The whole body, with the body limit's rejection as our own problem.
+async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, AppError> {
+    Bytes::from_request(req, state).await.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE || r.body_text().contains("length limit") {
+            AppError::TooLarge
+        } else {
+            AppError::BadRequest(format!("The body could not be read: {}", r.body_text()))
+        }
+    })
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+fn json_has_nul(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(a) => a.iter().any(json_has_nul),
+        serde_json::Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || json_has_nul(v)),
+        _ => false,
+    }
+}
+
+/// Percent-encoded text (a query string or a form body) that decodes to a NUL.
+fn urlencoded_has_nul(raw: &[u8]) -> bool {
+    raw.contains(&0) || contains(raw, b"%00")
+}
+
+/// Text may never hold NUL: PostgreSQL cannot store it and no form has a use for it.
+fn nul_error(field: &str) -> AppError {
+    AppError::field(field, "Text may not contain the NUL character (U+0000).")
 }
 
 fn json_rejection(r: JsonRejection) -> AppError {
@@ -54,6 +96,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if urlencoded_has_nul(parts.uri.query().unwrap_or("").as_bytes()) {
+            return Err(nul_error("query"));
+        }
         axum::extract::Query::<T>::from_request_parts(parts, state).await.map(|q| ApiQuery(q.0)).map_err(|r: QueryRejection| {
             let text = r.body_text();
             let msg = text.split_once("query string: ").map(|(_, m)| m).unwrap_or(&text).to_string();
@@ -83,6 +128,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormData<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if req.uri().query().is_some_and(|q| urlencoded_has_nul(q.as_bytes())) {
+            return Err(nul_error("query"));
+        }
+        let (parts, body) = req.into_parts();
+        let bytes = read_body(Request::from_parts(parts.clone(), body), state).await?;
+        if urlencoded_has_nul(&bytes) {
+            return Err(nul_error("form"));
+        }
+        let req = Request::from_parts(parts, Body::from(bytes));
         axum::Form::<T>::from_request(req, state).await.map(|f| FormData(f.0)).map_err(|r: FormRejection| match r.status() {
             StatusCode::UNSUPPORTED_MEDIA_TYPE => {
                 AppError::UnsupportedMediaType("Send the form as application/x-www-form-urlencoded.".into())
@@ -90,5 +144,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormData<T> {
             StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
             _ => AppError::BadRequest(format!("The form could not be read: {}", r.body_text())),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_is_found_in_text_but_not_in_escaped_backslashes() {
+        let v: serde_json::Value = serde_json::from_str(r#"{"a": ["x", {"b": "y\u0000"}]}"#).expect("json");
+        assert!(json_has_nul(&v));
+        let v: serde_json::Value = serde_json::from_str(r#"{"a": "\\u0000"}"#).expect("json");
+        assert!(!json_has_nul(&v));
+        assert!(urlencoded_has_nul(b"a=%00") && urlencoded_has_nul(b"a=x%00y"));
+        assert!(!urlencoded_has_nul(b"a=%2500"));
     }
 }

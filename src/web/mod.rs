@@ -3,6 +3,7 @@
 //! The routes themselves are assembled in `crate::app`.
 
 pub mod assets;
+pub mod caching;
 pub mod context;
 pub mod download;
 pub mod extract;
@@ -11,6 +12,7 @@ pub mod i18n;
 pub mod metrics;
 pub mod pages;
 pub mod paging;
+pub mod redirect;
 pub mod routes;
 
 use std::{
@@ -86,7 +88,7 @@ impl Services {
 }
 
 /// Wraps the application's routes in the middleware stack, outermost first: metrics,
-/// security headers, HTML errors, request context, body limit.
+/// security headers, cache privacy, HTML errors, request context, body limit.
 pub fn stack(routes: Routes, db: Db, settings: Arc<Settings>, services: Services) -> Router {
     let routes = routes.get("/static/{file}", Access::Public, get(assets::serve_asset));
     let (router, table) = routes.into_parts();
@@ -103,6 +105,7 @@ pub fn stack(routes: Routes, db: Db, settings: Arc<Settings>, services: Services
         .layer(middleware::from_fn_with_state(state.clone(), context::context))
         .layer(middleware::from_fn(i18n::translate_problems))
         .layer(middleware::from_fn(html_errors))
+        .layer(middleware::from_fn(caching::private_when_personal))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)

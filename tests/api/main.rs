@@ -25,6 +25,7 @@ mod programmes;
 mod reports;
 mod rooms;
 mod rooms_pages;
+mod security;
 mod transfer;
 mod trips;
 mod visits;

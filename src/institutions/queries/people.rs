@@ -99,7 +99,7 @@ pub async fn update_person(conn: &mut AnyConnection, id: i64, p: &PersonInput) -
 }
 
 /// Deletes a person (their positions go with them).
-pub async fn delete_person(conn: &mut AnyConnection, id: i64) -> AppResult<()> {
+pub async fn delete_person(conn: &mut AnyConnection, id: i64) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM people WHERE id = $1").bind(id).execute(conn).await?;
     Ok(())
 }

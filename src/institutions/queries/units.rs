@@ -136,7 +136,7 @@ pub async fn count_sub_units(conn: &mut AnyConnection, unit_id: i64) -> AppResul
 }
 
 /// Deletes a unit (its names go with it; positions lose the unit).
-pub async fn delete_unit(conn: &mut AnyConnection, unit_id: i64) -> AppResult<()> {
+pub async fn delete_unit(conn: &mut AnyConnection, unit_id: i64) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM units WHERE id = $1").bind(unit_id).execute(conn).await?;
     Ok(())
 }

@@ -213,11 +213,8 @@ pub struct Back {
 
 fn back_to(next: &str, fallback: String) -> Redirect {
     // Only our own room pages: never an open redirect.
-    if next.starts_with("/rooms") && !next.starts_with("//") && !next.contains("://") {
-        Redirect::to(next)
-    } else {
-        Redirect::to(&fallback)
-    }
+    let next = crate::web::redirect::same_site_path(Some(next));
+    if next.starts_with("/rooms") { Redirect::to(&next) } else { Redirect::to(&fallback) }
 }
 
 /// `POST /rooms/bookings/{id}/cancel`.
