@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::{AnyPool, any::AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, any::AnyPoolOptions};
 
 use crate::config::{Engine, Settings};
 
@@ -193,26 +193,44 @@ pub fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_foreign_key_violation() || db.code().as_deref() == Some("23503"))
 }
 
-/// What still refers to row `id` of `target` and keeps it from being deleted: each
-/// referring table (whose foreign key neither cascades nor clears) with how many rows,
-/// as the database's catalogue lists the keys.
-pub async fn blocking_references(db: &Db, target: &str, id: i64) -> anyhow::Result<Vec<(String, i64)>> {
-    let sql = match db.engine {
-        Engine::Sqlite => {
+/// Every `(table, column)` whose foreign key refers to `target`, as the database's
+/// catalogue lists them, ordered by table and column; with `blocking_only`, just those
+/// whose key neither cascades nor clears on delete. Merging (which moves them all) and
+/// deleting (which names the blocking ones) read the schema through this one function.
+pub async fn foreign_keys_to(
+    conn: &mut AnyConnection,
+    engine: Engine,
+    target: &str,
+    blocking_only: bool,
+) -> sqlx::Result<Vec<(String, String)>> {
+    let sql = match (engine, blocking_only) {
+        (Engine::Sqlite, blocking) => format!(
             "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f
-             WHERE m.type = 'table' AND f.\"table\" = $1 AND f.on_delete IN ('NO ACTION', 'RESTRICT') ORDER BY 1, 2"
-        }
-        Engine::Postgres => {
+             WHERE m.type = 'table' AND f.\"table\" = $1{} ORDER BY 1, 2",
+            if blocking { " AND f.on_delete IN ('NO ACTION', 'RESTRICT')" } else { "" }
+        ),
+        (Engine::Postgres, blocking) => format!(
             "SELECT c.conrelid::regclass::text, a.attname::text FROM pg_constraint c
              JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
-             WHERE c.contype = 'f' AND c.confrelid = $1::regclass AND c.confdeltype IN ('a', 'r') ORDER BY 1, 2"
-        }
+             WHERE c.contype = 'f' AND c.confrelid = $1::regclass{} ORDER BY 1, 2",
+            if blocking { " AND c.confdeltype IN ('a', 'r')" } else { "" }
+        ),
     };
-    let keys: Vec<(String, String)> = sqlx::query_as(sql).bind(target).fetch_all(&db.pool).await?;
+    sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(target).fetch_all(conn).await
+}
+
+/// True for a plain lower-case SQL identifier (safe to put into a statement's text).
+pub fn is_plain_identifier(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// What still refers to row `id` of `target` and keeps it from being deleted: each
+/// referring table (whose foreign key neither cascades nor clears) with how many rows.
+pub async fn blocking_references(db: &Db, target: &str, id: i64) -> anyhow::Result<Vec<(String, i64)>> {
+    let keys = foreign_keys_to(&mut *db.pool.acquire().await?, db.engine, target, true).await?;
     let mut found: Vec<(String, i64)> = Vec::new();
     for (table, column) in keys {
-        let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if !plain(&table) || !plain(&column) {
+        if !is_plain_identifier(&table) || !is_plain_identifier(&column) {
             continue;
         }
         let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1");

@@ -24,25 +24,17 @@ pub struct ForeignKey {
 /// Every foreign-key column that refers to `target` (`institutions` or `people`), as the
 /// database's catalogue lists them, ordered by table and column.
 pub async fn foreign_keys_to(conn: &mut AnyConnection, engine: Engine, target: &str) -> AppResult<Vec<ForeignKey>> {
-    let sql = match engine {
-        Engine::Sqlite => {
-            "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f
-             WHERE m.type = 'table' AND f.\"table\" = $1 ORDER BY m.name, f.\"from\""
-        }
-        Engine::Postgres => {
-            "SELECT c.conrelid::regclass::text, a.attname::text FROM pg_constraint c
-             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
-             WHERE c.contype = 'f' AND c.confrelid = $1::regclass ORDER BY 1, 2"
-        }
-    };
-    let rows: Vec<(String, String)> = sqlx::query_as(sql).bind(target).fetch_all(conn).await?;
+    let rows = crate::db::foreign_keys_to(conn, engine, target, false).await?;
     Ok(rows.into_iter().map(|(table, column)| ForeignKey { table, column }).collect())
 }
 
 /// A table or column name checked to be a plain lower-case identifier.
 fn ident(name: &str) -> AppResult<&str> {
-    let plain = !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if plain { Ok(name) } else { Err(AppError::Internal(anyhow::anyhow!("'{name}' is not a plain identifier"))) }
+    if crate::db::is_plain_identifier(name) {
+        Ok(name)
+    } else {
+        Err(AppError::Internal(anyhow::anyhow!("'{name}' is not a plain identifier")))
+    }
 }
 
 /// A reference to move: table, column, and for references that are not foreign keys
