@@ -158,7 +158,7 @@ async fn people_and_positions_are_edited_with_their_history() {
     let app = spawn_app().await;
     let ids = seed(&app).await;
     let token = app.token_for("office", &["staff"], None).await;
-    let chen = get(&app, &token, &"/api/v1/people?q=chen".to_string()).await["items"][0].clone();
+    let chen = get(&app, &token, "/api/v1/people?q=chen").await["items"][0].clone();
     let chen_id = chen["id"].as_i64().expect("id");
 
     let patch = app
