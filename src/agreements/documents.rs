@@ -60,6 +60,26 @@ fn claimed(meta: &UploadMeta) -> Option<DocType> {
     by_header.or(by_name)
 }
 
+/// The name a document is kept under: its own stem with the extension of what it is, so
+/// a PDF sent as `notes.html` is kept (and downloaded) as `notes.pdf`.
+fn named_for(name: &str, t: DocType) -> String {
+    let ext = match t {
+        DocType::Pdf => "pdf",
+        DocType::Docx => "docx",
+        DocType::Png => "png",
+        DocType::Jpeg => "jpg",
+        DocType::Webp => "webp",
+    };
+    let (stem, current) = match name.rsplit_once('.') {
+        Some((stem, e)) if !stem.is_empty() && e.len() <= 5 && e.chars().all(|c| c.is_ascii_alphanumeric()) => (stem, Some(e)),
+        _ => (name, None),
+    };
+    match current.map(str::to_ascii_lowercase) {
+        Some(e) if e == ext || (ext == "jpg" && e == "jpeg") => name.to_string(),
+        _ => format!("{stem}.{ext}"),
+    }
+}
+
 fn label(t: DocType) -> &'static str {
     match t {
         DocType::Pdf => "a PDF",
@@ -131,6 +151,7 @@ pub async fn upload<S: FileStore>(
     let key = format!("agreements/{agreement_id}/{}", crate::auth::random_token(16));
     let result = async {
         let doc_type = check_content(&meta, &staged)?;
+        let meta = UploadMeta { name: named_for(&meta.name, doc_type), ..meta.clone() };
         save(state, store, actor, agreement_id, &meta, &staged, doc_type, &key).await
     }
     .await;
@@ -190,6 +211,15 @@ mod tests {
 
     fn meta(name: &str, declared: Option<&str>) -> UploadMeta {
         UploadMeta { name: name.into(), kind: "agreement".into(), declared: declared.map(str::to_string), length: None }
+    }
+
+    #[test]
+    fn a_document_is_named_for_what_it_is() {
+        assert_eq!(named_for("notes.html", DocType::Pdf), "notes.pdf");
+        assert_eq!(named_for("MOU.PDF", DocType::Pdf), "MOU.PDF");
+        assert_eq!(named_for("photo.jpeg", DocType::Jpeg), "photo.jpeg");
+        assert_eq!(named_for("signing-photo", DocType::Png), "signing-photo.png");
+        assert_eq!(named_for("v1.2 draft", DocType::Docx), "v1.2 draft.docx");
     }
 
     #[test]

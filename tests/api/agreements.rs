@@ -283,6 +283,20 @@ async fn a_docx_and_an_image_are_recognised_by_their_content() {
     assert_eq!((s1, s2), (201, 201), "{d1} {d2}");
     assert_eq!(d1["content_type"], "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
     assert_eq!(d2["content_type"], "image/png");
+    assert_eq!(d2["name"], "signing-photo.png");
+}
+
+#[tokio::test]
+async fn a_pdf_sent_under_an_html_name_is_kept_as_a_pdf() {
+    let app = spawn_app().await;
+    let (token, _, id) = with_mou(&app).await;
+    let (status, doc) = upload(&app, &token, id, "invite.html", pdf("<script>alert(1)</script>")).await;
+    assert_eq!(status, 201, "{doc}");
+    assert_eq!((doc["name"].as_str(), doc["content_type"].as_str()), (Some("invite.pdf"), Some("application/pdf")));
+    let url = app.url(&format!("/api/v1/agreements/{id}/documents/{}", doc["id"]));
+    let res = app.client.get(url).bearer_auth(&token).send().await.expect("download");
+    let disposition = res.headers().get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(disposition.contains("invite.pdf") && !disposition.contains(".html"), "{disposition}");
 }
 
 #[tokio::test]
