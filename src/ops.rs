@@ -1,8 +1,10 @@
 //! Operations endpoints: liveness, readiness and Prometheus metrics.
 
+use std::net::SocketAddr;
+
 use axum::{
-    extract::State,
-    http::{StatusCode, header},
+    extract::{ConnectInfo, State},
+    http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
 };
@@ -37,7 +39,23 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// Prometheus metrics: with a `metrics_token` set, for whoever sends it as a bearer token
+/// (set one behind a reverse proxy, where every request comes from loopback); without
+/// one, for this machine's scrapers only. Anyone else gets 404, as if there were none.
+async fn metrics(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap) -> Response {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(s, _)| s.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim());
+    let allowed = match &state.settings.metrics_token {
+        Some(token) => bearer.is_some_and(|given| crate::secret::same_secret(token, given)),
+        None => peer.ip().is_loopback(),
+    };
+    if !allowed {
+        return crate::error::AppError::NotFound.into_response();
+    }
     let body = state.metrics.render(state.db.pool.size(), state.db.pool.num_idle());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
 }

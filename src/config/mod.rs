@@ -63,6 +63,9 @@ pub struct Settings {
     /// Absolute base URL of the public site (feeds, sitemap, canonical links), without a
     /// trailing slash; `None`: `http://` + the address actually listened on.
     pub public_url: Option<String>,
+    /// Bearer token that opens `/metrics` to scrapers on other hosts; `None`: only
+    /// clients on this machine (loopback) may read it.
+    pub metrics_token: Option<String>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -131,6 +134,9 @@ pub struct RawSettings {
     /// Public base URL of the news site, e.g. https://news.example.edu [default: http:// + the listen address].
     #[arg(long, env = "LIAISON_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+    /// Bearer token a Prometheus scraper sends to read /metrics from another host [default: none: loopback only].
+    #[arg(long, env = "LIAISON_METRICS_TOKEN", global = true, hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 /// What the optional TOML file may hold (same names as the flags, with underscores).
@@ -150,6 +156,7 @@ struct FileSettings {
     reminder_days: Option<i64>,
     mail_poll_seconds: Option<u64>,
     public_url: Option<String>,
+    metrics_token: Option<String>,
 }
 
 /// A configuration problem, phrased for the person starting the program.
@@ -208,6 +215,7 @@ impl RawSettings {
             reminder_days: mail.reminder_days,
             mail_poll_seconds: mail.mail_poll_seconds,
             public_url,
+            metrics_token: self.metrics_token.clone().or(file.metrics_token).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
         })
     }
 
@@ -319,4 +327,5 @@ mail_from = "Liaison <liaison@localhost>"
 reminder_days = 2          # remind owners of open actions this many days before they are due
 mail_poll_seconds = 30     # how often each instance queues reminders and sends queued mail
 # public_url = "https://www.example.edu"  # absolute links of the news feed and sitemap (default: http:// + addr)
+# metrics_token = "…"      # lets a scraper on another host read /metrics (default: this machine only)
 "#;

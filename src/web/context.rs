@@ -131,9 +131,16 @@ async fn build(state: &AppState, req: Request) -> Result<Built, Response> {
     // Machine endpoints, assets and the public news site (cacheable pages without forms)
     // never need the pre-login CSRF cookie.
     let is_public_news = path == "/news" || path.starts_with("/news/") || path == "/sitemap.xml" || path == "/robots.txt";
-    let is_page = !is_api && !is_public_news && !path.starts_with("/static/") && !matches!(path, "/healthz" | "/readyz" | "/metrics");
+    let is_machine = matches!(path, "/healthz" | "/readyz" | "/metrics");
+    let is_page = !is_api && !is_public_news && !path.starts_with("/static/") && !is_machine;
     let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into());
-    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+    // The machine endpoints read no user; `/metrics` checks its own bearer token.
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .filter(|_| !is_machine)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
     let db = &state.db;
     let internal = |e: anyhow::Error| AppError::Internal(e).into_response();
     let (mut user_id, mut session_csrf, mut expired, via_token) = (None, None, false, bearer.is_some());

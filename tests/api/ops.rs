@@ -2,7 +2,7 @@ use std::{collections::BTreeSet, path::Path, process::Command};
 
 use serde_json::Value;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn healthz_answers_ok_and_readyz_sees_the_database() {
@@ -195,4 +195,20 @@ async fn api_docs_page_is_served_from_embedded_assets() {
     assert!(html.contains("/static/api-docs.js"));
     assert_eq!(script.status().as_u16(), 200);
     assert!(script.text().await.expect("js").contains("openapi.json"));
+}
+
+#[tokio::test]
+async fn with_a_metrics_token_the_metrics_need_it() {
+    let app = spawn_app_with(|s| s.metrics_token = Some("scrape-secret-1".into())).await;
+    let get = |auth: Option<&'static str>| {
+        let mut req = app.client.get(app.url("/metrics"));
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        async move { req.send().await.expect("metrics").status().as_u16() }
+    };
+    assert_eq!(get(None).await, 404, "no token, even from this machine");
+    assert_eq!(get(Some("Bearer wrong")).await, 404);
+    assert_eq!(get(Some("Bearer scrape-secret-1")).await, 200);
+    assert_eq!(get(Some("bearer scrape-secret-1")).await, 200, "the scheme is case-insensitive");
 }
