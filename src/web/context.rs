@@ -92,6 +92,13 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
 }
 
+/// The credentials of an `Authorization: Bearer <token>` header; the scheme name is
+/// case-insensitive (RFC 9110, section 11.1).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
 fn is_token_text(s: &str) -> bool {
     (16..=128).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -135,12 +142,7 @@ async fn build(state: &AppState, req: Request) -> Result<Built, Response> {
     let is_page = !is_api && !is_public_news && !path.starts_with("/static/") && !is_machine;
     let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into());
     // The machine endpoints read no user; `/metrics` checks its own bearer token.
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .filter(|_| !is_machine)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+    let bearer = headers.get(header::AUTHORIZATION).filter(|_| !is_machine).and_then(|v| v.to_str().ok()).and_then(bearer_token);
     let db = &state.db;
     let internal = |e: anyhow::Error| AppError::Internal(e).into_response();
     let (mut user_id, mut session_csrf, mut expired, via_token) = (None, None, false, bearer.is_some());
@@ -274,6 +276,15 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("BEARER  abc "), Some("abc"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("Bearerabc"), None);
+    }
 
     #[test]
     fn form_fields_are_decoded() {

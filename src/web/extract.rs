@@ -26,6 +26,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             Ok(axum::Json(v)) => v,
             Err(r) => return Err(json_rejection(r)),
         };
+        if first_byte(&bytes) == Some(b'[') && expects_struct::<T>() {
+            return Err(AppError::Validation(vec![FieldError::new("body", "Send a JSON object, not an array.")]));
+        }
         // A NUL can only arrive escaped; the escape may itself be escaped text, so look closer.
         if contains(&bytes, b"\\u0000") && serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| json_has_nul(&v)) {
             return Err(nul_error("body"));
@@ -43,6 +46,60 @@ async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, App
             AppError::BadRequest(format!("The body could not be read: {}", r.body_text()))
         }
     })
+}
+
+/// The first byte of a JSON text that is not white space.
+fn first_byte(bytes: &[u8]) -> Option<u8> {
+    bytes.iter().copied().find(|b| !b.is_ascii_whitespace())
+}
+
+/// Whether `T` reads a struct, which serde also fills from an array of its fields in
+/// order; the API documents objects, so an array is refused for one.
+fn expects_struct<T: DeserializeOwned>() -> bool {
+    matches!(T::deserialize(ShapeProbe), Err(ProbeError(true)))
+}
+
+/// A deserializer that holds no data and only tells whether a struct was asked for.
+struct ShapeProbe;
+
+/// [`ShapeProbe`]'s answer: `true` when the target asked for a struct.
+#[derive(Debug)]
+struct ProbeError(bool);
+
+impl std::fmt::Display for ProbeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "shape probe (struct: {})", self.0)
+    }
+}
+
+impl std::error::Error for ProbeError {}
+
+impl serde::de::Error for ProbeError {
+    fn custom<M: std::fmt::Display>(_: M) -> Self {
+        ProbeError(false)
+    }
+}
+
+impl<'de> serde::Deserializer<'de> for ShapeProbe {
+    type Error = ProbeError;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, ProbeError> {
+        Err(ProbeError(false))
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, ProbeError> {
+        Err(ProbeError(true))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+    }
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -150,6 +207,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormData<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct Patch {
+        _name: Option<String>,
+    }
+
+    #[test]
+    fn structs_are_told_from_lists_and_values() {
+        assert!(expects_struct::<Patch>());
+        assert!(!expects_struct::<Vec<Patch>>());
+        assert!(!expects_struct::<serde_json::Value>());
+        assert!(!expects_struct::<std::collections::HashMap<String, String>>());
+        assert!(!expects_struct::<Option<Patch>>());
+    }
 
     #[test]
     fn nul_is_found_in_text_but_not_in_escaped_backslashes() {

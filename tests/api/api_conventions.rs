@@ -98,3 +98,43 @@ async fn an_unknown_api_token_is_refused() {
 
     assert_eq!(status, 401);
 }
+
+#[tokio::test]
+async fn the_bearer_scheme_is_read_in_any_case() {
+    let app = spawn_app().await;
+    let token = app.token_for("office", &["staff"], None).await;
+
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let res = app.client.get(app.url("/api/v1/me")).header("authorization", format!("{scheme} {token}")).send().await.expect("me");
+        assert_eq!(res.status().as_u16(), 200, "{scheme}");
+    }
+}
+
+#[tokio::test]
+async fn an_array_is_refused_where_an_object_is_documented() {
+    let app = spawn_app().await;
+    let token = app.token_for("office", &["staff"], None).await;
+    let (_, created) = crate::helpers::post(
+        &app,
+        &token,
+        "/api/v1/institutions",
+        serde_json::json!({"name_en": "Array Test University", "country": "MY"}),
+    )
+    .await;
+    let id = created["id"].as_i64().expect("id");
+
+    let (status, body) = problem(
+        app.client
+            .patch(app.url(&format!("/api/v1/institutions/{id}")))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body("[null]")
+            .send()
+            .await
+            .expect("patch"),
+    )
+    .await;
+
+    assert_eq!(status, 422);
+    assert_eq!(body["errors"][0]["field"], "body");
+}
