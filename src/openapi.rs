@@ -19,6 +19,8 @@ use utoipa::{
     openapi::path::{Parameter, ParameterIn},
 };
 
+mod generic;
+
 use crate::{
     auth::Access,
     web::{
@@ -108,6 +110,7 @@ pub fn document(state: &AppState) -> Value {
     let mut paths = routed_paths(documented, &state.routes);
     repair(&mut paths);
     doc["paths"] = Value::Object(paths);
+    generic::add_components(&mut doc);
     doc
 }
 
@@ -168,12 +171,13 @@ async fn docs_page() -> Response {
 
 /// Mends what the annotations get wrong for OpenAPI 3.1: responses without the required
 /// description, query parameters that utoipa places in the path, and operation ids that
-/// two modules share.
+/// two modules share; and adds what they leave out: security and problem responses.
 fn repair(paths: &mut Map<String, Value>) {
     for (path, item) in paths.iter_mut() {
         for (method, op) in operations_mut(item) {
             describe_responses(op);
             move_query_parameters(&method, path, op);
+            generic::add_to_operation(&method, path, op);
         }
     }
     unique_operation_ids(paths);

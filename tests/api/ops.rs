@@ -66,12 +66,17 @@ async fn openapi_document_holds_only_routed_api_operations() {
         routes.iter().map(|r| (r["method"].as_str().unwrap_or("").to_lowercase(), r["path"].as_str().unwrap_or("").to_string())).collect();
     let paths = doc["paths"].as_object().expect("paths");
     assert!(!paths.is_empty());
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     for (path, item) in paths {
         assert!(path.starts_with("/api/"), "{path} is not part of the JSON API");
         for (method, op) in item.as_object().expect("path item").iter().filter(|(k, _)| OPERATIONS.contains(&k.as_str())) {
             assert!(op.is_object(), "{method} {path} is {op}");
             assert!(routed.contains(&(method.clone(), path.clone())), "{method} {path} is documented but not routed");
             assert!(op["x-access"]["kind"].is_string(), "{method} {path} has no x-access");
+            if op["x-access"]["kind"] != "public" {
+                assert!(op["security"].is_array(), "{method} {path} has no security");
+                assert!(op["responses"]["401"].is_object() && op["responses"]["403"].is_object(), "{method} {path}");
+            }
         }
     }
 }
