@@ -116,17 +116,25 @@ pub fn document(state: &AppState) -> Value {
 
 /// Every module's annotations in one document.
 fn annotated() -> utoipa::openapi::OpenApi {
-    // Modules added after the foundation keep their operations in their own `ApiDoc`.
     let mut api = ApiDoc::openapi();
-    api.merge(crate::visits::ApiDoc::openapi());
-    api.merge(crate::trips::ApiDoc::openapi());
-    api.merge(crate::calendar::ApiDoc::openapi());
-    api.merge(crate::agreements::ApiDoc::openapi());
-    api.merge(crate::expiry::ApiDoc::openapi());
-    api.merge(crate::news::ApiDoc::openapi());
-    api.merge(crate::programmes::ApiDoc::openapi());
-    api.merge(crate::reports::ApiDoc::openapi());
+    for module in module_docs() {
+        api.merge(module);
+    }
     api
+}
+
+/// Modules added after the foundation keep their operations in their own `ApiDoc`.
+fn module_docs() -> Vec<utoipa::openapi::OpenApi> {
+    vec![
+        crate::visits::ApiDoc::openapi(),
+        crate::trips::ApiDoc::openapi(),
+        crate::calendar::ApiDoc::openapi(),
+        crate::agreements::ApiDoc::openapi(),
+        crate::expiry::ApiDoc::openapi(),
+        crate::news::ApiDoc::openapi(),
+        crate::programmes::ApiDoc::openapi(),
+        crate::reports::ApiDoc::openapi(),
+    ]
 }
 
 /// The operation keys of an OpenAPI path item.
@@ -273,6 +281,27 @@ fn unique_operation_ids(paths: &mut Map<String, Value>) {
                 None => format!("{method}_{}", path.trim_matches('/').replace(['/', '{', '}'], "_")),
             };
             op["operationId"] = json!(renamed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Merging keeps one schema per name, so two types of the same name in different
+    /// modules would silently describe one with the other's schema.
+    #[test]
+    fn no_two_modules_name_different_schemas_alike() {
+        let mut seen = std::collections::BTreeMap::<String, Value>::new();
+        for doc in std::iter::once(ApiDoc::openapi()).chain(module_docs()) {
+            let schemas = doc.components.map(|c| c.schemas).unwrap_or_default();
+            for (name, schema) in schemas {
+                let schema = serde_json::to_value(schema).unwrap_or_default();
+                if let Some(other) = seen.insert(name.clone(), schema.clone()) {
+                    assert_eq!(other, schema, "two different schemas are named {name}; rename one with #[schema(as = ...)]");
+                }
+            }
         }
     }
 }

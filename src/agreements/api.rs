@@ -86,6 +86,7 @@ pub async fn update_agreement(
 
 /// A status change.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = AgreementStatusChange)]
 pub struct StatusChange {
     /// The next status: draft → negotiation → signed → in_effect → expired; terminated
     /// from signed or in_effect.

@@ -58,8 +58,22 @@ pub(super) fn add_to_operation(method: &str, path: &str, op: &mut Value) {
         op["responses"] = json!({});
     }
     let Some(responses) = op["responses"].as_object_mut() else { return };
+    for (status, response) in responses.iter_mut().filter(|(s, r)| s.starts_with(['4', '5']) && r.get("$ref").is_none()) {
+        as_problem(status, response);
+    }
     for (status, name, _) in PROBLEMS.iter().filter(|(s, _, _)| statuses.contains(s)) {
         responses.entry(status.to_string()).or_insert_with(|| json!({"$ref": format!("#/components/responses/{name}")}));
+    }
+}
+
+/// Errors are always problem details: an annotated error response gets that content
+/// type (annotations can only say `application/json`) and the `Problem` schema.
+fn as_problem(status: &str, response: &mut Value) {
+    let schema = response["content"]["application/json"]["schema"].take();
+    let schema = if schema.is_object() { schema } else { json!({"$ref": "#/components/schemas/Problem"}) };
+    response["content"] = json!({"application/problem+json": {"schema": schema}});
+    if response.get("description").is_none() {
+        response["description"] = json!(status);
     }
 }
 

@@ -194,6 +194,7 @@ pub async fn create_booking(
 
 /// A status change.
 #[derive(Deserialize, ToSchema)]
+#[schema(as = BookingStatusChange)]
 pub struct StatusChange {
     /// confirmed or cancelled.
     #[schema(value_type = BookingStatus)]

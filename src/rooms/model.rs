@@ -233,7 +233,7 @@ mod tests {
         let doc = serde_json::to_value(Doc::openapi()).expect("document");
         let schemas = &doc["components"]["schemas"];
         assert_eq!(schemas["BookingStatus"]["enum"], serde_json::json!(["pending", "confirmed", "cancelled"]));
-        assert_eq!(schemas["StatusChange"]["properties"]["status"]["$ref"], "#/components/schemas/BookingStatus");
+        assert_eq!(schemas["BookingStatusChange"]["properties"]["status"]["$ref"], "#/components/schemas/BookingStatus");
         assert_eq!(schemas["Booking"]["properties"]["status"]["$ref"], "#/components/schemas/BookingStatus");
     }
 }

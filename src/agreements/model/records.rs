@@ -24,6 +24,7 @@ pub struct Party {
 
 /// A dated status change.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+#[schema(as = AgreementStatusEvent)]
 pub struct StatusEvent {
     /// New status.
     #[sqlx(try_from = "String")]

@@ -59,7 +59,7 @@ fn the_openapi_document_lists_the_statuses() {
     let schemas = &doc["components"]["schemas"];
     let names: Vec<&str> = schemas["AgreementStatus"]["enum"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
     assert_eq!(names.join(", "), AgreementStatus::names());
-    for dto in ["Agreement", "StatusChange", "AgreementSummary"] {
+    for dto in ["Agreement", "AgreementStatusChange", "AgreementSummary", "AgreementStatusEvent"] {
         assert_eq!(schemas[dto]["properties"]["status"]["$ref"], "#/components/schemas/AgreementStatus", "{dto}: {}", schemas[dto]);
     }
 }
