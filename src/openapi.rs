@@ -111,7 +111,6 @@ pub fn document(state: &AppState) -> Value {
     repair(&mut paths);
     doc["paths"] = Value::Object(paths);
     generic::add_components(&mut doc);
-    generic::tuple_items(&mut doc);
     doc
 }
 

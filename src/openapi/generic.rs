@@ -47,25 +47,6 @@ pub(super) fn add_components(doc: &mut Value) {
     doc["components"]["responses"] = Value::Object(responses);
 }
 
-/// Tuples come out of the annotations as `items: [A, B]`, which OpenAPI 3.1 (JSON Schema
-/// 2020-12) no longer has; such a list becomes `prefixItems` of exactly that length.
-pub(super) fn tuple_items(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            if let Some(items) = map.get_mut("items").filter(|i| i.is_array()).map(Value::take) {
-                let n = items.as_array().map_or(0, Vec::len);
-                map.insert("prefixItems".into(), items);
-                map.insert("items".into(), json!(false));
-                map.insert("minItems".into(), json!(n));
-                map.insert("maxItems".into(), json!(n));
-            }
-            map.values_mut().for_each(tuple_items);
-        }
-        Value::Array(values) => values.iter_mut().for_each(tuple_items),
-        _ => {}
-    }
-}
-
 /// Gives an operation its `security` (unless it is public) and the problem responses it
 /// can answer with, keeping any response its annotation already documents.
 pub(super) fn add_to_operation(method: &str, path: &str, op: &mut Value) {
@@ -138,16 +119,6 @@ mod tests {
             assert!(statuses.iter().any(|k| *k == s), "{s} missing from {statuses:?}");
         }
         assert_eq!(op["security"][0]["bearer"], json!([]));
-    }
-
-    #[test]
-    fn tuples_become_prefix_items() {
-        let mut schema = json!({"type": "array", "items": {"type": "array", "items": [{"type": "string"}, {"type": "integer"}]}});
-        tuple_items(&mut schema);
-        assert_eq!(schema["items"]["prefixItems"][1]["type"], "integer");
-        assert_eq!(schema["items"]["items"], json!(false));
-        assert_eq!(schema["items"]["maxItems"], 2);
-        assert_eq!(schema["type"], "array");
     }
 
     #[test]
