@@ -10,6 +10,7 @@
 #   scripts/fuzz.sh [--postgres]    env: FUZZ_EXAMPLES (20), FUZZ_SEED (1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 
 SCHEMATHESIS_VERSION=4.32.5
 PG_ADMIN_URL=${LIAISON_FUZZ_PG_URL:-postgres://postgres:postgres@127.0.0.1:5432}
@@ -68,8 +69,9 @@ status=0
 for who in editor admin; do
     token=${!who}
     printf '\n==== Schemathesis as %s on %s ====\n' "$who" "$backend"
-    "$venv/bin/st" --config-file scripts/schemathesis.toml run "http://$LIAISON_ADDR/api/openapi.json" \
+    # From the scratch directory, so Schemathesis keeps its replay data there.
+    (cd "$work" && "$root/$venv/bin/st" --config-file "$root/scripts/schemathesis.toml" run "http://$LIAISON_ADDR/api/openapi.json" \
         -H "Authorization: Bearer $token" --checks all --max-examples "$EXAMPLES" --seed "$SEED" \
-        --generation-allow-x00 false --generation-database none --no-color || status=1
+        --generation-allow-x00 false --generation-database none --no-color) || status=1
 done
 exit $status
