@@ -70,6 +70,10 @@ if [ ! -d tests/e2e/node_modules/playwright-core ] || [ tests/e2e/package-lock.j
 fi
 echo "test-deps: playwright-core $(node -p "require('./tests/e2e/node_modules/playwright-core/package.json').version")"
 
+# --- curl and Python's venv (scripts/fuzz.sh makes a virtual environment for Schemathesis)
+command -v curl >/dev/null || apt_install curl
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || apt_install python3-venv
+
 # --- Python icalendar (tests/calendar/parse_ics.py reads our feeds) -----------------
 if ! python3 -c 'import icalendar' >/dev/null 2>&1; then
   echo "test-deps: installing icalendar (pip)"
