@@ -37,8 +37,18 @@ pub struct MergeReport {
     pub into: i64,
     /// The duplicate.
     pub from: i64,
-    /// Rows moved, per `table.column`.
-    pub moved: Vec<(String, u64)>,
+    /// Rows moved, per reference.
+    pub moved: Vec<Moved>,
+}
+
+/// The rows a merge moved for one reference.
+#[derive(Serialize, ToSchema)]
+pub struct Moved {
+    /// `table.column`, with the kind for a link that names its target by kind and id
+    /// (`article_links.target_id (institution)`).
+    pub reference: String,
+    /// How many rows moved.
+    pub rows: u64,
 }
 
 /// What a merge does with a reference other than moving it as it is.
@@ -180,13 +190,13 @@ pub async fn merge(
             }
             None => queries::move_rows(conn, target, into, from).await?,
         };
-        moved.push((format!("{}.{}", fk.table, fk.column), n));
+        moved.push(Moved { reference: format!("{}.{}", fk.table, fk.column), rows: n });
     }
     for link in links {
         let target = Target { table: link.table, column: link.column, kind: Some(link.kind) };
         queries::drop_duplicate_rows(conn, target, link.pair, into, from).await?;
         let n = queries::move_rows(conn, target, into, from).await?;
-        moved.push((format!("{}.{} ({})", link.table, link.column, link.kind.1), n));
+        moved.push(Moved { reference: format!("{}.{} ({})", link.table, link.column, link.kind.1), rows: n });
     }
     if entity == Entity::Institution {
         queries::move_directory_link(conn, into, from).await?;

@@ -133,7 +133,7 @@ fn check_coverage(entity: Entity, report: &Value, schema: &BTreeSet<String>, exp
         .as_array()
         .expect("moved")
         .iter()
-        .filter_map(|m| m[0].as_str())
+        .filter_map(|m| m["reference"].as_str())
         .filter(|m| !m.contains(' '))
         .map(str::to_string)
         .collect();
@@ -148,7 +148,7 @@ fn check_coverage(entity: Entity, report: &Value, schema: &BTreeSet<String>, exp
     }
     for l in links {
         let name = format!("{}.{} ({})", l.table, l.column, l.kind.1);
-        assert!(report["moved"].as_array().expect("moved").iter().any(|m| m[0] == name.as_str()), "{name} moves");
+        assert!(report["moved"].as_array().expect("moved").iter().any(|m| m["reference"] == name.as_str()), "{name} moves");
     }
 }
 
