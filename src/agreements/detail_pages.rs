@@ -130,10 +130,8 @@ where
     F: AsyncFnOnce(&mut sqlx::AnyConnection) -> AppResult<i64>,
 {
     let done = |then: i64| format!("/agreements/{then}#{form}");
-    forms::apply(&state.db, change, done, async |e| {
-        detail_page(state, ctx, id, FormState::failed(form, fields, e)?.localized(ctx.locale)).await
-    })
-    .await
+    forms::apply(&state.db, change, done, async |e| detail_page(state, ctx, id, FormState::failed(form, fields, e, ctx.locale)?).await)
+        .await
 }
 
 async fn change_status(

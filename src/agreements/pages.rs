@@ -189,7 +189,7 @@ async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
 
 /// The form's input: our institution and the typed partner as parties.
 async fn new_input(state: &AppState, user_id: i64, fields: &[(String, String)]) -> AppResult<NewAgreement> {
-    let home = queries::home_institution(&mut *state.db.pool.acquire().await?).await?;
+    let home = crate::institutions::lookup::home_id(&mut *state.db.pool.acquire().await?).await?;
     let home = home.ok_or_else(|| AppError::field("institution", "record our own institution first"))?;
     let partner = partner_from_text(state, field(fields, "institution"))
         .await?
@@ -228,6 +228,6 @@ async fn create(
     .await;
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/agreements/{id}")).into_response()),
-        Err(e) => new_page(&state, &ctx, FormState::failed("agreement", fields, e)?.localized(ctx.locale)).await,
+        Err(e) => new_page(&state, &ctx, FormState::failed("agreement", fields, e, ctx.locale)?).await,
     }
 }

@@ -144,7 +144,7 @@ where
         &state.db,
         change,
         |()| format!("/programmes/{id}#{form}"),
-        async |e| detail_page(state, ctx, id, FormState::failed(form, fields, e)?.localized(ctx.locale), String::new()).await,
+        async |e| detail_page(state, ctx, id, FormState::failed(form, fields, e, ctx.locale)?, String::new()).await,
     )
     .await
 }

@@ -172,7 +172,7 @@ async fn create(
         Err(e) => {
             drop(tx);
             let agreement_id = field(&fields, "agreement_id").to_string();
-            let page = new_page(&state, &ctx, FormState::failed("programme", fields, e)?.localized(ctx.locale), agreement_id).await?;
+            let page = new_page(&state, &ctx, FormState::failed("programme", fields, e, ctx.locale)?, agreement_id).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
     }

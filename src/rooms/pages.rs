@@ -167,7 +167,7 @@ pub async fn create_building(
 ) -> AppResult<Response> {
     let tr = Tr(ctx.locale);
     let mut tx = state.db.begin().await?;
-    let home = queries::home_institution(&mut tx).await?;
+    let home = crate::institutions::lookup::home_id(&mut tx).await?;
     let errors = match home {
         None => vec![("name_en".to_string(), tr.t("rooms.error.no_home").to_string())],
         Some(home) => {

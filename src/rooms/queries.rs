@@ -267,6 +267,3 @@ pub async fn pending_bookings(conn: &mut AnyConnection) -> AppResult<Vec<Booking
         .fetch_all(conn)
         .await?)
 }
-
-/// The home institution, whose buildings these are.
-pub use crate::institutions::lookup::home_id as home_institution;

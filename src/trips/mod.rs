@@ -21,14 +21,6 @@ pub use request::NewTrip;
 
 use crate::web::routes::Routes;
 
-/// The office's time zone: "has the trip started?" is asked in it.
-pub use crate::time::OFFICE_TIME_ZONE;
-
-/// Today in the office's time zone.
-pub fn today() -> String {
-    crate::time::office_today().to_string()
-}
-
 /// This module's part of the OpenAPI document (merged in `crate::openapi`).
 #[derive(utoipa::OpenApi)]
 #[openapi(

@@ -8,7 +8,6 @@ use super::{
     model::{self, Action, Facts, LIST_LIMIT, StepInput, Trip, TripDetail, TripQuery, TripStatus, Who},
     queries,
     request::{self, NewTrip},
-    today,
 };
 use crate::{
     audit::{self, Action as AuditAction, Actor},
@@ -24,13 +23,13 @@ fn facts_of<'a>(trip: &'a Trip, unit_label: &'a str, today: &'a str) -> Facts<'a
 
 /// The steps `user` may take on `trip` now.
 pub fn allowed(trip: &Trip, user: &CurrentUser) -> Vec<Action> {
-    let (label, today) = (trip.unit_label(), today());
+    let (label, today) = (trip.unit_label(), crate::time::office_today().to_string());
     model::allowed_actions(&facts_of(trip, &label, &today), Who::of(user, trip.unit_id, trip.requester_id))
 }
 
 /// True if `trip` waits for `user` (they own its next step).
 pub fn waits_for(trip: &Trip, user: &CurrentUser) -> bool {
-    let (label, today) = (trip.unit_label(), today());
+    let (label, today) = (trip.unit_label(), crate::time::office_today().to_string());
     model::waits_for(&facts_of(trip, &label, &today), Who::of(user, trip.unit_id, trip.requester_id))
 }
 
@@ -86,7 +85,7 @@ pub async fn take_step(conn: &mut AnyConnection, user: &CurrentUser, id: i64, in
         return Err(AppError::NotFound);
     }
     let before = queries::get_trip(&mut *conn, id).await?;
-    let (label, today) = (before.unit_label(), today());
+    let (label, today) = (before.unit_label(), crate::time::office_today().to_string());
     let facts = facts_of(&before, &label, &today);
     let next = model::next_status(&facts, Who::of(user, before.unit_id, before.requester_id), action)?;
     let (comment, report) = (text(&input.comment), text(&input.report));

@@ -140,7 +140,7 @@ async fn create(
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/visits/{id}")).into_response()),
         Err(e) => {
-            let f = FormState::failed("visit", fields, e)?.localized(ctx.locale);
+            let f = FormState::failed("visit", fields, e, ctx.locale)?;
             let page = NewPage { base: Base::new(&ctx, Tr(ctx.locale).t("visits.new"), "visits"), f };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
@@ -204,7 +204,7 @@ async fn detail_page(state: &AppState, ctx: &Ctx, id: i64, f: FormState, notice:
     let mut conn = state.db.pool.acquire().await?;
     let v = queries::get_visit(&mut conn, id).await?;
     let rooms = crate::rooms::queries::list_rooms(&mut conn, None).await?;
-    let home = queries::home_institution(&mut conn).await?.map(|h| h.0).unwrap_or(0);
+    let home = crate::institutions::lookup::home(&mut conn).await?.map(|h| h.0).unwrap_or(0);
     let home_units = queries::units_of(&mut conn, home).await?;
     let feed = crate::feeds::feed_path(&mut conn, crate::feeds::FeedKind::Visit, id).await?;
     let agreements = queries::agreements_of(&mut conn, id).await?;

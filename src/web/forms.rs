@@ -24,9 +24,9 @@ pub struct FormState {
 }
 
 impl FormState {
-    /// The state of a form that failed with `err`; errors that are not the user's to fix
-    /// pass through.
-    pub fn failed(form: &'static str, fields: Vec<(String, String)>, err: AppError) -> Result<FormState, AppError> {
+    /// The state of a form that failed with `err`, its messages in the request's language
+    /// (see [`Tr::message`]); errors that are not the user's to fix pass through.
+    pub fn failed(form: &'static str, fields: Vec<(String, String)>, err: AppError, locale: Locale) -> Result<FormState, AppError> {
         let (errors, warning) = match err {
             AppError::Validation(v) => (v.into_iter().map(|e| (e.field, e.message)).collect(), false),
             AppError::Conflict(msg, _) => (vec![("conflict".to_string(), msg)], true),
@@ -34,13 +34,7 @@ impl FormState {
             AppError::NotFound => (vec![("record".to_string(), "That record no longer exists; reload the page.".to_string())], false),
             other => return Err(other),
         };
-        Ok(FormState { form, fields, errors, warning })
-    }
-
-    /// The same state with its messages in the request's language (see [`Tr::message`]).
-    pub fn localized(mut self, locale: Locale) -> FormState {
-        self.errors = Tr(locale).field_messages(self.errors);
-        self
+        Ok(FormState { form, fields, errors: Tr(locale).field_messages(errors), warning })
     }
 
     /// True if this form is the one that failed.
@@ -160,7 +154,7 @@ mod tests {
     #[test]
     fn a_failed_form_keeps_its_input_and_messages_and_others_keep_defaults() {
         let err = AppError::Validation(vec![crate::error::FieldError::new("topics[1]", "not an area")]);
-        let s = FormState::failed("sessions", posted(), err).expect("state");
+        let s = FormState::failed("sessions", posted(), err, Locale::En).expect("state");
         assert_eq!(s.val("sessions", "title", "x"), " Talks ");
         assert_eq!(s.val("outcomes", "title", "x"), "x");
         assert!(s.chosen("sessions", "topics", "b") && !s.chosen("outcomes", "topics", "b"));

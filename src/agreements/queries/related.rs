@@ -72,7 +72,7 @@ pub async fn person(conn: &mut AnyConnection, id: i64) -> AppResult<Option<(Stri
         .await?)
 }
 
-pub use crate::institutions::lookup::{home_id as home_institution, home_unit_ids};
+pub use crate::institutions::lookup::home_unit_ids;
 
 /// The latest visits (id, title, first day), for the new-agreement form.
 pub async fn recent_visits(conn: &mut AnyConnection, limit: i64) -> AppResult<Vec<(i64, String, String)>> {

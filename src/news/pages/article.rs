@@ -332,7 +332,7 @@ pub(super) async fn take_step(
         Ok(()) => Ok(Redirect::to(&format!("/articles/{id}?done=step")).into_response()),
         Err(AppError::NotFound) => Err(AppError::NotFound),
         Err(e) => {
-            let f = FormState::failed(form, fields, e)?.localized(ctx.locale);
+            let f = FormState::failed(form, fields, e, ctx.locale)?;
             article_page(&state, &ctx, id, f, String::new()).await
         }
     }

@@ -163,9 +163,12 @@ pub(super) async fn save_version(
         base_revision: base.to_string(),
     };
     if !base.is_empty() && input.base_revision.is_none() {
-        let f =
-            FormState::failed("version", fields, AppError::field("base_revision", "reload the page: the form's revision is not a number"))?
-                .localized(ctx.locale);
+        let f = FormState::failed(
+            "version",
+            fields,
+            AppError::field("base_revision", "reload the page: the form's revision is not a number"),
+            ctx.locale,
+        )?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page(&ctx, &a, &lang, v, f, None))).into_response());
     }
     let mut tx = state.db.begin().await?;
@@ -206,7 +209,7 @@ pub(super) async fn save_version(
         Err(e) => {
             drop(tx);
             let code = if matches!(e, AppError::Forbidden(_)) { StatusCode::FORBIDDEN } else { StatusCode::UNPROCESSABLE_ENTITY };
-            let f = FormState::failed("version", fields, e)?.localized(ctx.locale);
+            let f = FormState::failed("version", fields, e, ctx.locale)?;
             Ok((code, render(&page(&ctx, &a, &lang, v, f, None))).into_response())
         }
     }

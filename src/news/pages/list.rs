@@ -212,7 +212,7 @@ pub(super) async fn create_article(
         Ok(id) => Ok(Redirect::to(&format!("/articles/{id}")).into_response()),
         Err(e) => {
             let code = if matches!(e, AppError::Forbidden(_)) { StatusCode::FORBIDDEN } else { StatusCode::UNPROCESSABLE_ENTITY };
-            let f = FormState::failed("article", fields, e)?.localized(ctx.locale);
+            let f = FormState::failed("article", fields, e, ctx.locale)?;
             Ok((code, render(&new_page(&ctx, &ed, f))).into_response())
         }
     }

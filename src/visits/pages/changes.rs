@@ -43,7 +43,7 @@ where
         format!("/visits/{id}{notice}#{form}")
     };
     forms::apply(&state.db, change, done, async |e| {
-        let f = FormState::failed(form, fields, e)?.localized(ctx.locale);
+        let f = FormState::failed(form, fields, e, ctx.locale)?;
         super::detail_page(state, ctx, id, f, String::new()).await
     })
     .await

@@ -42,7 +42,7 @@ impl ItineraryPage {
 pub(super) async fn itinerary(State(state): State<AppState>, ctx: Ctx, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
     let mut conn = state.db.pool.acquire().await?;
     let v = queries::get_visit(&mut conn, id).await?;
-    let home = queries::home_institution(&mut conn).await?.map(|h| h.1);
+    let home = crate::institutions::lookup::home(&mut conn).await?.map(|h| h.1);
     Ok(render(&ItineraryPage { base: Base::new(&ctx, v.title.clone(), "visits"), v, home: home.unwrap_or_default() }))
 }
 

@@ -217,7 +217,7 @@ pub(super) async fn members(conn: &mut AnyConnection, visit_id: i64) -> AppResul
         .collect())
 }
 
-pub use crate::institutions::lookup::{home as home_institution, unit_label};
+pub use crate::institutions::lookup::unit_label;
 
 pub(super) async fn hosts(conn: &mut AnyConnection, visit_id: i64) -> AppResult<Vec<Host>> {
     let rows: Vec<HostRow> = sqlx::query_as(
