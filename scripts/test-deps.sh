@@ -74,6 +74,9 @@ echo "test-deps: playwright-core $(node -p "require('./tests/e2e/node_modules/pl
 command -v curl >/dev/null || apt_install curl
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || apt_install python3-venv
 
+# --- pip (the Python test helpers below come from PyPI) ------------------------------
+python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip
+
 # --- Python icalendar (tests/calendar/parse_ics.py reads our feeds) -----------------
 if ! python3 -c 'import icalendar' >/dev/null 2>&1; then
   echo "test-deps: installing icalendar (pip)"
@@ -93,10 +96,11 @@ if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
 fi
 echo "test-deps: aiosmtpd $(python3 -c 'import aiosmtpd; print(aiosmtpd.__version__)')"
 
-# --- OpenAPI validator (tests/api/openapi.rs checks /api/openapi.json with it) -------
+# --- OpenAPI validator (tests/api/ops.rs checks /api/openapi.json with it) ----------
 if ! python3 -c 'import openapi_spec_validator' >/dev/null 2>&1; then
   echo "test-deps: installing openapi-spec-validator (pip)"
   python3 -m pip install --quiet openapi-spec-validator 2>/dev/null \
-    || python3 -m pip install --quiet --break-system-packages openapi-spec-validator
+    || python3 -m pip install --quiet --break-system-packages openapi-spec-validator \
+    || apt_install python3-openapi-spec-validator
 fi
 echo "test-deps: openapi-spec-validator $(python3 -c 'from importlib.metadata import version; print(version("openapi-spec-validator"))')"
