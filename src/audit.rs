@@ -95,10 +95,9 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
-    /// `2024-05-08 01:30 UTC`, for display.
+    /// `2024-05-08 09:30`, in the office's time zone (what every other page shows).
     pub fn at_display(&self) -> String {
-        let (date, time) = self.at.split_once('T').unwrap_or((&self.at, ""));
-        format!("{date} {} UTC", time.get(..5).unwrap_or(""))
+        crate::time::local_display(&self.at)
     }
 
     /// The locale key naming the action.
@@ -110,45 +109,107 @@ impl AuditEvent {
         }
     }
 
-    /// A readable name for the record: its name from the before/after values, else `entity #id`.
-    pub fn label(&self) -> String {
-        let name = [&self.after_json, &self.before_json].into_iter().flatten().find_map(|j| {
-            let v: serde_json::Value = serde_json::from_str(j).ok()?;
-            ["name_en", "username"]
-                .iter()
-                .find_map(|k| v[*k].as_str().map(str::to_string))
-                .or_else(|| v[0]["name"].as_str().map(str::to_string))
-        });
-        match name {
-            Some(n) => format!("{n} ({} #{})", self.entity, self.entity_id),
-            None => format!("{} #{}", self.entity, self.entity_id),
-        }
+    fn values(&self) -> impl Iterator<Item = serde_json::Value> + '_ {
+        [&self.after_json, &self.before_json].into_iter().flatten().filter_map(|j| serde_json::from_str(j).ok())
     }
 
-    /// Link to the record's page, or empty if it has none.
+    /// The record's own name from its values (a name, a title, a login), if it has one.
+    pub fn name(&self) -> Option<String> {
+        self.values().find_map(|v| {
+            ["name_en", "title", "title_en", "display_name", "username", "slug"]
+                .iter()
+                .find_map(|k| v[*k].as_str().filter(|s| !s.is_empty()).map(str::to_string))
+                .or_else(|| v[0]["name"].as_str().map(str::to_string))
+        })
+    }
+
+    /// A readable name for the record without the kind: its name, else `#id`.
+    pub fn label(&self) -> String {
+        self.name().unwrap_or_else(|| format!("#{}", self.entity_id))
+    }
+
+    /// An id field of the record's values (e.g. the visit an action belongs to).
+    fn value_id(&self, key: &str) -> Option<i64> {
+        self.values().find_map(|v| v[key].as_i64())
+    }
+
+    /// Link to the page that shows the record, or empty if it has none (deleted records
+    /// link to their parent where the values name it).
     pub fn href(&self) -> String {
+        let id = self.entity_id;
+        let deleted = self.action == "delete";
+        let parent = |key: &str, path: &str| self.value_id(key).map(|p| format!("{path}/{p}")).unwrap_or_default();
         match self.entity.as_str() {
-            "institution" => format!("/institutions/{}", self.entity_id),
-            "person" => format!("/people/{}", self.entity_id),
+            _ if deleted && !matches!(self.entity.as_str(), "visit_action" | "visit_outcome" | "visit_session" | "booking" | "unit") => {
+                String::new()
+            }
+            "institution" => format!("/institutions/{id}"),
+            "person" => format!("/people/{id}"),
+            "visit" => format!("/visits/{id}"),
+            "visit_action" | "visit_outcome" | "visit_session" => parent("visit_id", "/visits"),
+            "agreement" => format!("/agreements/{id}"),
+            "agreement_document" => parent("agreement_id", "/agreements"),
+            "programme" => format!("/programmes/{id}"),
+            "mobility" => parent("programme_id", "/programmes"),
+            "trip" => format!("/trips/{id}"),
+            "room" => format!("/rooms/{id}"),
+            "booking" => parent("room_id", "/rooms"),
+            "unit" => parent("institution_id", "/institutions"),
+            "article" => format!("/articles/{id}"),
+            "article_version" | "article_photo" => parent("article_id", "/articles"),
+            "user" => format!("/users/{id}"),
             _ => String::new(),
         }
     }
 
-    /// Field-by-field changes (name, before, after) for display.
+    /// Field-by-field changes (field, before, after) for display, values as text: lists
+    /// and records by their names, not as JSON.
     pub fn changes(&self) -> Vec<(String, String, String)> {
         let parse = |s: &Option<String>| -> serde_json::Map<String, serde_json::Value> {
             s.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default()
         };
         let (b, a) = (parse(&self.before_json), parse(&self.after_json));
-        let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+        let mut keys: Vec<&String> = b.keys().chain(a.keys()).filter(|k| !HIDDEN_FIELDS.contains(&k.as_str())).collect();
         keys.sort();
         keys.dedup();
-        let show = |v: Option<&serde_json::Value>| match v {
-            None | Some(serde_json::Value::Null) => String::new(),
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
-        };
         keys.into_iter().filter(|k| b.get(*k) != a.get(*k)).map(|k| (k.clone(), show(b.get(k)), show(a.get(k)))).collect()
+    }
+}
+
+/// Bookkeeping fields a person does not need to see in a history.
+const HIDDEN_FIELDS: &[&str] = &["id", "version", "updated_at", "created_at", "sequence"];
+
+/// A value as a person reads it.
+fn show(v: Option<&serde_json::Value>) -> String {
+    use serde_json::Value;
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Bool(b)) => {
+            if *b {
+                "✓".into()
+            } else {
+                "✗".into()
+            }
+        }
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Array(items)) => items.iter().map(|i| show(Some(i))).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("; "),
+        Some(Value::Object(map)) => {
+            let named =
+                ["name_en", "name", "title_en", "title", "display_name", "label"].iter().find_map(|k| map.get(*k).and_then(Value::as_str));
+            match named {
+                Some(n) => {
+                    let extra = ["role", "status", "title_en"].iter().filter_map(|k| map.get(*k).and_then(Value::as_str)).find(|e| *e != n);
+                    extra.map(|e| format!("{n} ({e})")).unwrap_or_else(|| n.to_string())
+                }
+                None => map
+                    .iter()
+                    .filter(|(k, _)| !HIDDEN_FIELDS.contains(&k.as_str()))
+                    .map(|(k, v)| format!("{k}: {}", show(Some(v))))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }
+        }
     }
 }
 

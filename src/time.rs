@@ -84,3 +84,15 @@ mod tests {
         assert_eq!(parse_date("soon"), None);
     }
 }
+
+/// A stored UTC instant (`2024-05-08T01:30:00Z`) as `2024-05-08 09:30` in the office's
+/// time zone, what every page shows; text that is not an instant is returned as it is.
+pub fn local_display(at: &str) -> String {
+    match at.parse::<Timestamp>() {
+        Ok(ts) => {
+            let tz = TimeZone::get(OFFICE_TIME_ZONE).unwrap_or(TimeZone::UTC);
+            ts.to_zoned_datetime(tz).strftime("%Y-%m-%d %H:%M").to_string()
+        }
+        Err(_) => at.to_string(),
+    }
+}

@@ -10,6 +10,7 @@ pub mod api;
 pub mod changes;
 pub mod detail_pages;
 pub mod documents;
+mod edit_page;
 pub mod model;
 pub mod pages;
 pub mod queries;

@@ -19,7 +19,7 @@ use crate::{
     audit::Actor,
     auth::{Access, Permission},
     error::{AppError, AppResult},
-    institutions::partner_field::partner_from_text,
+    institutions::partner_field::partner_from_form,
     status::Status,
     tabular::{Format, Table},
     web::{
@@ -42,9 +42,12 @@ pub fn routes() -> Routes {
         .get("/agreements/export.xlsx", view, get(export_xlsx))
         .get("/agreements/new", edit, get(new_form))
         .post("/agreements/new", edit, post(create))
+        .get("/agreements/{id}/edit", edit, get(edit_page::edit_form))
+        .post("/agreements/{id}/edit", edit, post(edit_page::save))
         .merge(detail_pages::routes())
 }
 
+use super::edit_page;
 pub use crate::web::forms::{FormState, field, opt_id, opt_text};
 use crate::web::routes::Routes;
 
@@ -138,11 +141,15 @@ async fn export(State(state): State<AppState>, ApiQuery(q): ApiQuery<AgreementQu
 
 #[derive(Template)]
 #[template(path = "agreements/new.html")]
-struct NewPage {
-    base: Base,
-    f: FormState,
-    visits: Vec<(i64, String)>,
-    units: Vec<(i64, String)>,
+pub(super) struct NewPage {
+    pub(super) base: Base,
+    pub(super) f: FormState,
+    pub(super) visits: Vec<(i64, String)>,
+    pub(super) units: Vec<(i64, String)>,
+    /// Where the form posts (`/agreements/new` or `/agreements/{id}/edit`).
+    pub(super) action: String,
+    /// Editing an agreement: its parties stay as they are (changed on its page).
+    pub(super) editing: bool,
 }
 
 impl NewPage {
@@ -160,7 +167,7 @@ impl NewPage {
 }
 
 /// Visits (latest first, with their institutions) and the home institution's units, for the form's selects.
-async fn choices(state: &AppState) -> AppResult<(Vec<(i64, String)>, Vec<(i64, String)>)> {
+pub(super) async fn choices(state: &AppState) -> AppResult<(Vec<(i64, String)>, Vec<(i64, String)>)> {
     let mut conn = state.db.pool.acquire().await?;
     let rows = queries::recent_visits(&mut conn, 200).await?;
     let mut visits = Vec::with_capacity(rows.len());
@@ -179,7 +186,8 @@ async fn choices(state: &AppState) -> AppResult<(Vec<(i64, String)>, Vec<(i64, S
 async fn new_page(state: &AppState, ctx: &Ctx, f: FormState) -> AppResult<Response> {
     let (visits, units) = choices(state).await?;
     let status = if f.form.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = NewPage { base: Base::new(ctx, Tr(ctx.locale).t("agreements.new"), "agreements"), f, visits, units };
+    let base = Base::new(ctx, Tr(ctx.locale).t("agreements.new"), "agreements");
+    let page = NewPage { base, f, visits, units, action: "/agreements/new".into(), editing: false };
     Ok((status, render(&page)).into_response())
 }
 
@@ -188,10 +196,10 @@ async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
 }
 
 /// The form's input: our institution and the typed partner as parties.
-async fn new_input(state: &AppState, user_id: i64, fields: &[(String, String)]) -> AppResult<NewAgreement> {
+async fn new_input(state: &AppState, actor: &Actor, user_id: i64, fields: &[(String, String)]) -> AppResult<NewAgreement> {
     let home = crate::institutions::lookup::home_id(&mut *state.db.pool.acquire().await?).await?;
     let home = home.ok_or_else(|| AppError::field("institution", "record our own institution first"))?;
-    let partner = partner_from_text(state, field(fields, "institution"))
+    let partner = partner_from_form(state, actor, field(fields, "institution"), field(fields, "institution_domain"))
         .await?
         .map_err(|e| AppError::Validation(vec![e]))?
         .ok_or_else(|| AppError::field("institution", "type the partner institution's name, acronym or web domain"))?;
@@ -219,7 +227,7 @@ async fn create(
     FormData(fields): FormData<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let result = async {
-        let input = new_input(&state, user.id, &fields).await?;
+        let input = new_input(&state, &Actor::from(&*user), user.id, &fields).await?;
         let mut tx = state.db.begin().await?;
         let id = changes::create_agreement(&mut tx, &Actor::from(&*user), &input).await?;
         tx.commit().await?;

@@ -236,11 +236,14 @@ fn side(tr: Tr, f: &Facts, sessions: &[crate::feeds::ics::Event]) -> Side {
         None => vec![tr.t("calendar.letter.office").to_string(), home.clone()],
     };
     let today = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::get(&f.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)).date();
+    // An invitation is issued before the visit: printed again afterwards (for the
+    // records), it keeps a date two weeks before the first day.
+    let issued = if today <= f.start { today } else { f.start.checked_sub(jiff::ToSpan::days(14)).unwrap_or(f.start) };
     Side {
         lang: tr.locale().html_lang(),
         letterhead: home,
         heading: tr.t("calendar.letter.heading").into(),
-        date: day_text(tr, today),
+        date: day_text(tr, issued),
         addressee,
         salutation,
         body,

@@ -90,3 +90,35 @@ mod tests {
         assert_eq!(label_of(3, &[]), "unit 3");
     }
 }
+
+/// Partner institutions marked public, grouped by country (code, name in `lang`,
+/// institutions), countries by name: what the public partners page lists.
+pub async fn public_partner_groups(
+    db: &crate::db::Db,
+    lang: &str,
+) -> crate::error::AppResult<Vec<(String, String, Vec<super::model::Institution>)>> {
+    let q = super::queries::InstitutionQuery { per_page: Some(200), ..Default::default() };
+    let mut all = Vec::new();
+    for page in 1.. {
+        let (items, total) =
+            super::queries::list_institutions(db, &super::queries::InstitutionQuery { page: Some(page), ..q.clone() }, None).await?;
+        let done = items.is_empty() || (page * 200) >= total;
+        all.extend(items.into_iter().filter(|i| i.is_public && !i.is_home));
+        if done {
+            break;
+        }
+    }
+    let mut groups: Vec<(String, String, Vec<super::model::Institution>)> = Vec::new();
+    all.sort_by(|a, b| {
+        super::reference::country_name(&a.country, lang)
+            .cmp(&super::reference::country_name(&b.country, lang))
+            .then(a.name_en.cmp(&b.name_en))
+    });
+    for i in all {
+        match groups.last_mut() {
+            Some(g) if g.0 == i.country => g.2.push(i),
+            _ => groups.push((i.country.clone(), super::reference::country_name(&i.country, lang), vec![i])),
+        }
+    }
+    Ok(groups)
+}

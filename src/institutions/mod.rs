@@ -13,6 +13,7 @@ pub mod model;
 pub mod pages;
 pub mod partner_field;
 pub mod partner_index;
+pub mod people_edit;
 pub mod people_pages;
 pub mod queries;
 pub mod records;
@@ -44,15 +45,18 @@ pub fn routes() -> Routes {
         .post("/institutions/{id}/edit", edit, post(pages::save))
         .post("/institutions/{id}/merge", edit, post(pages::merge_form))
         .get("/institutions/map.svg", view, get(map::staff_map))
-        .get("/partners", Access::Public, get(pages::public_partners))
         .get("/partners/map.svg", Access::Public, get(map::public_map))
         .get("/directory", view, get(pages::directory_page))
+        .get("/suggest/institutions", view, get(pages::suggest))
         .post("/directory/{domain}/promote", edit, post(pages::promote_form))
         .get("/people", view, get(pages::people))
         .get("/people/new", edit, get(people_pages::new_person))
         .post("/people/new", edit, post(people_pages::create_person))
         .get("/people/{id}", view, get(people_pages::person))
         .post("/people/{id}/positions", edit, post(people_pages::add_position))
+        .get("/people/{id}/edit", edit, get(people_edit::edit_form))
+        .post("/people/{id}/edit", edit, post(people_edit::save))
+        .post("/people/{id}/positions/{pid}/delete", edit, post(people_edit::delete_position))
         .post("/institutions/{id}/units", edit, post(people_pages::add_unit))
         .get("/api/v1/institutions", view, get(api::list_institutions))
         .post("/api/v1/institutions", edit, post(api::create_institution))

@@ -38,6 +38,9 @@ pub struct PersonForm {
     email: String,
     #[serde(default)]
     institution: String,
+    /// A directory entry picked from the suggestions (its domain).
+    #[serde(default)]
+    institution_domain: String,
     #[serde(default)]
     title_en: String,
     #[serde(default)]
@@ -46,6 +49,9 @@ pub struct PersonForm {
     start_date: String,
     #[serde(default)]
     end_date: String,
+    /// Where to go after saving (a page of this site), e.g. back to a visit.
+    #[serde(default)]
+    next: String,
 }
 
 #[derive(Template)]
@@ -63,8 +69,8 @@ impl NewPersonPage {
 }
 
 /// Finds the one institution a typed text means, or explains why not (field, message).
-async fn institution_from_text(state: &AppState, text: &str) -> Result<Option<i64>, (String, String)> {
-    match super::partner_field::partner_from_text(state, text).await {
+async fn institution_from_text(state: &AppState, actor: &Actor, form: &PersonForm) -> Result<Option<i64>, (String, String)> {
+    match super::partner_field::partner_from_form(state, actor, &form.institution, &form.institution_domain).await {
         Ok(Ok(id)) => Ok(id),
         Ok(Err(e)) => Err((e.field, e.message)),
         Err(e) => Err(("institution".to_string(), e.to_string())),
@@ -94,13 +100,20 @@ fn field_errors(e: AppError) -> Result<Vec<(String, String)>, AppError> {
     }
 }
 
-/// `GET /people/new`.
-pub async fn new_person(ctx: Ctx) -> Response {
-    render(&NewPersonPage {
-        base: Base::new(&ctx, Tr(ctx.locale).t("people.new"), "people"),
-        form: PersonForm::default(),
-        errors: Vec::new(),
-    })
+/// `GET /people/new?institution=…&next=…`: the form, with the institution filled in and
+/// a way back when opened from another record's page.
+pub async fn new_person(ctx: Ctx, crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<NewPersonQuery>) -> Response {
+    let form = PersonForm { institution: q.institution, next: q.next, ..Default::default() };
+    render(&NewPersonPage { base: Base::new(&ctx, Tr(ctx.locale).t("people.new"), "people"), form, errors: Vec::new() })
+}
+
+/// Query of the new-person form.
+#[derive(Debug, Default, Deserialize)]
+pub struct NewPersonQuery {
+    #[serde(default)]
+    institution: String,
+    #[serde(default)]
+    next: String,
 }
 
 /// `POST /people/new`.
@@ -111,7 +124,7 @@ pub async fn create_person(
     FormData(form): FormData<PersonForm>,
 ) -> AppResult<Response> {
     let mut errors = Vec::new();
-    let institution_id = institution_from_text(&state, &form.institution).await.unwrap_or_else(|e| {
+    let institution_id = institution_from_text(&state, &Actor::from(&*user), &form).await.unwrap_or_else(|e| {
         errors.push(e);
         None
     });
@@ -133,7 +146,9 @@ pub async fn create_person(
         match queries::insert_person(&mut tx, &Actor::from(&*user), &input).await {
             Ok(id) => {
                 tx.commit().await?;
-                return Ok(Redirect::to(&format!("/people/{id}")).into_response());
+                let to =
+                    if form.next.is_empty() { format!("/people/{id}") } else { crate::web::redirect::same_site_path(Some(&form.next)) };
+                return Ok(Redirect::to(&to).into_response());
             }
             Err(e) => errors.extend(field_errors(e)?),
         }
@@ -189,7 +204,7 @@ pub async fn add_position(
     FormData(form): FormData<PersonForm>,
 ) -> AppResult<Response> {
     let mut errors = Vec::new();
-    let institution_id = match institution_from_text(&state, &form.institution).await {
+    let institution_id = match institution_from_text(&state, &Actor::from(&*user), &form).await {
         Ok(Some(i)) => Some(i),
         Ok(None) => {
             errors.push(("institution".to_string(), "Give the institution: its name, acronym or domain.".to_string()));

@@ -164,7 +164,14 @@ pub async fn update_person(
     ApiJson(body): ApiJson<PersonChange>,
 ) -> AppResult<Json<Person>> {
     let mut tx = state.db.begin().await?;
-    let before = queries::get_person(&mut tx, id).await?;
+    let after = change_person(&mut tx, &Actor::from(&*user), id, body).await?;
+    tx.commit().await?;
+    Ok(Json(after))
+}
+
+/// Changes a person's own fields (the API's PATCH and the edit page), audited.
+pub async fn change_person(conn: &mut sqlx::AnyConnection, actor: &Actor, id: i64, body: PersonChange) -> AppResult<Person> {
+    let before = queries::get_person(&mut *conn, id).await?;
     let mut input = PersonInput {
         name_en: body.name_en.unwrap_or_else(|| before.name_en.clone()),
         name_zh: body.name_zh.or_else(|| before.name_zh.clone()),
@@ -177,11 +184,10 @@ pub async fn update_person(
         positions: Vec::new(),
     };
     check_person(&mut input)?;
-    queries::update_person(&mut tx, id, &input).await?;
-    let after = queries::get_person(&mut tx, id).await?;
-    audit::record(&mut tx, &Actor::from(&*user), Action::Update, "person", id, Some(&before), Some(&after)).await?;
-    tx.commit().await?;
-    Ok(Json(after))
+    queries::update_person(&mut *conn, id, &input).await?;
+    let after = queries::get_person(&mut *conn, id).await?;
+    audit::record(conn, actor, Action::Update, "person", id, Some(&before), Some(&after)).await?;
+    Ok(after)
 }
 
 /// `DELETE /api/v1/people/{id}` (their positions go with them).
@@ -224,13 +230,19 @@ pub async fn add_position(
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn delete_position(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
     let mut tx = state.db.begin().await?;
-    let person = queries::position_holder(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let before = queries::get_person(&mut tx, person).await?;
-    queries::delete_position(&mut tx, id).await?;
-    let after = queries::get_person(&mut tx, person).await?;
-    audit::record(&mut tx, &Actor::from(&*user), Action::Update, "person", person, Some(&before), Some(&after)).await?;
+    remove_position(&mut tx, &Actor::from(&*user), id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a position, audited as a change of its holder; answers the holder's id.
+pub async fn remove_position(conn: &mut sqlx::AnyConnection, actor: &Actor, id: i64) -> AppResult<i64> {
+    let person = queries::position_holder(&mut *conn, id).await?.ok_or(AppError::NotFound)?;
+    let before = queries::get_person(&mut *conn, person).await?;
+    queries::delete_position(&mut *conn, id).await?;
+    let after = queries::get_person(&mut *conn, person).await?;
+    audit::record(conn, actor, Action::Update, "person", person, Some(&before), Some(&after)).await?;
+    Ok(person)
 }
 
 /// A dated partnership status.

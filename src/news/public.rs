@@ -8,6 +8,7 @@ pub mod cache;
 pub mod feed;
 pub mod layout;
 pub mod pages;
+pub mod partners;
 pub mod queries;
 
 use std::sync::Arc;
@@ -63,6 +64,7 @@ pub fn routes() -> Routes {
         .get("/news/feed.atom", Access::Public, get(news_feed))
         .get("/news/{slug}", Access::Public, get(show_article))
         .get("/sitemap.xml", Access::Public, get(sitemap))
+        .get("/partners", Access::Public, get(partners::public_partners))
 }
 
 /// The query of a public page, read leniently (unknown keys ignored).

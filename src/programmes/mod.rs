@@ -10,6 +10,7 @@
 pub mod api;
 pub mod changes;
 pub mod detail;
+mod edit_page;
 pub mod mobilities;
 pub mod model;
 pub mod pages;

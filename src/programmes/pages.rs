@@ -43,6 +43,8 @@ pub fn routes() -> Routes {
         .post("/programmes/new", edit, post(create))
         .get("/mobilities", view, get(mobility_list))
         .post("/mobilities/{id}/status", record, post(mobility_status))
+        .get("/programmes/{id}/edit", edit, get(super::edit_page::edit_form))
+        .post("/programmes/{id}/edit", edit, post(super::edit_page::save))
         .merge(detail::routes())
 }
 
@@ -114,11 +116,15 @@ async fn list(State(state): State<AppState>, ctx: Ctx, ApiQuery(q): ApiQuery<Pro
 
 #[derive(Template)]
 #[template(path = "programmes/new.html")]
-struct NewPage {
-    base: Base,
-    f: FormState,
-    agreements: Vec<(i64, String)>,
-    agreement_id: String,
+pub(super) struct NewPage {
+    pub(super) base: Base,
+    pub(super) f: FormState,
+    pub(super) agreements: Vec<(i64, String)>,
+    pub(super) agreement_id: String,
+    /// Where the form posts (`/programmes/new` or `/programmes/{id}/edit`).
+    pub(super) action: String,
+    /// Editing: the agreement and area stay (a programme moves to no other agreement).
+    pub(super) editing: bool,
 }
 
 impl Words for NewPage {
@@ -136,7 +142,8 @@ struct NewQuery {
 async fn new_page(state: &AppState, ctx: &Ctx, f: FormState, agreement_id: String) -> AppResult<NewPage> {
     let mut conn = state.db.pool.acquire().await?;
     let agreements = queries::agreement_choices(&mut conn).await?;
-    Ok(NewPage { base: Base::new(ctx, Tr(ctx.locale).t("programmes.new"), "programmes"), f, agreements, agreement_id })
+    let base = Base::new(ctx, Tr(ctx.locale).t("programmes.new"), "programmes");
+    Ok(NewPage { base, f, agreements, agreement_id, action: "/programmes/new".into(), editing: false })
 }
 
 async fn new_form(State(state): State<AppState>, ctx: Ctx, ApiQuery(q): ApiQuery<NewQuery>) -> AppResult<Response> {

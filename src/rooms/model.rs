@@ -168,7 +168,13 @@ pub fn check_booking(input: &NewBooking, allow_past: bool) -> AppResult<(String,
 
 /// The 409 answer to a booking that collides with `b`.
 pub fn conflict(b: Booking) -> AppError {
-    let msg = format!("The room is already booked from {} to {} ({}).", b.starts_at, b.ends_at, b.title);
+    let (from, to) = (crate::time::local_display(&b.starts_at), crate::time::local_display(&b.ends_at));
+    // The same day: "2026-12-15 10:00 to 12:00".
+    let to = match (from.split_once(' '), to.split_once(' ')) {
+        (Some((d1, _)), Some((d2, t2))) if d1 == d2 => t2.to_string(),
+        _ => to,
+    };
+    let msg = format!("The room is already booked from {from} to {to} ({}).", b.title);
     AppError::Conflict(msg, Some(serde_json::json!({ "booking": b })))
 }
 

@@ -5,6 +5,8 @@
 //! input kept. The day view, itinerary and actions list are in `views`.
 
 mod changes;
+mod delegation;
+mod session_edit;
 mod views;
 
 use askama::Template;
@@ -46,12 +48,18 @@ pub fn routes() -> Routes {
         .get("/visits/new", edit, get(new_form))
         .post("/visits/new", edit, post(create))
         .get("/visits/{id}", view, get(detail))
+        .get("/visits/{id}/edit", edit, get(edit_form))
+        .post("/visits/{id}/edit", edit, post(save))
         .get("/visits/{id}/itinerary", view, get(views::itinerary))
         .post("/visits/{id}/status", edit, post(changes::change_status))
-        .post("/visits/{id}/members", edit, post(changes::add_member))
-        .post("/visits/{id}/hosts", edit, post(changes::add_host))
+        .post("/visits/{id}/members", edit, post(delegation::add_members))
+        .post("/visits/{id}/members/{person_id}/delete", edit, post(delegation::remove_member))
+        .post("/visits/{id}/hosts", edit, post(delegation::add_host))
+        .post("/visits/{id}/hosts/{host_id}/delete", edit, post(delegation::remove_host))
         .post("/visits/{id}/sessions", edit, post(changes::add_session))
         .post("/visits/{id}/sessions/{sid}/delete", edit, post(changes::delete_session))
+        .get("/visits/{id}/sessions/{sid}/edit", edit, get(session_edit::edit_form))
+        .post("/visits/{id}/sessions/{sid}/edit", edit, post(session_edit::save))
         .post("/visits/{id}/outcomes", edit, post(changes::add_outcome))
         .post("/visits/{id}/actions", edit, post(changes::add_action))
         .post("/actions/{id}/status", Access::Authenticated, post(changes::action_status))
@@ -68,6 +76,8 @@ struct ListPage {
     status: String,
     direction: String,
     year: String,
+    from: String,
+    to: String,
 }
 
 impl ListPage {
@@ -90,6 +100,8 @@ async fn list(State(state): State<AppState>, ctx: Ctx, ApiQuery(q): ApiQuery<Vis
         status: q.status.unwrap_or_default(),
         direction: q.direction.unwrap_or_default(),
         year: q.year.map(|y| y.to_string()).unwrap_or_default(),
+        from: q.from.map(|d| d.to_string()).unwrap_or_default(),
+        to: q.to.map(|d| d.to_string()).unwrap_or_default(),
     }))
 }
 
@@ -98,10 +110,79 @@ async fn list(State(state): State<AppState>, ctx: Ctx, ApiQuery(q): ApiQuery<Vis
 struct NewPage {
     base: Base,
     f: FormState,
+    action: String,
+    back: String,
+    editing: bool,
+}
+
+impl NewPage {
+    fn new(ctx: &Ctx, f: FormState) -> NewPage {
+        let base = Base::new(ctx, Tr(ctx.locale).t("visits.new"), "visits");
+        NewPage { base, f, action: "/visits/new".into(), back: "/visits".into(), editing: false }
+    }
+
+    fn edit(ctx: &Ctx, id: i64, f: FormState) -> NewPage {
+        let base = Base::new(ctx, Tr(ctx.locale).t("visits.edit"), "visits");
+        NewPage { base, f, action: format!("/visits/{id}/edit"), back: format!("/visits/{id}"), editing: true }
+    }
 }
 
 async fn new_form(ctx: Ctx) -> Response {
-    render(&NewPage { base: Base::new(&ctx, Tr(ctx.locale).t("visits.new"), "visits"), f: FormState::default() })
+    render(&NewPage::new(&ctx, FormState::default()))
+}
+
+/// `GET /visits/{id}/edit`: the visit's own fields (its delegation, hosts and agenda are
+/// changed on its page).
+async fn edit_form(State(state): State<AppState>, ctx: Ctx, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
+    let v = queries::get_visit(&mut *state.db.pool.acquire().await?, id).await?;
+    let fields = [
+        ("title", v.title),
+        ("purpose", v.purpose),
+        ("start_date", v.start_date),
+        ("end_date", v.end_date),
+        ("time_zone", v.time_zone),
+        ("head_count", v.head_count.to_string()),
+    ];
+    let f = FormState::filled("visit", fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+    Ok(render(&NewPage::edit(&ctx, id, f)))
+}
+
+/// `POST /visits/{id}/edit`: the same change as `PATCH /api/v1/visits/{id}`.
+async fn save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+    FormData(fields): FormData<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let text = |name: &str| Some(field(&fields, name).trim().to_string());
+    let count_text = field(&fields, "head_count").trim().to_string();
+    let head_count = count_text.parse::<i64>().ok();
+    let u = super::model::UpdateVisit {
+        title: text("title"),
+        purpose: text("purpose"),
+        start_date: text("start_date"),
+        end_date: text("end_date"),
+        time_zone: text("time_zone").filter(|t| !t.is_empty()),
+        head_count,
+    };
+    let actor = Actor::from(&*user);
+    crate::web::forms::apply(
+        &state.db,
+        async |c| {
+            if !count_text.is_empty() && head_count.is_none() {
+                let e = crate::error::FieldError::new("head_count", "Give the head count as a whole number, such as 4.");
+                return Err(AppError::Validation(vec![e]));
+            }
+            queries::update_visit(c, &actor, id, &u).await
+        },
+        |_| format!("/visits/{id}"),
+        async |e| {
+            let f = FormState::failed("visit", fields, e, ctx.locale)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&NewPage::edit(&ctx, id, f))).into_response())
+        },
+    )
+    .await
 }
 
 async fn create(
@@ -110,7 +191,9 @@ async fn create(
     User(user): User,
     FormData(fields): FormData<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let institution = crate::institutions::partner_field::partner_from_text(&state, field(&fields, "institution")).await?;
+    let actor = Actor::from(&*user);
+    let (text, domain) = (field(&fields, "institution"), field(&fields, "institution_domain"));
+    let institution = crate::institutions::partner_field::partner_from_form(&state, &actor, text, domain).await?;
     let result = match institution {
         Err(e) => Err(AppError::Validation(vec![e])),
         Ok(inst) => {
@@ -128,7 +211,7 @@ async fn create(
                 hosts: Vec::new(),
             };
             let mut tx = state.db.begin().await?;
-            match queries::create_visit(&mut tx, &Actor::from(&*user), &input).await {
+            match queries::create_visit(&mut tx, &actor, &input).await {
                 Ok(id) => {
                     tx.commit().await?;
                     Ok(id)
@@ -141,8 +224,7 @@ async fn create(
         Ok(id) => Ok(Redirect::to(&format!("/visits/{id}")).into_response()),
         Err(e) => {
             let f = FormState::failed("visit", fields, e, ctx.locale)?;
-            let page = NewPage { base: Base::new(&ctx, Tr(ctx.locale).t("visits.new"), "visits"), f };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&NewPage::new(&ctx, f))).into_response())
         }
     }
 }
@@ -167,17 +249,22 @@ struct DetailPage {
     agreements: Vec<(i64, String, String)>,
 }
 
-impl DetailPage {
+/// What the session form (`_session_fields.html`) asks of the page it is on: labels,
+/// the kinds, topics and the people who may take part.
+trait AgendaForm {
+    fn base(&self) -> &Base;
+    fn visit(&self) -> &Visit;
+
     fn t_key(&self, prefix: &str, key: &str) -> String {
-        self.base.t(&format!("{prefix}.{key}")).to_string()
+        self.base().t(&format!("{prefix}.{key}")).to_string()
     }
 
     fn area(&self, key: &str) -> String {
-        crate::cooperation::area_name(key, if self.base.is_zh() { "zh" } else { "en" }).to_string()
+        crate::cooperation::area_name(key, if self.base().is_zh() { "zh" } else { "en" }).to_string()
     }
 
     fn areas(&self) -> Vec<(&'static str, &'static str)> {
-        crate::cooperation::AREAS.iter().map(|a| (a.key, if self.base.is_zh() { a.zh } else { a.en })).collect()
+        crate::cooperation::AREAS.iter().map(|a| (a.key, if self.base().is_zh() { a.zh } else { a.en })).collect()
     }
 
     fn kinds(&self) -> &'static [&'static str] {
@@ -190,13 +277,29 @@ impl DetailPage {
 
     /// People who may take part in a session: the delegation and the host officials.
     fn participants(&self) -> Vec<(i64, String)> {
-        let mut out: Vec<(i64, String)> = self.v.members.iter().map(|m| (m.person_id, m.name_en.clone())).collect();
-        out.extend(self.v.hosts.iter().filter_map(|h| h.person_id.map(|p| (p, h.name.clone()))));
+        let v = self.visit();
+        let mut out: Vec<(i64, String)> = v.members.iter().map(|m| (m.person_id, m.name_en.clone())).collect();
+        out.extend(v.hosts.iter().filter_map(|h| h.person_id.map(|p| (p, h.name.clone()))));
         out
     }
 
     fn session_default_date(&self) -> &str {
-        &self.v.start_date
+        &self.visit().start_date
+    }
+}
+
+impl AgendaForm for DetailPage {
+    fn base(&self) -> &Base {
+        &self.base
+    }
+    fn visit(&self) -> &Visit {
+        &self.v
+    }
+}
+
+impl DetailPage {
+    fn new_rows(&self) -> usize {
+        delegation::NEW_ROWS
     }
 }
 

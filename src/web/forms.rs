@@ -37,6 +37,11 @@ impl FormState {
         Ok(FormState { form, fields, errors: Tr(locale).field_messages(errors), warning })
     }
 
+    /// A form filled with a record's current values (an edit page's first showing).
+    pub fn filled(form: &'static str, fields: Vec<(String, String)>) -> FormState {
+        FormState { form, fields, errors: Vec::new(), warning: false }
+    }
+
     /// True if this form is the one that failed.
     pub fn is(&self, form: &str) -> bool {
         self.form == form
@@ -159,7 +164,7 @@ mod tests {
         assert_eq!(s.val("outcomes", "title", "x"), "x");
         assert!(s.chosen("sessions", "topics", "b") && !s.chosen("outcomes", "topics", "b"));
         assert!(s.chosen_or("outcomes", "kind", "consensus", "consensus"));
-        assert_eq!(s.err("sessions", "topics"), Some("not an area"));
+        assert_eq!(s.err("sessions", "topics"), Some("Not an area"));
         assert!(!s.is_conflict() && !s.warned("sessions"));
     }
 }

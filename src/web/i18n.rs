@@ -78,6 +78,8 @@ macro_rules! locale_files {
             include_str!(concat!("../../locales/expiry.", $lang, ".json")),
             include_str!(concat!("../../locales/news.", $lang, ".json")),
             include_str!(concat!("../../locales/news-public.", $lang, ".json")),
+            include_str!(concat!("../../locales/dashboard.", $lang, ".json")),
+            include_str!(concat!("../../locales/fields.", $lang, ".json")),
         ]
     };
 }
@@ -105,6 +107,27 @@ impl Tr {
         table.get(key).or_else(|| EN.get(key)).map(String::as_str).unwrap_or(key)
     }
 
+    /// `key.one` or `key.other`, chosen by the language's CLDR plural rule for `n`
+    /// (English: one for 1, other otherwise; Chinese: always other), with `{n}` replaced.
+    pub fn plural(&self, key: &str, n: i64) -> String {
+        let category = plural_category(self.0, n);
+        let chosen = format!("{key}.{category}");
+        let other = format!("{key}.other");
+        let text = [chosen.as_str(), other.as_str()]
+            .into_iter()
+            .find_map(|k| self.table().get(k).or_else(|| EN.get(k)))
+            .map(String::as_str)
+            .unwrap_or(key);
+        text.replace("{n}", &n.to_string())
+    }
+
+    fn table(&self) -> &'static Table {
+        match self.0 {
+            Locale::En => &EN,
+            Locale::Zh => &ZH,
+        }
+    }
+
     /// The language.
     pub fn locale(&self) -> Locale {
         self.0
@@ -119,14 +142,34 @@ impl Tr {
         }
     }
 
-    /// Field errors with their messages in this language.
+    /// Field errors with their messages in this language, as a page shows them (in
+    /// sentence case).
     pub fn field_errors(&self, errors: Vec<FieldError>) -> Vec<FieldError> {
-        errors.into_iter().map(|e| FieldError { message: self.message(&e.message).into_owned(), field: e.field }).collect()
+        errors.into_iter().map(|e| FieldError { message: sentence(&self.message(&e.message)), field: e.field }).collect()
     }
 
-    /// (field, message) pairs with their messages in this language.
+    /// (field, message) pairs with their messages in this language, as a page shows them
+    /// (in sentence case).
     pub fn field_messages(&self, errors: Vec<(String, String)>) -> Vec<(String, String)> {
-        errors.into_iter().map(|(field, message)| (field, self.message(&message).into_owned())).collect()
+        errors.into_iter().map(|(field, message)| (field, sentence(&self.message(&message)))).collect()
+    }
+}
+
+/// A message as a sentence: its first letter upper-case.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) if c.is_lowercase() => c.to_uppercase().chain(chars).collect(),
+        _ => text.to_string(),
+    }
+}
+
+/// The CLDR plural category of an integer count (`one` or `other`; the rules of the
+/// shipped languages need no more).
+fn plural_category(locale: Locale, n: i64) -> &'static str {
+    match locale {
+        Locale::En if n == 1 => "one",
+        _ => "other",
     }
 }
 
@@ -141,6 +184,14 @@ mod tests {
         en.sort();
         zh.sort();
         assert_eq!(en, zh);
+    }
+
+    #[test]
+    fn plurals_follow_the_language_rule() {
+        assert_eq!(Tr(Locale::En).plural("dashboard.partners", 1), "active partner");
+        assert_eq!(Tr(Locale::En).plural("dashboard.partners", 0), "active partners");
+        assert_eq!(Tr(Locale::En).plural("dashboard.partners", 2), "active partners");
+        assert_eq!(Tr(Locale::Zh).plural("dashboard.partners", 1), "个合作中的伙伴院校");
     }
 
     #[test]

@@ -105,6 +105,7 @@ pub fn stack(routes: Routes, db: Db, settings: Arc<Settings>, services: Services
         .layer(middleware::from_fn_with_state(state.clone(), context::context))
         .layer(middleware::from_fn(i18n::translate_problems))
         .layer(middleware::from_fn(html_errors))
+        .layer(middleware::from_fn(post_only_pages))
         .layer(middleware::from_fn(caching::private_when_personal))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
@@ -121,6 +122,23 @@ async fn security_headers(req: Request, next: Next) -> Response {
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
     ));
     res
+}
+
+/// A page address that only takes forms (`/visits/2/sessions`) is where the browser
+/// stays after a refused form; opened again with GET it leads to the page the form is on
+/// (its parent address) instead of answering 405.
+async fn post_only_pages(req: Request, next: Next) -> Response {
+    let get = req.method() == axum::http::Method::GET || req.method() == axum::http::Method::HEAD;
+    let path = req.uri().path().to_string();
+    let res = next.run(req).await;
+    if !get || path.starts_with("/api/") || res.status() != axum::http::StatusCode::METHOD_NOT_ALLOWED {
+        return res;
+    }
+    let parent = match path.trim_end_matches('/').rsplit_once('/') {
+        Some((p, _)) if !p.is_empty() => p.to_string(),
+        _ => "/".to_string(),
+    };
+    axum::response::Redirect::to(&parent).into_response()
 }
 
 /// Browsers get a friendly HTML page for errors outside `/api`; API clients keep the

@@ -47,9 +47,42 @@ impl Base {
         self.tr.locale().html_lang()
     }
 
+    /// The UI language's code (`en`, `zh`), as the records' per-language fields use it.
+    pub fn lang_code(&self) -> &'static str {
+        self.tr.locale().code()
+    }
+
     /// The translated string for `key`.
     pub fn t<'a>(&self, key: &'a str) -> &'a str {
         self.tr.t(key)
+    }
+
+    /// A record field's name as a person reads it (`start_date` → "Start date"), from
+    /// `field.<name>` in the locale files, else the name made readable.
+    pub fn field_label(&self, name: &str) -> String {
+        self.named("field", name)
+    }
+
+    /// A kind of record as a person reads it (`visit_action` → "Follow-up action").
+    pub fn entity_label(&self, entity: &str) -> String {
+        self.named("audit.entity", entity)
+    }
+
+    fn named(&self, prefix: &str, name: &str) -> String {
+        let key = format!("{prefix}.{name}");
+        match self.tr.t(&key) {
+            found if found != key => found.to_string(),
+            _ => {
+                let words = name.replace('_', " ");
+                let mut chars = words.chars();
+                chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+            }
+        }
+    }
+
+    /// A counted phrase in the UI language's plural form (`key.one` / `key.other`).
+    pub fn plural(&self, key: &str, n: &i64) -> String {
+        self.tr.plural(key, *n)
     }
 
     /// Partnership statuses in their order.

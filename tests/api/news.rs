@@ -66,7 +66,7 @@ async fn an_article_goes_through_the_chain_with_five_people_and_credits_them() {
     // The translator cannot hand over without the English version.
     let (s, p) = step(&app, &t.translator, id, json!({"action": "submit"})).await;
     assert_eq!(s, 422, "{p}");
-    assert!(p["errors"][0]["message"].as_str().unwrap_or("").contains("English (en)"), "{p}");
+    assert!(p["errors"][0]["message"].as_str().unwrap_or("").contains("English version"), "{p}");
     let (s, v) = post(
         &app,
         &t.translator,

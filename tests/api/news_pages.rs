@@ -156,7 +156,7 @@ async fn the_new_article_form_keeps_the_input_and_explains_each_problem() {
         .await;
 
     assert_eq!(status, 422);
-    assert!(html.contains("give the article a title"), "title message");
+    assert!(html.contains("Give the article a title"), "title message");
     assert!(html.contains("No partner institution matches"), "partner message");
     assert!(html.contains("第二段：会谈在实训楼1507会议室举行。"), "the body is kept");
     assert!(html.contains("value=\"来访, visits\"") && html.contains("value=\"Nowhere Polytechnic of Atlantis\""), "other fields kept");
@@ -277,7 +277,7 @@ async fn a_stale_save_shows_the_conflict_with_both_diffs_and_keeps_the_users_tex
     let (status, _, html) =
         first.submit(&app, &en, &en, &[("title", ""), ("body", "Concurrent editing, in English."), ("base_revision", "")]).await;
     assert_eq!(status, 422);
-    assert!(html.contains("give the article a title") && html.contains("Concurrent editing, in English."));
+    assert!(html.contains("Give the article a title") && html.contains("Concurrent editing, in English."));
     let (status, _, _) = first
         .submit(&app, &en, &en, &[("title", "Concurrent editing"), ("body", "Concurrent editing, in English."), ("base_revision", "")])
         .await;

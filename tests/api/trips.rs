@@ -323,7 +323,7 @@ async fn the_request_form_keeps_the_input_and_shows_messages_then_the_trip_page_
     let zh = head.get(app.url("/trips?view=waiting&lang=zh")).send().await.expect("list").text().await.expect("html");
 
     assert_eq!(bad_status, 422);
-    assert!(bad_html.contains("say what the trip is for"), "the message is shown");
+    assert!(bad_html.contains("Say what the trip is for"), "the message is shown");
     assert!(bad_html.contains("value=\"Kuala Lumpur\""), "the input is kept");
     assert!(bad_html.contains(&format!("<option value=\"{qin}\" selected>")), "the traveller stays chosen");
     assert_eq!(app.count("trips").await, 1);

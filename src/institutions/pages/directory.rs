@@ -7,10 +7,6 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use super::super::{
-    model::Institution,
-    queries::{self, InstitutionQuery},
-};
 use crate::{
     audit::Actor,
     error::{AppError, AppResult},
@@ -33,6 +29,7 @@ struct DirectoryPage {
     items: Vec<super::super::directory::DirectoryItem>,
     total: i64,
     notice: Option<String>,
+    page: i64,
 }
 
 #[derive(Template)]
@@ -40,8 +37,72 @@ struct DirectoryPage {
 struct DirectoryRows {
     base: Base,
     q: String,
+    country: String,
     items: Vec<super::super::directory::DirectoryItem>,
     total: i64,
+    page: i64,
+}
+
+/// Rows per directory page.
+const PER_PAGE: i64 = 50;
+
+/// What the results line and the pager need (shared by the page and its htmx rows).
+trait Paged {
+    fn total(&self) -> i64;
+    fn page(&self) -> i64;
+    fn searching(&self) -> bool;
+    fn country(&self) -> &str;
+
+    fn pages(&self) -> i64 {
+        if self.searching() { 1 } else { ((self.total() + PER_PAGE - 1) / PER_PAGE).max(1) }
+    }
+
+    fn first_row(&self) -> i64 {
+        if self.total() == 0 { 0 } else { (self.page() - 1) * PER_PAGE + 1 }
+    }
+
+    fn last_row(&self) -> i64 {
+        (self.page() * PER_PAGE).min(self.total())
+    }
+
+    fn page_href(&self, page: i64) -> String {
+        let country = self.country();
+        if country.is_empty() {
+            format!("/directory?page={page}")
+        } else {
+            format!("/directory?country={}&page={page}", crate::web::routes::urlencode(country))
+        }
+    }
+}
+
+impl Paged for DirectoryRows {
+    fn total(&self) -> i64 {
+        self.total
+    }
+    fn page(&self) -> i64 {
+        self.page
+    }
+    fn searching(&self) -> bool {
+        !self.q.trim().is_empty()
+    }
+    fn country(&self) -> &str {
+        &self.country
+    }
+}
+
+impl Paged for DirectoryPage {
+    fn total(&self) -> i64 {
+        self.total
+    }
+    fn page(&self) -> i64 {
+        self.page
+    }
+    fn searching(&self) -> bool {
+        !self.q.trim().is_empty()
+    }
+    fn country(&self) -> &str {
+        &self.country
+    }
 }
 
 fn country_label(base: &Base, code: &Option<String>) -> String {
@@ -69,10 +130,12 @@ pub async fn directory_page(
 ) -> AppResult<Response> {
     let (items, total) = super::super::directory::search_directory(&state.db, &q).await?;
     let base = Base::new(&ctx, Tr(ctx.locale).t("directory.title"), "directory");
+    let page = crate::web::paging::paging(q.page, None, 1, 1).0;
+    let country = q.country.unwrap_or_default();
     if headers.contains_key("hx-request") {
-        return Ok(render(&DirectoryRows { base, q: q.q.unwrap_or_default(), items, total }));
+        return Ok(render(&DirectoryRows { base, q: q.q.unwrap_or_default(), country, items, total, page }));
     }
-    let page = DirectoryPage { base, q: q.q.unwrap_or_default(), country: q.country.unwrap_or_default(), items, total, notice: None };
+    let page = DirectoryPage { base, q: q.q.unwrap_or_default(), country, items, total, notice: None, page };
     Ok(render(&page))
 }
 
@@ -96,44 +159,6 @@ pub async fn promote_form(
     let q = super::super::directory::DirectoryQuery { q: Some(domain.clone()), ..Default::default() };
     let (items, total) = super::super::directory::search_directory(&state.db, &q).await?;
     let base = Base::new(&ctx, Tr(ctx.locale).t("directory.title"), "directory");
-    let page = DirectoryPage { base, q: domain, country: String::new(), items, total, notice: Some(msg) };
+    let page = DirectoryPage { base, q: domain, country: String::new(), items, total, notice: Some(msg), page: 1 };
     Ok((status, render(&page)).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "partners.html")]
-struct PartnersPage {
-    base: Base,
-    groups: Vec<(String, String, Vec<Institution>)>,
-}
-
-/// `GET /partners`: the public list and map of partner institutions marked public.
-pub async fn public_partners(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let q = InstitutionQuery { per_page: Some(200), ..Default::default() };
-    let mut all = Vec::new();
-    for page in 1.. {
-        let (items, total) = queries::list_institutions(&state.db, &InstitutionQuery { page: Some(page), ..q.clone() }, None).await?;
-        let done = items.is_empty() || (page * 200) >= total;
-        all.extend(items.into_iter().filter(|i| i.is_public && !i.is_home));
-        if done {
-            break;
-        }
-    }
-    let lang = ctx.locale.code();
-    let mut groups: Vec<(String, String, Vec<Institution>)> = Vec::new();
-    all.sort_by(|a, b| {
-        super::super::reference::country_name(&a.country, lang)
-            .cmp(&super::super::reference::country_name(&b.country, lang))
-            .then(a.name_en.cmp(&b.name_en))
-    });
-    for i in all {
-        match groups.last_mut() {
-            Some(g) if g.0 == i.country => g.2.push(i),
-            _ => groups.push((i.country.clone(), super::super::reference::country_name(&i.country, lang), vec![i])),
-        }
-    }
-    let base = Base::new(&ctx, Tr(ctx.locale).t("partners.title"), "partners");
-    let mut res = render(&PartnersPage { base, groups });
-    res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("public, max-age=60"));
-    Ok(res)
 }

@@ -4,9 +4,11 @@
 
 mod directory;
 mod export;
+mod suggest;
 
-pub use directory::{directory_page, promote_form, public_partners};
+pub use directory::{directory_page, promote_form};
 pub use export::{export_institutions_csv, export_institutions_xlsx, export_people_csv, export_people_xlsx};
+pub use suggest::suggest;
 
 use askama::Template;
 use axum::{
@@ -127,7 +129,6 @@ impl FormPage {
             ("name_zh", "institutions.name_zh", &f.name_zh, ""),
             ("name_local", "institutions.name_local", &f.name_local, ""),
             ("acronym", "institutions.acronym", &f.acronym, "IUKL"),
-            ("country", "institutions.country", &f.country, "MY"),
             ("city", "institutions.city", &f.city, ""),
             ("website", "institutions.website", &f.website, "https://"),
             ("schac_code", "institutions.schac_code", &f.schac_code, "iukl.edu.my"),
@@ -139,6 +140,24 @@ impl FormPage {
 
     fn error_for(&self, field: &str) -> Option<&str> {
         self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
+    /// True if some field (not the form as a whole) has a message.
+    fn fields_invalid(&self) -> bool {
+        self.errors.iter().any(|(f, _)| f != "form")
+    }
+
+    /// Countries (CLDR names in the UI language, sorted by name), for the country select.
+    fn countries(&self) -> Vec<(&'static str, &'static str)> {
+        let lang = self.base.lang_code();
+        let mut all: Vec<(&'static str, &'static str)> = crate::reference::countries().iter().map(|c| (c.code, c.name(lang))).collect();
+        all.sort_by(|a, b| a.1.cmp(b.1));
+        all
+    }
+
+    /// An institution kind in the UI language.
+    fn kind_name(&self, kind: &str) -> String {
+        self.base.t(&format!("institutions.kind.{kind}")).to_string()
     }
 }
 
@@ -213,8 +232,10 @@ fn form_result(ctx: &Ctx, action: String, form: InstitutionForm, result: AppResu
             let errors = errs.into_iter().map(|e| (e.field, e.message)).collect();
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&form_page(ctx, action, form, errors))).into_response())
         }
-        Err(AppError::Conflict(msg, cands)) => {
-            let mut page = form_page(ctx, action, form, vec![("form".into(), msg)]);
+        Err(AppError::Conflict(_, cands)) => {
+            // The API's message tells a client to send "force"; the page has a checkbox.
+            let msg = "This looks like an institution already recorded (below). Open it, or tick “create it anyway” below the form to add another.";
+            let mut page = form_page(ctx, action, form, vec![("form".into(), msg.into())]);
             page.duplicates = cands
                 .and_then(|c| serde_json::from_value::<Vec<serde_json::Value>>(c).ok())
                 .unwrap_or_default()

@@ -63,11 +63,11 @@ pub async fn take_step(conn: &mut AnyConnection, ed: &Editor, id: i64, req: &Ste
         let article = get_article(conn, id).await?;
         let missing = article.missing_langs();
         if !missing.is_empty() {
-            let names: Vec<&str> = missing.iter().map(|l| if l == "zh" { "Chinese (zh)" } else { "English (en)" }).collect();
+            let names: Vec<&str> = missing.iter().map(|l| if l == "zh" { "Chinese" } else { "English" }).collect();
             return Err(AppError::field(
                 "versions",
                 format!(
-                    "this article must appear in {} as well: the {} version needs a title and a body before it can {}",
+                    "This article must appear in {} as well: the {} version needs a title and a body before it can {}.",
                     names.join(" and "),
                     names.join(" and "),
                     if req.action == StepAction::Publish { "be published" } else { "go to proofreading" }

@@ -13,7 +13,7 @@ use crate::{
     rooms::queries::find_room_time_zone,
     status::Status,
     visits::{
-        model::{HostInput, MemberInput, NewAction, NewOutcome, NewSession, UpdateAction, VisitStatus},
+        model::{NewAction, NewOutcome, NewSession, UpdateAction, VisitStatus},
         queries, sessions,
     },
     web::{
@@ -65,32 +65,8 @@ pub(super) async fn change_status(
     .await
 }
 
-pub(super) async fn add_member(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    User(user): User,
-    ApiPath(id): ApiPath<i64>,
-    FormData(fields): FormData<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    let m = MemberInput { person_id: opt_id(&fields, "person_id").unwrap_or(0), role: field(&fields, "role").to_string() };
-    let actor = Actor::from(&*user);
-    apply(&state, &ctx, id, "members", fields, async |c| queries::add_member(c, &actor, id, &m).await).await
-}
-
-pub(super) async fn add_host(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    User(user): User,
-    ApiPath(id): ApiPath<i64>,
-    FormData(fields): FormData<Vec<(String, String)>>,
-) -> AppResult<Response> {
-    let h = HostInput { person_id: opt_id(&fields, "person_id"), unit_id: opt_id(&fields, "unit_id") };
-    let actor = Actor::from(&*user);
-    apply(&state, &ctx, id, "hosts", fields, async |c| queries::add_host(c, &actor, id, &h).await.map(|_| Vec::new())).await
-}
-
 /// Turns the form's local date and times into instants in the venue's time zone.
-async fn session_input(conn: &mut sqlx::AnyConnection, visit_tz: &str, fields: &[(String, String)]) -> AppResult<NewSession> {
+pub(super) async fn session_input(conn: &mut sqlx::AnyConnection, visit_tz: &str, fields: &[(String, String)]) -> AppResult<NewSession> {
     let room_id = opt_id(fields, "room_id");
     let tz = match room_id {
         Some(r) => find_room_time_zone(&mut *conn, r).await?.unwrap_or_else(|| visit_tz.to_string()),

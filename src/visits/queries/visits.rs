@@ -289,6 +289,12 @@ pub struct VisitQuery {
     pub institution_id: Option<i64>,
     /// Starting in this year.
     pub year: Option<i64>,
+    /// Under way on or after this day (the visit ends on it or later), `YYYY-MM-DD`.
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<jiff::civil::Date>,
+    /// Under way on or before this day (the visit starts on it or earlier), `YYYY-MM-DD`.
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<jiff::civil::Date>,
     /// Page, from 1.
     pub page: Option<i64>,
     /// Per page, 1–200 (default 50).
@@ -301,13 +307,16 @@ pub async fn list_visits(conn: &mut AnyConnection, q: &VisitQuery) -> AppResult<
     let year = q.year.map(|y| (format!("{y:04}-01-01"), format!("{y:04}-12-31")));
     let filter = "($1 = '' OR v.status = $1) AND ($2 = '' OR v.direction = $2)
         AND ($3 = 0 OR EXISTS (SELECT 1 FROM visit_institutions vi WHERE vi.visit_id = v.id AND vi.institution_id = $3))
-        AND ($4 = '' OR v.start_date >= $4) AND ($5 = '' OR v.start_date <= $5)";
+        AND ($4 = '' OR v.start_date >= $4) AND ($5 = '' OR v.start_date <= $5)
+        AND ($6 = '' OR v.end_date >= $6) AND ($7 = '' OR v.start_date <= $7)";
     let binds = (
         q.status.clone().unwrap_or_default(),
         q.direction.clone().unwrap_or_default(),
         q.institution_id.unwrap_or(0),
         year.clone().map(|y| y.0).unwrap_or_default(),
         year.map(|y| y.1).unwrap_or_default(),
+        q.from.map(|d| d.to_string()).unwrap_or_default(),
+        q.to.map(|d| d.to_string()).unwrap_or_default(),
     );
     let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM visits v WHERE {filter}")))
         .bind(&binds.0)
@@ -315,17 +324,21 @@ pub async fn list_visits(conn: &mut AnyConnection, q: &VisitQuery) -> AppResult<
         .bind(binds.2)
         .bind(&binds.3)
         .bind(&binds.4)
+        .bind(&binds.5)
+        .bind(&binds.6)
         .fetch_one(&mut *conn)
         .await?;
     let rows: Vec<(i64, String, String, String, String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT v.id, v.direction, v.title, v.start_date, v.end_date, v.status, v.head_count FROM visits v WHERE {filter}
-         ORDER BY v.start_date DESC, v.id DESC LIMIT $6 OFFSET $7"
+         ORDER BY v.start_date DESC, v.id DESC LIMIT $8 OFFSET $9"
     )))
     .bind(&binds.0)
     .bind(&binds.1)
     .bind(binds.2)
     .bind(&binds.3)
     .bind(&binds.4)
+    .bind(&binds.5)
+    .bind(&binds.6)
     .bind(per_page)
     .bind(crate::web::paging::offset(page, per_page))
     .fetch_all(&mut *conn)

@@ -15,8 +15,7 @@ fn exact_entries_templates_and_fallback() {
 
 #[test]
 fn matched_parts_that_are_messages_are_translated_too() {
-    let msg =
-        "this article must appear in Chinese (zh) as well: the Chinese (zh) version needs a title and a body before it can be published";
+    let msg = "This article must appear in Chinese as well: the Chinese version needs a title and a body before it can be published.";
     let zh = to_chinese(msg);
     assert!(zh.contains("中文") && zh.contains("发布") && !zh.contains("Chinese"), "{zh}");
 }
