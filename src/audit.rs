@@ -120,6 +120,7 @@ impl AuditEvent {
                 .iter()
                 .find_map(|k| v[*k].as_str().filter(|s| !s.is_empty()).map(str::to_string))
                 .or_else(|| v[0]["name"].as_str().map(str::to_string))
+                .or_else(|| v["versions"][0]["title"].as_str().map(str::to_string))
         })
     }
 
@@ -157,7 +158,6 @@ impl AuditEvent {
             "unit" => parent("institution_id", "/institutions"),
             "article" => format!("/articles/{id}"),
             "article_version" | "article_photo" => parent("article_id", "/articles"),
-            "user" => format!("/users/{id}"),
             _ => String::new(),
         }
     }
@@ -204,10 +204,11 @@ fn show(v: Option<&serde_json::Value>) -> String {
                 }
                 None => map
                     .iter()
-                    .filter(|(k, _)| !HIDDEN_FIELDS.contains(&k.as_str()))
-                    .map(|(k, v)| format!("{k}: {}", show(Some(v))))
+                    .filter(|(k, _)| !HIDDEN_FIELDS.contains(&k.as_str()) && !k.ends_with("_id"))
+                    .map(|(_, v)| show(Some(v)))
+                    .filter(|v| !v.is_empty())
                     .collect::<Vec<_>>()
-                    .join(", "),
+                    .join(" · "),
             }
         }
     }

@@ -63,6 +63,30 @@ impl Base {
         self.named("field", name)
     }
 
+    /// A stored value of a record's field as a person reads it: status and direction
+    /// words in the UI language, anything else as it is.
+    pub fn value_label(&self, entity: &str, field: &str, value: &str) -> String {
+        let prefix = match (field, entity) {
+            ("status", "visit") => "visits.status",
+            ("status", "agreement") => "agreements.status",
+            ("status", "programme") => "programmes.pstatus",
+            ("status", "mobility") => "programmes.mstatus",
+            ("status", "trip") => "trips.status",
+            ("status", "article") => "news.status",
+            ("status", "booking") => "rooms.status",
+            ("status", "visit_action") => "visits.action_status",
+            ("direction", _) => "visits.direction",
+            ("kind", "institution") => "institutions.kind",
+            ("kind", "agreement") => "agreements.kind",
+            _ => return value.to_string(),
+        };
+        let key = format!("{prefix}.{value}");
+        match self.tr.t(&key) {
+            found if found != key => found.to_string(),
+            _ => value.to_string(),
+        }
+    }
+
     /// A kind of record as a person reads it (`visit_action` → "Follow-up action").
     pub fn entity_label(&self, entity: &str) -> String {
         self.named("audit.entity", entity)
