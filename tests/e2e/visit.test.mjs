@@ -67,21 +67,21 @@ test("the seed visit is recorded again through the browser", async () => {
   const visitUrl = page.url();
 
   // Delegation: Chen Zhihui leads; three more are unnamed.
-  await page.selectOption("#member-person", { label: "Chen Zhihui" });
-  await page.selectOption("#member-role", "leader");
-  await submit(page, "#members form button");
+  await page.check('#members-form label:has-text("Chen Zhihui") input[name=person_id]');
+  await page.selectOption("#members-form select[name=role]", "leader");
+  await submit(page, "#members-form button[type=submit]");
   assert.match(await page.textContent("#members"), /Chen Zhihui — leader/);
 
   // Hosts: two officials and two units (one of them with two names).
   for (const name of ["Ma Shaojian", "Qin Yongling"]) {
     await page.selectOption("#host-person", { label: name });
-    await submit(page, "#hosts form button");
+    await submit(page, "#hosts-form button[type=submit]");
   }
   await page.selectOption("#host-unit", { label: "Human Resources Department" });
-  await submit(page, "#hosts form button");
+  await submit(page, "#hosts-form button[type=submit]");
   await page.selectOption("#host-unit", { label: "School of Foreign Studies (School of International Education)" });
-  await submit(page, "#hosts form button");
-  const hosts = await page.textContent("#hosts");
+  await submit(page, "#hosts-form button[type=submit]");
+  const hosts = await page.textContent("#hosts ul");
   for (const h of ["Ma Shaojian", "Qin Yongling", "Human Resources Department", "School of International Education"]) {
     assert.ok(hosts.includes(h), `host ${h}`);
   }
