@@ -286,6 +286,19 @@ trait AgendaForm {
     fn session_default_date(&self) -> &str {
         &self.visit().start_date
     }
+
+    /// The record's Chinese text on a Chinese page where it has one, else the English.
+    fn pick<'a>(&self, en: &'a str, zh: &'a Option<String>) -> &'a str {
+        match zh {
+            Some(z) if self.base().is_zh() && !z.trim().is_empty() => z,
+            _ => en,
+        }
+    }
+
+    /// Titles in the page's language.
+    fn titles_in<'a>(&self, en: &'a str, zh: &'a str) -> &'a str {
+        if self.base().is_zh() && !zh.is_empty() { zh } else { en }
+    }
 }
 
 impl AgendaForm for DetailPage {

@@ -36,6 +36,8 @@ pub struct Session {
     pub room_id: Option<i64>,
     /// Room and building, e.g. "Conference room 1508, Shixun Building".
     pub room: Option<String>,
+    /// The same in Chinese, e.g. "实训楼1508会议室".
+    pub room_zh: Option<String>,
     /// The room booking.
     pub booking_id: Option<i64>,
     /// Its status.
@@ -66,6 +68,14 @@ impl Session {
     /// Where, in words.
     pub fn place(&self) -> &str {
         self.room.as_deref().unwrap_or(&self.venue)
+    }
+
+    /// Where, in a language (`zh` uses the Chinese room and building names).
+    pub fn place_in(&self, zh: bool) -> &str {
+        match (zh, &self.room_zh) {
+            (true, Some(z)) => z,
+            _ => self.place(),
+        }
     }
 }
 

@@ -101,6 +101,8 @@ pub struct Member {
     pub role: String,
     /// Current positions, joined ("Vice President; Director, Institute of Smart Industry").
     pub titles: String,
+    /// The same in Chinese where the records have it (else as `titles`).
+    pub titles_zh: String,
     /// The person's institution.
     pub institution_id: Option<i64>,
 }
@@ -116,6 +118,10 @@ pub struct Host {
     pub unit_id: Option<i64>,
     /// Name (person's or all of the unit's names, "School of Foreign Studies (School of International Education)").
     pub name: String,
+    /// The Chinese name where the records have one (a person's Chinese name, a unit's).
+    pub name_zh: Option<String>,
     /// Positions of a person.
     pub titles: String,
+    /// The titles in Chinese where the records have them (else as `titles`).
+    pub titles_zh: String,
 }

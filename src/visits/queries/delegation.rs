@@ -175,30 +175,48 @@ fn hosts_text(v: &Visit) -> serde_json::Value {
     serde_json::json!({ "hosts": names.join("; ") })
 }
 
-/// Current positions of people, joined per person: "Vice President; Director, Institute of Smart Industry".
-pub async fn titles(conn: &mut AnyConnection, person_ids: &[i64]) -> AppResult<Vec<(i64, String)>> {
+/// Current positions of people, joined per person, in English and in Chinese (where the
+/// records have the Chinese title and unit name): "Vice President; Director, Institute of
+/// Smart Industry" and "副校长；智能产业研究院院长".
+pub async fn titles(conn: &mut AnyConnection, person_ids: &[i64]) -> AppResult<Vec<(i64, String, String)>> {
     let today = crate::time::today();
     let mut out = Vec::new();
     for &p in person_ids {
-        let rows: Vec<(String, Option<String>)> = sqlx::query_as(
-            "SELECT po.title_en, (SELECT n.name FROM unit_names n WHERE n.unit_id = po.unit_id AND n.lang = 'en' ORDER BY n.is_primary DESC, n.id LIMIT 1)
+        let rows: Vec<TitleRow> = sqlx::query_as(
+            "SELECT po.title_en, po.title_zh,
+                (SELECT n.name FROM unit_names n WHERE n.unit_id = po.unit_id AND n.lang = 'en' ORDER BY n.is_primary DESC, n.id LIMIT 1),
+                (SELECT n.name FROM unit_names n WHERE n.unit_id = po.unit_id AND n.lang = 'zh' ORDER BY n.is_primary DESC, n.id LIMIT 1)
              FROM positions po WHERE po.person_id = $1 AND (po.end_date IS NULL OR po.end_date >= $2) ORDER BY po.id",
         )
         .bind(p)
         .bind(&today)
         .fetch_all(&mut *conn)
         .await?;
-        let joined: Vec<String> = rows.into_iter().map(|(t, u)| if let Some(u) = u { format!("{t}, {u}") } else { t }).collect();
-        out.push((p, joined.join("; ")));
+        let en: Vec<String> = rows.iter().map(|(t, _, u, _)| if let Some(u) = u { format!("{t}, {u}") } else { t.clone() }).collect();
+        let zh: Vec<String> = rows
+            .iter()
+            .map(|(t, tz, u, uz)| {
+                let title = tz.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| t.clone());
+                match (uz.as_ref().or(u.as_ref()), uz.is_some()) {
+                    (Some(unit), true) => format!("{unit}{title}"),
+                    (Some(unit), false) => format!("{title}，{unit}"),
+                    (None, _) => title,
+                }
+            })
+            .collect();
+        out.push((p, en.join("; "), zh.join("；")));
     }
     Ok(out)
 }
 
+/// A position's English and Chinese title, and its unit's English and Chinese name.
+type TitleRow = (String, Option<String>, Option<String>, Option<String>);
+
 /// A member row: person id, names, role, institution.
 type MemberRow = (i64, String, Option<String>, String, Option<i64>);
 
-/// A host row: id, person, unit, the person's name.
-type HostRow = (i64, Option<i64>, Option<i64>, Option<String>);
+/// A host row: id, person, unit, the person's names.
+type HostRow = (i64, Option<i64>, Option<i64>, Option<String>, Option<String>);
 
 pub(super) async fn members(conn: &mut AnyConnection, visit_id: i64) -> AppResult<Vec<Member>> {
     let rows: Vec<MemberRow> = sqlx::query_as(
@@ -213,27 +231,38 @@ pub(super) async fn members(conn: &mut AnyConnection, visit_id: i64) -> AppResul
     Ok(rows
         .into_iter()
         .zip(t)
-        .map(|(r, (_, titles))| Member { person_id: r.0, name_en: r.1, name_zh: r.2, role: r.3, titles, institution_id: r.4 })
+        .map(|(r, (_, titles, titles_zh))| Member { person_id: r.0, name_en: r.1, name_zh: r.2, role: r.3, titles, titles_zh, institution_id: r.4 })
         .collect())
 }
 
 pub use crate::institutions::lookup::unit_label;
 
+/// A unit's primary Chinese name, if it has one.
+async fn unit_name_zh(conn: &mut AnyConnection, unit_id: i64) -> AppResult<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT name FROM unit_names WHERE unit_id = $1 AND lang = 'zh' ORDER BY is_primary DESC, id LIMIT 1")
+        .bind(unit_id)
+        .fetch_optional(conn)
+        .await?)
+}
+
 pub(super) async fn hosts(conn: &mut AnyConnection, visit_id: i64) -> AppResult<Vec<Host>> {
     let rows: Vec<HostRow> = sqlx::query_as(
-        "SELECT h.id, h.person_id, h.unit_id, p.name_en FROM visit_hosts h LEFT JOIN people p ON p.id = h.person_id WHERE h.visit_id = $1 ORDER BY h.id",
+        "SELECT h.id, h.person_id, h.unit_id, p.name_en, p.name_zh FROM visit_hosts h LEFT JOIN people p ON p.id = h.person_id WHERE h.visit_id = $1 ORDER BY h.id",
     )
     .bind(visit_id)
     .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::new();
-    for (id, person_id, unit_id, pname) in rows {
-        let (name, titles) = match (person_id, unit_id) {
-            (Some(p), _) => (pname.unwrap_or_default(), titles(&mut *conn, &[p]).await?.pop().map(|t| t.1).unwrap_or_default()),
-            (None, Some(u)) => (unit_label(&mut *conn, u).await?, String::new()),
+    for (id, person_id, unit_id, pname, pname_zh) in rows {
+        let (name, name_zh, titles, titles_zh) = match (person_id, unit_id) {
+            (Some(p), _) => {
+                let (_, en, zh) = titles(&mut *conn, &[p]).await?.pop().unwrap_or_default();
+                (pname.unwrap_or_default(), pname_zh, en, zh)
+            }
+            (None, Some(u)) => (unit_label(&mut *conn, u).await?, unit_name_zh(&mut *conn, u).await?, String::new(), String::new()),
             _ => continue,
         };
-        out.push(Host { id, person_id, unit_id, name, titles });
+        out.push(Host { id, person_id, unit_id, name, name_zh, titles, titles_zh });
     }
     Ok(out)
 }

@@ -28,11 +28,12 @@ type SessionRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<String>,
 );
 
 const SELECT_SESSION: &str =
     "SELECT s.id, s.visit_id, s.kind, s.title, s.starts_at, s.ends_at, s.room_id, s.booking_id, s.venue, s.minutes, s.sequence,
-    r.name, bu.name_en, bu.time_zone, bk.status
+    r.name, bu.name_en, bu.time_zone, bk.status, bu.name_zh
     FROM visit_sessions s LEFT JOIN rooms r ON r.id = s.room_id LEFT JOIN buildings bu ON bu.id = r.building_id
     LEFT JOIN bookings bk ON bk.id = s.booking_id";
 
@@ -64,6 +65,7 @@ async fn hydrate(conn: &mut AnyConnection, r: SessionRow, visit_tz: &str) -> App
         ends_at: r.5,
         time_zone: tz,
         room_id: r.6,
+        room_zh: r.11.as_ref().map(|room| format!("{}{room}会议室", r.15.clone().filter(|z| !z.is_empty()).or(r.12.clone()).unwrap_or_default())),
         room: r.11.map(|room| format!("Conference room {room}, {}", r.12.unwrap_or_default())),
         booking_id: r.7,
         booking_status: r.14.as_deref().map(BookingStatus::from_stored).transpose()?,
