@@ -99,6 +99,8 @@ pub struct ListItem {
     pub date_text: String,
     /// First photo.
     pub thumb: Option<Thumb>,
+    /// The related partner: (id, name in the list's language).
+    pub partner: Option<(i64, String)>,
 }
 
 /// An active filter with the link that removes it.
@@ -178,6 +180,7 @@ fn list_item(i: &Item, lang: &str) -> ListItem {
         date_iso: rfc3339(&i.published_at),
         date_text: display_date(&i.published_at, lang),
         thumb: i.photos.first().map(|p| Thumb::of(p, lang, &i.title)),
+        partner: i.partner.clone(),
     }
 }
 

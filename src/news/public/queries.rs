@@ -35,6 +35,8 @@ pub struct Item {
     pub updated_at: String,
     /// The author's name.
     pub author_name: String,
+    /// The related partner institution: (id, its name in the page's language).
+    pub partner: Option<(i64, String)>,
     /// Language of the text below (the one asked for, else the original).
     pub lang: String,
     /// Languages that have a version.
@@ -151,8 +153,11 @@ async fn items(conn: &mut AnyConnection, ids: &[i64], lang: &str, with_body: boo
     }
     let body = if with_body { "v.body_html" } else { "''" };
     let sql = format!(
-        "SELECT a.id, a.slug, a.published_at, a.updated_at, a.author_name, a.original_lang, v.lang, v.title, v.summary, {body}
-         FROM articles a JOIN article_versions v ON v.article_id = a.id WHERE a.id IN ({})",
+        "SELECT a.id, a.slug, a.published_at, a.updated_at, a.author_name, a.original_lang, v.lang, v.title, v.summary, {body},
+                i.id, i.name_en, i.name_zh
+         FROM articles a JOIN article_versions v ON v.article_id = a.id
+         LEFT JOIN institutions i ON i.id = a.institution_id AND i.is_public = 1 AND i.is_home = 0
+         WHERE a.id IN ({})",
         placeholders(1, ids.len())
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -176,6 +181,13 @@ async fn items(conn: &mut AnyConnection, ids: &[i64], lang: &str, with_body: boo
             published_at: row.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
             updated_at: row.try_get(3)?,
             author_name: row.try_get(4)?,
+            partner: match row.try_get::<Option<i64>, _>(10)? {
+                Some(pid) => {
+                    let (en, zh): (String, Option<String>) = (row.try_get(11)?, row.try_get(12)?);
+                    Some((pid, zh.filter(|z| lang == "zh" && !z.trim().is_empty()).unwrap_or(en)))
+                }
+                None => None,
+            },
             lang: row.try_get(6)?,
             langs,
             title: row.try_get(7)?,
