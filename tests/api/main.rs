@@ -6,6 +6,7 @@ mod api_conventions;
 mod auth;
 mod calendar;
 mod cli;
+mod daily_work;
 mod directory;
 mod expiry;
 mod helpers;

@@ -175,7 +175,10 @@ async fn the_new_article_form_keeps_the_input_and_explains_each_problem() {
     assert_eq!(status, 303);
     let (_, page) = author.page(&app, &location).await;
     assert!(page.contains("代表团来访") && page.contains("Infrastructure University Kuala Lumpur"), "title and related partner");
-    assert!(page.contains("<span class=\"tag\" translate=\"no\">来访</span>") && page.contains("<span class=\"tag\" translate=\"no\">visits</span>"));
+    assert!(
+        page.contains("<span class=\"tag\" translate=\"no\">来访</span>")
+            && page.contains("<span class=\"tag\" translate=\"no\">visits</span>")
+    );
     let id: i64 = location.trim_start_matches("/articles/").parse().expect("id");
     let a = get(&app, &author.token, &format!("/api/v1/articles/{id}")).await;
     assert_eq!(a["versions"][0]["body"], "第一段。\n\n第二段：会谈在实训楼1507会议室举行。", "line ends as LF");

@@ -231,7 +231,15 @@ pub(super) async fn members(conn: &mut AnyConnection, visit_id: i64) -> AppResul
     Ok(rows
         .into_iter()
         .zip(t)
-        .map(|(r, (_, titles, titles_zh))| Member { person_id: r.0, name_en: r.1, name_zh: r.2, role: r.3, titles, titles_zh, institution_id: r.4 })
+        .map(|(r, (_, titles, titles_zh))| Member {
+            person_id: r.0,
+            name_en: r.1,
+            name_zh: r.2,
+            role: r.3,
+            titles,
+            titles_zh,
+            institution_id: r.4,
+        })
         .collect())
 }
 

@@ -65,7 +65,10 @@ async fn hydrate(conn: &mut AnyConnection, r: SessionRow, visit_tz: &str) -> App
         ends_at: r.5,
         time_zone: tz,
         room_id: r.6,
-        room_zh: r.11.as_ref().map(|room| format!("{}{room}会议室", r.15.clone().filter(|z| !z.is_empty()).or(r.12.clone()).unwrap_or_default())),
+        room_zh: r
+            .11
+            .as_ref()
+            .map(|room| format!("{}{room}会议室", r.15.clone().filter(|z| !z.is_empty()).or(r.12.clone()).unwrap_or_default())),
         room: r.11.map(|room| format!("Conference room {room}, {}", r.12.unwrap_or_default())),
         booking_id: r.7,
         booking_status: r.14.as_deref().map(BookingStatus::from_stored).transpose()?,
