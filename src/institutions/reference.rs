@@ -40,13 +40,22 @@ static DIRECTORY: LazyLock<Vec<DirectoryEntry>> = LazyLock::new(|| {
         .map(|c| DirectoryEntry {
             domain: c[0],
             country: c[1],
-            name: c[2],
+            name: without_country(c[2], c[1]),
             other_names: split(c[3]),
             name_zh: c[4],
             more_domains: split(c[5]),
         })
         .collect()
 });
+
+/// A name without a trailing ", <its country>" ("University of Toronto, Canada"): the
+/// country is shown beside every entry, and the suffix made such entries rank below
+/// shorter names that merely contain the query.
+fn without_country(name: &'static str, country: &str) -> &'static str {
+    let Some((head, tail)) = name.rsplit_once(", ") else { return name };
+    let is_country = crate::reference::country(country).is_some_and(|c| c.en.eq_ignore_ascii_case(tail.trim()));
+    if is_country && !head.trim().is_empty() { head } else { name }
+}
 
 /// The directory, sorted by domain.
 pub fn directory() -> &'static [DirectoryEntry] {

@@ -149,6 +149,9 @@ async fn a_directory_entry_picked_from_the_suggestions_becomes_a_partner_when_th
     let (status, suggestions) = page(&app, "/suggest/institutions?q=Tunku%20Abdul%20Rahman").await;
     assert_eq!(status, 200);
     assert!(suggestions.contains("data-domain=\"1utar.my\"") && suggestions.contains("Malaysia"), "{suggestions}");
+    let (_, toronto) = page(&app, "/suggest/institutions?q=toronto").await;
+    let first = toronto.split("<strong>").nth(1).and_then(|s| s.split("</strong>").next()).unwrap_or_default();
+    assert_eq!(first, "University of Toronto", "the university itself first: {toronto}");
     let (_, partners_first) = page(&app, "/suggest/institutions?q=IUKL").await;
     assert!(partners_first.contains("data-domain=\"\""), "a partner is offered as a partner");
 
