@@ -160,7 +160,6 @@ pub async fn upload(
 }
 
 /// The row, the rename and the commit, in that order (see the module header).
-#[expect(clippy::too_many_arguments, reason = "one call site; the pieces of one upload")]
 async fn save(
     state: &AppState,
     store: &Files,

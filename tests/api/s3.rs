@@ -109,6 +109,8 @@ pub fn serve(db: &TestDb, env: &[(&str, String)]) -> Server {
             return Server { child, address: a.to_string() };
         }
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("liaison serve did not start: {line}");
 }
 
