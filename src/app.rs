@@ -9,6 +9,7 @@ use axum::Router;
 use crate::{
     config::Settings,
     db::Db,
+    files::Files,
     institutions::partner_index::PartnerCache,
     news::public::NewsSite,
     web::{self, Routes, Services},
@@ -34,8 +35,9 @@ pub fn routes() -> Routes {
 }
 
 /// Builds the application router: the routes in the middleware stack, with the
-/// partners' matcher cache and the public news site registered for their modules.
-pub fn router(db: Db, settings: Arc<Settings>, news: Arc<NewsSite>) -> Router {
-    let services = Services::default().with(Arc::new(PartnerCache::default())).with(news);
+/// partners' matcher cache, the public news site and the file store registered for
+/// their modules.
+pub fn router(db: Db, settings: Arc<Settings>, news: Arc<NewsSite>, files: Files) -> Router {
+    let services = Services::default().with(Arc::new(PartnerCache::default())).with(news).with(Arc::new(files));
     web::stack(routes(), db, settings, services)
 }

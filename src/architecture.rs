@@ -33,7 +33,7 @@ pub const DOMAIN: &[&str] = &[
 ];
 
 /// Composition modules: they name everything and nothing names them (but each other).
-pub const COMPOSITION: &[&str] = &["app", "openapi", "ops", "jobs", "seed", "startup", "cli", "architecture"];
+pub const COMPOSITION: &[&str] = &["app", "openapi", "ops", "jobs", "storage", "seed", "startup", "cli", "architecture"];
 
 /// Submodules of a domain module that other modules may not import.
 pub const HTTP_FACES: &[&str] = &["api", "pages"];

@@ -80,6 +80,9 @@ pub enum AppError {
     /// 429 after too many failed logins.
     #[error("too many attempts")]
     TooManyRequests(u64),
+    /// 503: a service we depend on (the file store) does not answer; nothing was changed.
+    #[error("service unavailable")]
+    Unavailable,
     /// 500: logged, never shown.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -119,6 +122,7 @@ impl AppError {
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -139,6 +143,11 @@ impl AppError {
             AppError::TooLarge => ("too-large", "The request body is too large", None),
             AppError::UnsupportedMediaType(d) => ("unsupported-media-type", "Unsupported content type", Some(d.clone())),
             AppError::TooManyRequests(s) => ("too-many-requests", "Too many attempts", Some(format!("Try again in {s} seconds."))),
+            AppError::Unavailable => (
+                "unavailable",
+                "The file store is not reachable",
+                Some("Files cannot be read or written just now; nothing was changed. Try again in a minute.".into()),
+            ),
             AppError::Internal(_) => ("internal", "Something went wrong on our side", Some("The error was logged.".into())),
         };
         Problem {
@@ -166,10 +175,11 @@ impl IntoResponse for AppError {
         problem_response(
             self.status(),
             &self.problem(),
-            matches!(self, AppError::TooManyRequests(_)).then(|| match self {
-                AppError::TooManyRequests(s) => s,
-                _ => 0,
-            }),
+            match self {
+                AppError::TooManyRequests(s) => Some(s),
+                AppError::Unavailable => Some(30),
+                _ => None,
+            },
         )
     }
 }

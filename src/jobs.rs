@@ -5,7 +5,7 @@
 //!
 //! The jobs are here, in the composition layer, so that no module runs another's work:
 //! `mail` only sends, `visits` queues its reminders, `expiry` its digests, `news` flushes
-//! its view counts, `auth` sweeps sessions.
+//! its view counts, `auth` sweeps sessions, `storage` collects files no record names.
 
 use std::{future::Future, sync::Arc, time::Duration};
 
@@ -14,6 +14,7 @@ use tokio::{sync::watch, task::JoinHandle};
 use crate::{
     auth::session,
     db::Db,
+    files::Files,
     mail::{self, Mailer, TickReport},
     news::views::{FLUSH_EVERY, Views},
 };
@@ -43,7 +44,7 @@ impl Default for Scheduler {
 
 impl Scheduler {
     /// Starts this instance's jobs.
-    pub fn start(db: Db, mailer: Mailer, views: Arc<Views>) -> Scheduler {
+    pub fn start(db: Db, mailer: Mailer, views: Arc<Views>, files: Files) -> Scheduler {
         let mut s = Scheduler::default();
         let mailer = Arc::new(mailer);
         let (mail_db, mail_every) = (db.clone(), Duration::from_secs(mailer.poll_seconds()));
@@ -66,6 +67,12 @@ impl Scheduler {
                 db.optimize().await?;
                 Ok(())
             }
+        });
+        // Files no record names (left by a crash, or by a removal while the store was down).
+        let gc_db = db.clone();
+        s.every("file collection", crate::storage::gc::EVERY, false, Duration::from_secs(5), move |_| {
+            let (db, files) = (gc_db.clone(), files.clone());
+            async move { crate::storage::gc::collect(&db, &files, crate::storage::gc::GRACE).await.map(|_| ()) }
         });
         // What the view counter holds is written once more at shutdown.
         s.every("news views", FLUSH_EVERY, true, Duration::from_secs(10), move |_| {

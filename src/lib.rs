@@ -33,6 +33,7 @@ pub mod secret;
 pub mod seed;
 pub mod startup;
 pub mod status;
+pub mod storage;
 pub mod tabular;
 pub mod time;
 pub mod trips;

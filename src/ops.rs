@@ -39,9 +39,10 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Prometheus metrics: with a `metrics_token` set, for whoever sends it as a bearer token
-/// (set one behind a reverse proxy, where every request comes from loopback); without
-/// one, for this machine's scrapers only. Anyone else gets 404, as if there were none.
+/// Prometheus metrics: with a `metrics_token` set, for whoever sends it as a bearer token;
+/// without one, for this machine's scrapers only — behind a trusted reverse proxy that
+/// is the client it forwards, not the proxy's loopback connection. Anyone else gets 404,
+/// as if there were none.
 async fn metrics(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap) -> Response {
     let bearer = headers
         .get(header::AUTHORIZATION)
@@ -51,7 +52,10 @@ async fn metrics(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<S
         .map(|(_, t)| t.trim());
     let allowed = match &state.settings.metrics_token {
         Some(token) => bearer.is_some_and(|given| crate::secret::same_secret(token, given)),
-        None => peer.ip().is_loopback(),
+        None => {
+            let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+            state.settings.trusted_proxies.client(peer.ip(), forwarded).is_loopback()
+        }
     };
     if !allowed {
         return crate::error::AppError::NotFound.into_response();

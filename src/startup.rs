@@ -7,7 +7,7 @@ use anyhow::Context;
 use axum::Router;
 use tokio::net::TcpListener;
 
-use crate::{app, config::Settings, db::Db, jobs::Scheduler, mail, news};
+use crate::{app, config::Settings, db::Db, files::Files, jobs::Scheduler, mail, news};
 
 /// A built, bound, migrated application that has not started serving yet.
 pub struct Application {
@@ -16,6 +16,7 @@ pub struct Application {
     db: Db,
     mailer: mail::Mailer,
     news: Arc<news::public::NewsSite>,
+    files: Files,
 }
 
 impl Application {
@@ -37,8 +38,9 @@ impl Application {
             None => default_public_url(listener.local_addr()?),
         };
         let news = Arc::new(news::public::NewsSite::new(public_url));
-        let router = app::router(db.clone(), Arc::new(settings), news.clone());
-        Ok(Application { listener, router, db, mailer, news })
+        let files = Files::open(&settings)?;
+        let router = app::router(db.clone(), Arc::new(settings), news.clone(), files.clone());
+        Ok(Application { listener, router, db, mailer, news, files })
     }
 
     /// The bound address.
@@ -54,7 +56,7 @@ impl Application {
     /// Serves until SIGTERM or Ctrl-C, then finishes in-flight requests (and the mail
     /// worker its message in flight).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let jobs = Scheduler::start(self.db.clone(), self.mailer, self.news.views.clone());
+        let jobs = Scheduler::start(self.db.clone(), self.mailer, self.news.views.clone(), self.files);
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await;
         // The mail job finishes its message in flight; the view counter writes what it holds.

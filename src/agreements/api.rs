@@ -21,7 +21,7 @@ use super::{
 use crate::{
     audit::Actor,
     error::{AppResult, Problem},
-    files::LocalStore,
+    files::Files,
     status::Status,
     web::paging::Page,
     web::{
@@ -180,7 +180,8 @@ pub struct UploadQuery {
     params(("id" = i64, Path, description = "Agreement id"), UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = Document), (status = 404, body = Problem), (status = 413, body = Problem),
-        (status = 415, body = Problem), (status = 422, body = Problem)))]
+        (status = 415, body = Problem), (status = 422, body = Problem),
+        (status = 503, description = "The file store is not reachable; nothing was stored", body = Problem)))]
 pub async fn upload_document(
     State(state): State<AppState>,
     User(user): User,
@@ -196,17 +197,25 @@ pub async fn upload_document(
         declared: text(header::CONTENT_TYPE).filter(|t| !t.starts_with("application/octet-stream")).map(str::to_string),
         length: text(header::CONTENT_LENGTH).and_then(|l| l.parse().ok()),
     };
-    let store = LocalStore::new(&state.settings.data_dir);
-    let doc = documents::upload(&state, &store, &Actor::from(&*user), id, &meta, body).await?;
+    let doc = documents::upload(&state, state.service::<Files>(), &Actor::from(&*user), id, &meta, body).await?;
     Ok((StatusCode::CREATED, Json(doc)))
 }
 
-/// `GET /api/v1/agreements/{id}/documents/{doc_id}`: the file, as an attachment.
+/// `GET /api/v1/agreements/{id}/documents/{doc_id}`: the file, as an attachment,
+/// streamed from the file store. Answers one byte range (`Range: bytes=…`) with 206, and
+/// 304 when `If-None-Match` names its ETag (the SHA-256 of its content).
 #[utoipa::path(get, path = "/api/v1/agreements/{id}/documents/{doc_id}", tag = "agreements",
     params(("id" = i64, Path, description = "Agreement id"), ("doc_id" = i64, Path, description = "Document id")),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = Problem)))]
-pub async fn download_document(State(state): State<AppState>, ApiPath((id, doc_id)): ApiPath<(i64, i64)>) -> AppResult<Response> {
-    let store = LocalStore::new(&state.settings.data_dir);
-    let (doc, bytes) = documents::download(&state, &store, id, doc_id).await?;
-    Ok(crate::web::download::attachment(&doc.name, &doc.content_type, bytes))
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 206, description = "The byte range asked for", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 304, description = "Not modified: the client's copy (If-None-Match) is current"),
+        (status = 404, body = Problem),
+        (status = 416, description = "The range asked for lies past the end of the file"),
+        (status = 503, description = "The file store is not reachable", body = Problem)))]
+pub async fn download_document(
+    State(state): State<AppState>,
+    ApiPath((id, doc_id)): ApiPath<(i64, i64)>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    documents::download(&state, id, doc_id, &headers).await
 }

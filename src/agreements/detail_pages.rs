@@ -8,7 +8,7 @@
 use askama::Template;
 use axum::{
     extract::State,
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
@@ -23,7 +23,6 @@ use crate::{
     audit::{self, Actor, AuditEvent},
     auth::{Access, Permission},
     error::AppResult,
-    files::LocalStore,
     status::Status,
     web::{
         AppState,
@@ -118,10 +117,8 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, ApiPath(id): ApiPath<i6
     detail_page(&state, &ctx, id, FormState::default()).await
 }
 
-async fn download(State(state): State<AppState>, ApiPath((id, doc_id)): ApiPath<(i64, i64)>) -> AppResult<Response> {
-    let store = LocalStore::new(&state.settings.data_dir);
-    let (doc, bytes) = super::documents::download(&state, &store, id, doc_id).await?;
-    Ok(crate::web::download::attachment(&doc.name, &doc.content_type, bytes))
+async fn download(State(state): State<AppState>, ApiPath((id, doc_id)): ApiPath<(i64, i64)>, headers: HeaderMap) -> AppResult<Response> {
+    super::documents::download(&state, id, doc_id, &headers).await
 }
 
 /// Runs a change in one transaction; then to `then` (or back to the page with the form's messages).

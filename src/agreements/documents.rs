@@ -1,12 +1,13 @@
 //! Agreement documents: versioned by name, typed by their content (never by their name),
 //! size-limited, their bytes in the file store and their row in `agreement_documents`.
 //!
-//! The file and its row go together: the body is staged to a temporary file, the row is
-//! inserted, the file is promoted to its final key, then the transaction commits. Any
-//! failure removes the staged or promoted file, so nothing is half-stored and no file is
-//! left without its row.
+//! The file and its row go together: the body is staged in the file store (streamed, never
+//! whole in memory), the row is inserted, the file is promoted to its final key, then the
+//! transaction commits. Any failure removes the staged or promoted file, so nothing is
+//! half-stored and no file is left without its row; a file store that is down answers 503
+//! before any row is written.
 
-use axum::body::Body;
+use axum::{body::Body, http::HeaderMap, response::Response};
 
 use super::{
     model::{DOCUMENT_KINDS, Document},
@@ -15,8 +16,8 @@ use super::{
 use crate::{
     audit::{self, Action, Actor},
     error::{AppError, AppResult},
-    files::{DocType, FileStore, StageError, Staged, sniff},
-    web::AppState,
+    files::{DocType, Files, Staged, sniff},
+    web::{AppState, download::StoredFile},
 };
 
 /// Largest document accepted: 25 MiB (a scanned, signed agreement with annexes fits).
@@ -130,9 +131,9 @@ fn check_content(meta: &UploadMeta, st: &Staged) -> AppResult<DocType> {
 }
 
 /// Stores an uploaded document as the next version of its name; returns its row.
-pub async fn upload<S: FileStore>(
+pub async fn upload(
     state: &AppState,
-    store: &S,
+    store: &Files,
     actor: &Actor,
     agreement_id: i64,
     meta: &UploadMeta,
@@ -143,36 +144,30 @@ pub async fn upload<S: FileStore>(
     if !queries::agreement_exists(&mut *state.db.pool.acquire().await?, agreement_id).await? {
         return Err(AppError::NotFound);
     }
-    let staged = store.stage(body, MAX_DOCUMENT_BYTES).await.map_err(|e| match e {
-        StageError::TooLarge(_) => AppError::TooLarge,
-        StageError::Body(m) => AppError::BadRequest(m),
-        StageError::Io(e) => AppError::Internal(e.into()),
-    })?;
     let key = format!("agreements/{agreement_id}/{}", crate::auth::random_token(16));
+    let staged = store.stage(body, MAX_DOCUMENT_BYTES, &key).await?;
     let result = async {
         let doc_type = check_content(&meta, &staged)?;
         let meta = UploadMeta { name: named_for(&meta.name, doc_type), ..meta.clone() };
-        save(state, store, actor, agreement_id, &meta, &staged, doc_type, &key).await
+        save(state, store, actor, agreement_id, &meta, &staged, doc_type).await
     }
     .await;
     if result.is_err() {
         store.discard(&staged).await;
-        store.remove(&key).await;
+        store.remove_quietly(&key).await;
     }
     result
 }
 
 /// The row, the rename and the commit, in that order (see the module header).
-#[expect(clippy::too_many_arguments, reason = "one call site; the pieces of one upload")]
-async fn save<S: FileStore>(
+async fn save(
     state: &AppState,
-    store: &S,
+    store: &Files,
     actor: &Actor,
     agreement_id: i64,
     meta: &UploadMeta,
     st: &Staged,
     doc_type: DocType,
-    key: &str,
 ) -> AppResult<Document> {
     let mut tx = state.db.begin().await?;
     let version = queries::next_version(&mut tx, agreement_id, &meta.name).await?;
@@ -184,25 +179,34 @@ async fn save<S: FileStore>(
         content_type: doc_type.mime(),
         size_bytes: st.size as i64,
         sha256: &st.sha256,
-        storage_key: key,
+        storage_key: &st.key,
         uploaded_by: actor.id,
     };
     let doc = queries::insert_document(&mut tx, &row).await?;
     queries::touch(&mut tx, agreement_id).await?;
     audit::record(&mut tx, actor, Action::Create, "agreement_document", doc.id, None, Some(&doc)).await?;
-    store.promote(st, key).await.map_err(|e| AppError::Internal(e.into()))?;
+    store.promote(st).await?;
     tx.commit().await?;
     Ok(doc)
 }
 
-/// A document's row and bytes, if it belongs to the agreement.
-pub async fn download<S: FileStore>(state: &AppState, store: &S, agreement_id: i64, doc_id: i64) -> AppResult<(Document, Vec<u8>)> {
+/// A document, if it belongs to the agreement, streamed from the store: whole, or the
+/// byte range asked for (a PDF viewer reads pages as it needs them), or `304` when the
+/// client holds it already (its ETag is the content's SHA-256).
+pub async fn download(state: &AppState, agreement_id: i64, doc_id: i64, headers: &HeaderMap) -> AppResult<Response> {
     let mut conn = state.db.pool.acquire().await?;
     let key = queries::storage_key(&mut conn, agreement_id, doc_id).await?.ok_or(AppError::NotFound)?;
     let doc = queries::documents(&mut conn, agreement_id).await?.into_iter().find(|d| d.id == doc_id).ok_or(AppError::NotFound)?;
     drop(conn);
-    let bytes = store.read(&key).await.map_err(|e| AppError::Internal(anyhow::anyhow!("document {doc_id} ({key}): {e}")))?;
-    Ok((doc, bytes))
+    let file = StoredFile {
+        key: &key,
+        content_type: &doc.content_type,
+        size: u64::try_from(doc.size_bytes).ok(),
+        etag: doc.sha256.clone(),
+        cache: "private, no-cache",
+        attachment: Some(&doc.name),
+    };
+    crate::web::download::stored(state.service::<Files>(), headers, file).await
 }
 
 #[cfg(test)]

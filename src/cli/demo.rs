@@ -40,7 +40,7 @@ pub(super) async fn demo(settings: Settings) -> anyhow::Result<ExitCode> {
         };
         crate::news::photos::store_photo(
             &db,
-            &settings.data_dir,
+            &crate::files::Files::open(&settings)?,
             &Actor::system("demo"),
             ids.article,
             crate::news::photos::demo_image(),

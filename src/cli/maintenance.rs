@@ -1,38 +1,60 @@
-//! `liaison backup`, `liaison check` and `liaison mail run-once`.
+//! `liaison backup`, `restore`, `files gc`, `check` and `mail run-once`.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::{
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
 
 use crate::{
     config::{self, Engine, Settings},
     db::Db,
+    files::Files,
+    storage,
 };
 
-/// Writes a consistent copy of the SQLite database (PostgreSQL: says what to use).
+/// Writes the archive of the database and the files.
 pub(super) async fn backup(settings: Settings, to: Option<PathBuf>) -> anyhow::Result<ExitCode> {
-    if settings.engine == Engine::Postgres {
-        eprintln!(
-            "liaison backup copies the embedded SQLite database. For PostgreSQL use its own tools, e.g.\n  \
-             pg_dump --format=custom --file=liaison-$(date +%Y%m%d).dump \"$LIAISON_DATABASE_URL\"\n\
-             and restore with pg_restore --clean --dbname=\"$LIAISON_DATABASE_URL\" FILE."
-        );
-        return Ok(ExitCode::from(2));
-    }
     let target = to.unwrap_or_else(|| {
         let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
-        settings.data_dir.join("backups").join(format!("liaison-{stamp}.sqlite3"))
+        settings.data_dir.join("backups").join(format!("liaison-{stamp}.tar"))
     });
-    if target.exists() {
-        anyhow::bail!("{} exists already; choose another --to", target.display());
-    }
-    if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
-    }
-    let db = Db::connect(&settings).await?;
-    // VACUUM INTO reads one consistent snapshot (WAL readers do not block the server's
-    // writers) and writes a compact, self-contained database file.
-    let path = target.to_string_lossy().replace('\'', "''");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("VACUUM INTO '{path}'"))).execute(&db.pool).await?;
+    let files = Files::open(&settings)?;
+    let m = storage::backup::backup(&settings, &files, &target).await?;
+    let bytes: u64 = m.files.iter().map(|f| f.size).sum();
     println!("backup written to {}", target.display());
+    println!("database: {} ({} tables, {} rows)", m.database.name, m.tables.len(), m.tables.values().sum::<i64>());
+    println!("files: {} ({bytes} bytes) from the {}", m.files.len(), files.describe());
+    if !m.missing.is_empty() {
+        eprintln!("warning: {} files named by the database were not in the store: {}", m.missing.len(), m.missing.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Restores an archive into an empty (or, forced, any) database and file store.
+pub(super) async fn restore(settings: Settings, from: &Path, force: bool) -> anyhow::Result<ExitCode> {
+    let files = Files::open(&settings)?;
+    let m = storage::restore::restore(&settings, &files, from, force).await?;
+    println!("restored {} (written {} by Liaison {})", from.display(), m.created_at, m.liaison);
+    println!(
+        "database: {} tables, {} rows into {}",
+        m.tables.len(),
+        m.tables.values().sum::<i64>(),
+        config::redact_url(&settings.database_url)
+    );
+    println!("files: {} into the {}", m.files.len(), files.describe());
+    println!("migrations newer than the archive run at the next start (or with `liaison migrate`)");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Removes files no record names.
+pub(super) async fn files_gc(settings: Settings, min_age_hours: u64) -> anyhow::Result<ExitCode> {
+    let files = Files::open(&settings)?;
+    let db = Db::connect(&settings).await?;
+    let done = storage::gc::collect(&db, &files, std::time::Duration::from_secs(min_age_hours * 3600)).await?;
+    println!("files kept: {}, too young to judge: {}, removed: {}", done.kept, done.young, done.removed.len());
+    for key in &done.removed {
+        println!("removed {key}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -68,6 +90,19 @@ pub(super) async fn check(settings: Settings) -> anyhow::Result<ExitCode> {
         Err(e) => {
             failed = true;
             println!("FAIL  database: {e:#}");
+        }
+    }
+    match Files::open(&settings) {
+        Ok(files) => match files.list().await {
+            Ok(all) => println!("ok    file store: {} ({} files)", files.describe(), all.len()),
+            Err(e) => {
+                failed = true;
+                println!("FAIL  file store {}: {e}", files.describe());
+            }
+        },
+        Err(e) => {
+            failed = true;
+            println!("FAIL  file store: {e:#}");
         }
     }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })

@@ -1,4 +1,4 @@
-//! The command line: `liaison serve | migrate | demo | user … | backup | check | mail …`.
+//! The command line: `liaison serve | migrate | demo | user … | backup | restore | files … | check | mail …`.
 //!
 //! Here: the clap definitions and the dispatch; each command's work is in a submodule
 //! by topic (`demo`, `users`, `transfer` for import and export, `maintenance` for
@@ -42,12 +42,25 @@ enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
-    /// Write a consistent copy of the SQLite database while the server runs.
+    /// Write one archive with a consistent snapshot of the database (SQLite, or pg_dump for
+    /// PostgreSQL) and every stored file, with a manifest of checksums; the server may run.
     Backup {
-        /// Where to write the copy [default: <data dir>/backups/liaison-<time>.sqlite3].
+        /// Where to write the archive [default: <data dir>/backups/liaison-<time>.tar].
         #[arg(long)]
         to: Option<PathBuf>,
     },
+    /// Restore an archive written by `liaison backup` into the configured database and file
+    /// store, which must be empty (stop every instance first).
+    Restore {
+        /// The archive.
+        file: PathBuf,
+        /// Replace what the database and the file store hold.
+        #[arg(long)]
+        force: bool,
+    },
+    /// The file store (a directory, or the bucket of LIAISON_FILES_URL).
+    #[command(subcommand)]
+    Files(FilesCommand),
     /// Import institutions or people from a CSV or XLSX file (all or nothing).
     Import {
         /// What the file holds.
@@ -88,6 +101,18 @@ enum Command {
         /// Print an example configuration file and exit.
         #[arg(long)]
         example_config: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum FilesCommand {
+    /// Remove stored files that no record names (every instance also does this every six
+    /// hours for files older than a day).
+    Gc {
+        /// Leave files younger than this many hours alone (their record may not be
+        /// committed yet).
+        #[arg(long, default_value_t = 24)]
+        min_age_hours: u64,
     },
 }
 
@@ -158,6 +183,8 @@ async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<ExitCo
         }
         Command::User(cmd) => users::user(cmd, settings).await,
         Command::Backup { to } => maintenance::backup(settings, to).await,
+        Command::Restore { file, force } => maintenance::restore(settings, &file, force).await,
+        Command::Files(FilesCommand::Gc { min_age_hours }) => maintenance::files_gc(settings, min_age_hours).await,
         Command::Check { .. } => maintenance::check(settings).await,
         Command::Mail(MailCommand::RunOnce) => maintenance::mail_run_once(settings).await,
         Command::Import { kind, file, dry_run, encoding } => transfer::import(settings, kind, &file, dry_run, encoding.as_deref()).await,

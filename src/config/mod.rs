@@ -6,10 +6,14 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use serde::Deserialize;
 
+mod files;
+mod proxies;
 mod smtp;
 #[cfg(test)]
 mod tests;
 
+pub use files::{S3Target, parse_files_url};
+pub use proxies::TrustedProxies;
 pub use smtp::{SmtpTarget, parse_smtp_url};
 
 /// Which engine the database URL selects.
@@ -66,6 +70,10 @@ pub struct Settings {
     /// Bearer token that opens `/metrics` to scrapers on other hosts; `None`: only
     /// clients on this machine (loopback) may read it.
     pub metrics_token: Option<String>,
+    /// Where uploaded files live: an S3-compatible bucket; `None`: `<data_dir>/files`.
+    pub files_url: Option<S3Target>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (empty: none).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl std::fmt::Debug for Settings {
@@ -79,6 +87,8 @@ impl std::fmt::Debug for Settings {
             .field("secure_cookies", &self.secure_cookies)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from)
+            .field("files_url", &self.files_url)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish_non_exhaustive()
     }
 }
@@ -137,6 +147,12 @@ pub struct RawSettings {
     /// Bearer token a Prometheus scraper sends to read /metrics from another host [default: none: loopback only].
     #[arg(long, env = "LIAISON_METRICS_TOKEN", global = true, hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// S3-compatible bucket for uploaded files, e.g. s3://liaison?endpoint=http://127.0.0.1:8333&region=us-east-1; credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY [default: none: files in <data dir>/files].
+    #[arg(long, env = "LIAISON_FILES_URL", global = true)]
+    pub files_url: Option<String>,
+    /// Reverse proxies (addresses, CIDR networks) whose X-Forwarded-For names the client, e.g. 127.0.0.1,10.0.0.0/8 [default: none: the TCP peer is the client].
+    #[arg(long, env = "LIAISON_TRUSTED_PROXIES", global = true)]
+    pub trusted_proxies: Option<String>,
 }
 
 /// What the optional TOML file may hold (same names as the flags, with underscores).
@@ -157,6 +173,8 @@ struct FileSettings {
     mail_poll_seconds: Option<u64>,
     public_url: Option<String>,
     metrics_token: Option<String>,
+    files_url: Option<String>,
+    trusted_proxies: Option<String>,
 }
 
 /// A configuration problem, phrased for the person starting the program.
@@ -200,6 +218,10 @@ impl RawSettings {
             return Err(bad("max_body_bytes", "must be at least 1024"));
         }
         let public_url = self.public_url.clone().or(file.public_url).map(|u| parse_public_url(&u)).transpose()?.flatten();
+        let files_url = self.files_url.clone().or(file.files_url).filter(|u| !u.trim().is_empty());
+        let files_url = files_url.map(|u| parse_files_url(&u).map_err(|m| bad("LIAISON_FILES_URL", m))).transpose()?;
+        let proxies = self.trusted_proxies.clone().or(file.trusted_proxies).unwrap_or_default();
+        let trusted_proxies = TrustedProxies::parse(&proxies).map_err(|m| bad("LIAISON_TRUSTED_PROXIES", m))?;
         Ok(Settings {
             addr,
             data_dir,
@@ -216,6 +238,8 @@ impl RawSettings {
             mail_poll_seconds: mail.mail_poll_seconds,
             public_url,
             metrics_token: self.metrics_token.clone().or(file.metrics_token).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
+            files_url,
+            trusted_proxies,
         })
     }
 
@@ -328,4 +352,7 @@ reminder_days = 2          # remind owners of open actions this many days before
 mail_poll_seconds = 30     # how often each instance queues reminders and sends queued mail
 # public_url = "https://www.example.edu"  # absolute links of the news feed and sitemap (default: http:// + addr)
 # metrics_token = "…"      # lets a scraper on another host read /metrics (default: this machine only)
+# files_url = "s3://liaison?endpoint=http://127.0.0.1:8333&region=us-east-1"  # uploads in a bucket shared by every instance
+#                          # (credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY); default: <data_dir>/files
+# trusted_proxies = "127.0.0.1, ::1"  # reverse proxies whose X-Forwarded-For names the client (default: none)
 "#;

@@ -34,7 +34,7 @@ use crate::{
     audit::{self, Action, Actor},
     auth::{Permission, Role, role_allows},
     error::{AppError, AppResult, FieldError},
-    files::{FileStore, LocalStore},
+    files::Files,
     status::Status,
     time::now_text,
     web::{AppState, routes::Routes},
@@ -107,12 +107,19 @@ pub async fn stored_keys(conn: &mut AnyConnection, article_id: i64) -> AppResult
     Ok(rows.iter().flat_map(PhotoRow::keys).collect())
 }
 
-/// Removes files from the store (those already gone are skipped).
+/// Removes files from the store (those already gone are skipped; those the store cannot
+/// remove now are collected later).
 pub async fn remove_files(state: &AppState, keys: &[String]) {
-    let store = LocalStore::new(&state.settings.data_dir);
+    let store = state.service::<Files>();
     for k in keys {
-        store.remove(k).await;
+        store.remove_quietly(k).await;
     }
+}
+
+/// File-store keys of every variant of every photo: the news files the database names.
+pub async fn all_stored_keys(conn: &mut AnyConnection) -> AppResult<Vec<String>> {
+    let rows = rows::all_photo_files(conn).await?;
+    Ok(rows.iter().flat_map(|(key, content_type, widths)| variant_keys(key, &parse_widths(widths), content_type)).collect())
 }
 
 async fn rows_of(conn: &mut AnyConnection, article_id: i64) -> AppResult<Vec<PhotoRow>> {
@@ -161,16 +168,16 @@ async fn photographer(conn: &mut AnyConnection, name: Option<&str>, id: Option<i
 /// Stores a photo for an article: checks the image, makes its variants, writes the row,
 /// the files and the audit event together. Usable without HTTP (the demo loader calls it).
 pub async fn add_photo(state: &AppState, actor: &Actor, article_id: i64, bytes: Vec<u8>, meta: &PhotoMeta) -> AppResult<Photo> {
-    let photo = store_photo(&state.db, &state.settings.data_dir, actor, article_id, bytes, meta).await?;
+    let photo = store_photo(&state.db, state.service::<Files>(), actor, article_id, bytes, meta).await?;
     super::api::changed(state);
     Ok(photo)
 }
 
 /// [`add_photo`] without the application state (the demo loader, before serving): the
-/// database and the data directory whose file store receives the variants.
+/// database and the file store that receives the variants.
 pub async fn store_photo(
     db: &crate::db::Db,
-    data_dir: &std::path::Path,
+    store: &Files,
     actor: &Actor,
     article_id: i64,
     bytes: Vec<u8>,
@@ -194,12 +201,11 @@ pub async fn store_photo(
     let processed = tokio::task::spawn_blocking(move || process::process(&bytes))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("photo processing stopped: {e}")))??;
-    let store = LocalStore::new(data_dir);
     let mut written = Vec::new();
-    let result = save(db, &store, actor, article_id, meta, &processed, &mut written).await;
+    let result = save(db, store, actor, article_id, meta, &processed, &mut written).await;
     if result.is_err() {
         for key in &written {
-            store.remove(key).await;
+            store.remove_quietly(key).await;
         }
     }
     result
@@ -208,7 +214,7 @@ pub async fn store_photo(
 /// The row, the files, the audit event and the commit (see the module header).
 async fn save(
     db: &crate::db::Db,
-    store: &LocalStore,
+    store: &Files,
     actor: &Actor,
     article_id: i64,
     meta: &PhotoMeta,
@@ -244,7 +250,7 @@ async fn save(
     rows::set_file_key(&mut tx, id, &file_key).await?;
     for (key, v) in variant_keys(&file_key, &widths, p.content_type).into_iter().zip(&p.variants) {
         written.push(key.clone());
-        store.put(&key, &v.bytes).await.map_err(|e| AppError::Internal(anyhow::anyhow!("writing {key}: {e}")))?;
+        store.put(&key, axum::body::Bytes::copy_from_slice(&v.bytes)).await?;
     }
     touch(&mut tx, article_id, &now).await?;
     let photo = row(&mut tx, article_id, id).await?.photo();
@@ -258,13 +264,16 @@ async fn touch(conn: &mut AnyConnection, article_id: i64, now: &str) -> AppResul
     store::touch(conn, article_id, now).await
 }
 
-/// A variant to send: its bytes and type, and whether the public may see it.
+/// A variant to send: where it is, its type and validator, and whether the public may
+/// see it.
 #[derive(Debug)]
 pub struct Served {
-    /// The file.
-    pub bytes: Vec<u8>,
+    /// Its file-store key.
+    pub key: String,
     /// Its Content-Type.
     pub content_type: String,
+    /// Its ETag: the upload's SHA-256 and the width (a variant never changes).
+    pub etag: String,
     /// True when the article is published and its publication time has come.
     pub public: bool,
 }
@@ -278,15 +287,11 @@ pub async fn variant(state: &AppState, photo_id: i64, file: &str, staff: bool) -
         let mut conn = state.db.pool.acquire().await?;
         rows::photo_file(&mut conn, photo_id).await?
     };
-    let rows::PhotoFile { file_key, content_type, widths, status, published_at } = found.ok_or(AppError::NotFound)?;
+    let rows::PhotoFile { file_key, content_type, widths, status, published_at, sha256 } = found.ok_or(AppError::NotFound)?;
     let public = ArticleStatus::from_stored(&status)? == ArticleStatus::Published && published_at.is_some_and(|at| at <= now_text());
     if ext != extension(&content_type) || !parse_widths(&widths).contains(&width) || !(public || staff) {
         return Err(AppError::NotFound);
     }
     let key = format!("{file_key}-{width}.{ext}");
-    let bytes = LocalStore::new(&state.settings.data_dir)
-        .read(&key)
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("photo {photo_id} ({key}): {e}")))?;
-    Ok(Served { bytes, content_type, public })
+    Ok(Served { key, content_type, etag: format!("{}-{width}", sha256.get(..32).unwrap_or(&sha256)), public })
 }

@@ -42,7 +42,8 @@ pub struct Ctx {
     pub session_expired: bool,
     /// The caller authenticated with an API token.
     pub via_token: bool,
-    /// Client address, for throttling.
+    /// Client address, for throttling and view counting: the TCP peer, or the address a
+    /// trusted proxy (`LIAISON_TRUSTED_PROXIES`) forwarded.
     pub ip: String,
 }
 
@@ -140,7 +141,14 @@ async fn build(state: &AppState, req: Request) -> Result<Built, Response> {
     let is_public_news = path == "/news" || path.starts_with("/news/") || path == "/sitemap.xml" || path == "/robots.txt";
     let is_machine = matches!(path, "/healthz" | "/readyz" | "/metrics");
     let is_page = !is_api && !is_public_news && !path.starts_with("/static/") && !is_machine;
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    // Behind a trusted reverse proxy the client is named in X-Forwarded-For; otherwise
+    // (and from anyone else) the TCP peer is the client.
+    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| state.settings.trusted_proxies.client(c.0.ip(), forwarded).to_string())
+        .unwrap_or_else(|| "unknown".into());
     // The machine endpoints read no user; `/metrics` checks its own bearer token.
     let bearer = headers.get(header::AUTHORIZATION).filter(|_| !is_machine).and_then(|v| v.to_str().ok()).and_then(bearer_token);
     let db = &state.db;

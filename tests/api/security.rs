@@ -83,6 +83,7 @@ async fn a_page_with_a_session_is_never_publicly_cacheable() {
 
 /// A browser-like client whose connections come from another loopback address.
 fn client_from(ip: [u8; 4]) -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -285,4 +286,36 @@ async fn a_password_change_ends_sessions_and_revokes_api_tokens() {
     assert_eq!(status, 401, "the API token is revoked");
     let page = app.client.get(app.url("/")).send().await.expect("get");
     assert_eq!(page.status().as_u16(), 303, "the session has ended");
+}
+
+/// Five failed logins of `user` sent with `X-Forwarded-For: forwarded`, then a correct
+/// one from `then`: its status.
+async fn throttled_after_failures(app: &crate::helpers::TestApp, user: &str, forwarded: &str, then: &str) -> u16 {
+    for _ in 0..5 {
+        let c = crate::helpers::client();
+        let csrf = app.csrf_from(&c, "/login").await;
+        let form = [("_csrf", csrf.as_str()), ("username", user), ("password", "wrong password 1"), ("next", "/")];
+        c.post(app.url("/login")).header("x-forwarded-for", forwarded).form(&form).send().await.expect("login");
+    }
+    let c = crate::helpers::client();
+    let csrf = app.csrf_from(&c, "/login").await;
+    let form = [("_csrf", csrf.as_str()), ("username", user), ("password", crate::helpers::PASSWORD), ("next", "/")];
+    c.post(app.url("/login")).header("x-forwarded-for", then).form(&form).send().await.expect("login").status().as_u16()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_client_is_throttled_and_no_one_else() {
+    let app = crate::helpers::spawn_app_with(|r| r.trusted_proxies = Some("127.0.0.1, ::1".into())).await;
+    app.add_user("tang.mei", &["staff"], None).await;
+    let plain = crate::helpers::spawn_app().await;
+    plain.add_user("tang.mei", &["staff"], None).await;
+
+    let other_client = throttled_after_failures(&app, "tang.mei", "203.0.113.7", "198.51.100.1").await;
+    let same_client = throttled_after_failures(&app, "tang.mei", "203.0.113.7", "203.0.113.7").await;
+    // Without the setting the header is ignored: a forged address does not escape throttling.
+    let forged = throttled_after_failures(&plain, "tang.mei", "203.0.113.7", "198.51.100.1").await;
+
+    assert_eq!(other_client, 303, "another client behind the same proxy logs in");
+    assert_eq!(same_client, 429, "the client that failed is throttled, not the proxy");
+    assert_eq!(forged, 429, "an untrusted X-Forwarded-For changes nothing");
 }

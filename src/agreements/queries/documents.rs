@@ -94,3 +94,8 @@ pub async fn storage_key(conn: &mut AnyConnection, agreement_id: i64, doc_id: i6
         .fetch_optional(conn)
         .await?)
 }
+
+/// Every document's storage key (the agreement files the database names).
+pub async fn all_storage_keys(conn: &mut AnyConnection) -> AppResult<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT storage_key FROM agreement_documents").fetch_all(conn).await?)
+}

@@ -16,11 +16,12 @@ use crate::{
     audit::Actor,
     auth::{Access, Permission},
     error::{AppError, AppResult, Problem},
-    files::{FileStore, LocalStore, StageError},
+    files::Files,
     news::model::Photo,
     web::{
         AppState,
         context::{Ctx, User},
+        download::StoredFile,
         extract::{ApiJson, ApiPath, ApiQuery},
         routes::Routes,
     },
@@ -81,7 +82,8 @@ impl UploadPhotoQuery {
     params(("id" = i64, Path, description = "Article id"), UploadPhotoQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The image file: JPEG, PNG or WebP"),
     responses((status = 201, body = Photo), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
+        (status = 503, description = "The file store is not reachable; nothing was stored", body = Problem)))]
 pub async fn upload_photo(
     State(state): State<AppState>,
     User(user): User,
@@ -101,23 +103,20 @@ pub async fn upload_photo(
         let mut conn = state.db.pool.acquire().await?;
         super::check_may_change(&mut conn, &actor, id).await?;
     }
-    let bytes = receive(&state, body).await?;
+    let bytes = receive(body).await?;
     let photo = super::add_photo(&state, &actor, id, bytes, &meta).await?;
     Ok((StatusCode::CREATED, Json(photo)))
 }
 
-/// Streams the body to a temporary file (abandoned past the limit), reads it back and
-/// removes it: the bytes are then processed in memory.
-async fn receive(state: &AppState, body: Body) -> AppResult<Vec<u8>> {
-    let store = LocalStore::new(&state.settings.data_dir);
-    let staged = store.stage(body, MAX_PHOTO_BYTES).await.map_err(|e| match e {
-        StageError::TooLarge(_) => AppError::TooLarge,
-        StageError::Body(m) => AppError::BadRequest(m),
-        StageError::Io(e) => AppError::Internal(e.into()),
-    })?;
-    let bytes = tokio::fs::read(&staged.temp).await;
-    store.discard(&staged).await;
-    bytes.map_err(|e| AppError::Internal(e.into()))
+/// Reads the body into memory, abandoning it past the limit: a photo is decoded and
+/// re-encoded in memory anyway, and only its variants are stored.
+async fn receive(body: Body) -> AppResult<Vec<u8>> {
+    let limited = http_body_util::Limited::new(body, MAX_PHOTO_BYTES as usize);
+    match http_body_util::BodyExt::collect(limited).await {
+        Ok(collected) => Ok(collected.to_bytes().to_vec()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(AppError::TooLarge),
+        Err(e) => Err(AppError::BadRequest(format!("the upload was interrupted: {e}"))),
+    }
 }
 
 /// `PATCH /api/v1/articles/{id}/photos/{photo_id}`: captions, photographer, place.
@@ -156,31 +155,40 @@ pub async fn delete_photo(
 }
 
 /// `GET /news/photos/{photo_id}/{file}` (`file` = `{width}.{ext}`, e.g. `960.jpg`): a
-/// variant. Public and cached for a year once the article is published; before that
-/// only for signed-in users who may read records (never cached); otherwise 404.
+/// variant, streamed from the file store. Public and cached for a year once the article
+/// is published; before that only for signed-in users who may read records (never
+/// cached); otherwise 404. Its ETag answers `If-None-Match` with 304.
 #[utoipa::path(get, path = "/news/photos/{photo_id}/{file}", tag = "news",
     params(("photo_id" = i64, Path, description = "Photo id"), ("file" = String, Path, description = "Variant: {width}.{ext}, e.g. 960.jpg")),
-    responses((status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 404, body = Problem)))]
-pub async fn serve_photo(State(state): State<AppState>, ctx: Ctx, ApiPath((photo_id, file)): ApiPath<(String, String)>) -> Response {
+    responses((status = 200, content_type = "image/jpeg", body = Vec<u8>),
+        (status = 304, description = "Not modified: the client's copy (If-None-Match) is current"),
+        (status = 404, body = Problem),
+        (status = 503, description = "The file store is not reachable", body = Problem)))]
+pub async fn serve_photo(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiPath((photo_id, file)): ApiPath<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
     let staff = ctx.user.as_ref().is_some_and(|u| u.can(Permission::ViewRecords));
     let served = match photo_id.parse::<i64>() {
         Ok(id) => super::variant(&state, id, &file, staff).await,
         Err(_) => Err(AppError::NotFound),
     };
-    let (mut res, cache) = match served {
+    let sent = match served {
         Ok(s) => {
             let cache = if s.public { "public, max-age=31536000, immutable" } else { "private, no-store" };
-            let mut res = (StatusCode::OK, s.bytes).into_response();
-            if let Ok(v) = HeaderValue::from_str(&s.content_type) {
-                res.headers_mut().insert(header::CONTENT_TYPE, v);
-            }
-            (res, cache)
+            let file = StoredFile { key: &s.key, content_type: &s.content_type, size: None, etag: s.etag.clone(), cache, attachment: None };
+            crate::web::download::stored(state.service::<Files>(), &headers, file).await
         }
-        // A photo not (yet) public must not be remembered as missing either.
-        Err(e) => (e.into_response(), "no-store"),
+        Err(e) => Err(e),
     };
-    let h = res.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    let mut res = sent.unwrap_or_else(|e| {
+        // A photo not (yet) public must not be remembered as missing either.
+        let mut res = e.into_response();
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        res
+    });
+    res.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     res
 }

@@ -176,15 +176,22 @@ pub struct PhotoFile {
     pub status: String,
     /// When the article is (or will be) public.
     pub published_at: Option<String>,
+    /// SHA-256 of the uploaded image (the variants' ETags derive from it).
+    pub sha256: String,
 }
 
 /// The file of a photo with its article's status (for serving it).
 pub async fn photo_file(conn: &mut AnyConnection, photo_id: i64) -> AppResult<Option<PhotoFile>> {
     Ok(sqlx::query_as(
-        "SELECT p.file_key, p.content_type, p.widths, a.status, a.published_at
+        "SELECT p.file_key, p.content_type, p.widths, a.status, a.published_at, p.sha256
          FROM article_photos p JOIN articles a ON a.id = p.article_id WHERE p.id = $1",
     )
     .bind(photo_id)
     .fetch_optional(&mut *conn)
     .await?)
+}
+
+/// The file key, type and widths of every photo (the files the database names).
+pub async fn all_photo_files(conn: &mut AnyConnection) -> AppResult<Vec<(String, String, String)>> {
+    Ok(sqlx::query_as("SELECT file_key, content_type, widths FROM article_photos").fetch_all(&mut *conn).await?)
 }
