@@ -161,9 +161,11 @@ pub async fn update_article(conn: &mut AnyConnection, ed: &Editor, id: i64, u: &
 /// Everything about an article (404 if unknown).
 pub async fn get_article(conn: &mut AnyConnection, id: i64) -> AppResult<Article> {
     let row = sqlx::query(
-        "SELECT a.id, a.slug, a.original_lang, a.required_langs, a.status, a.author_id, a.author_name, a.institution_id,
+        "SELECT a.id, a.slug, a.original_lang, a.required_langs, a.status, a.author_id,
+                COALESCE(NULLIF(u.display_name, ''), a.author_name), a.institution_id,
                 i.name_en, i.name_zh, a.published_at, a.view_count, a.is_demo, a.created_at, a.updated_at
-         FROM articles a LEFT JOIN institutions i ON i.id = a.institution_id WHERE a.id = $1",
+         FROM articles a LEFT JOIN institutions i ON i.id = a.institution_id LEFT JOIN users u ON u.id = a.author_id
+         WHERE a.id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)

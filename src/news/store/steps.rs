@@ -128,7 +128,8 @@ pub async fn take_step(conn: &mut AnyConnection, ed: &Editor, id: i64, req: &Ste
 
 pub(super) async fn steps_of(conn: &mut AnyConnection, id: i64) -> AppResult<Vec<Step>> {
     let rows = sqlx::query(
-        "SELECT action, from_status, to_status, role, user_id, actor_name, comment, at FROM article_steps WHERE article_id = $1 ORDER BY id",
+        "SELECT s.action, s.from_status, s.to_status, s.role, s.user_id, COALESCE(NULLIF(u.display_name, ''), s.actor_name), s.comment, s.at
+         FROM article_steps s LEFT JOIN users u ON u.id = s.user_id WHERE s.article_id = $1 ORDER BY s.id",
     )
     .bind(id)
     .fetch_all(&mut *conn)
