@@ -11,6 +11,7 @@ use crate::{
     db::Db,
     institutions::partner_index::PartnerCache,
     news::public::NewsSite,
+    sso::SsoService,
     web::{self, Routes, Services},
 };
 
@@ -19,6 +20,7 @@ pub fn routes() -> Routes {
     Routes::new()
         .merge(crate::ops::routes())
         .merge(crate::openapi::routes())
+        .merge(crate::sso::routes())
         .merge(crate::account::routes())
         .merge(crate::dashboard::routes())
         .merge(crate::institutions::routes())
@@ -34,8 +36,9 @@ pub fn routes() -> Routes {
 }
 
 /// Builds the application router: the routes in the middleware stack, with the
-/// partners' matcher cache and the public news site registered for their modules.
-pub fn router(db: Db, settings: Arc<Settings>, news: Arc<NewsSite>) -> Router {
-    let services = Services::default().with(Arc::new(PartnerCache::default())).with(news);
+/// partners' matcher cache, the public news site and sign-on's client registered for
+/// their modules.
+pub fn router(db: Db, settings: Arc<Settings>, news: Arc<NewsSite>, sso: Arc<SsoService>) -> Router {
+    let services = Services::default().with(Arc::new(PartnerCache::default())).with(news).with(sso);
     web::stack(routes(), db, settings, services)
 }

@@ -200,3 +200,38 @@ pub async fn list_users(db: &Db) -> anyhow::Result<Vec<UserSummary>> {
 pub async fn set_locale(db: &Db, user_id: i64, locale: &str) -> anyhow::Result<()> {
     Ok(queries::set_locale(db, user_id, locale).await?)
 }
+
+/// A new account made by single sign-on: no password (password login refuses it), the
+/// e-mail only if the provider vouched for it, and the roles its claims gave. Runs on the
+/// caller's transaction; the username is `base`, or `base-2`, `base-3`, … if taken.
+pub async fn create_signed_on(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    base: &str,
+    display_name: &str,
+    email: Option<&str>,
+    roles: &[String],
+) -> AppResult<i64> {
+    let mut username = base.to_string();
+    for n in 2..1000 {
+        if !queries::username_taken(conn, &username).await? {
+            break;
+        }
+        username = format!("{base}-{n}");
+    }
+    let display = if display_name.trim().is_empty() { username.clone() } else { display_name.trim().to_string() };
+    let row = queries::UserRow { username: &username, display_name: &display, email, password_hash: "" };
+    let id = match queries::insert_user(conn, &row).await {
+        Ok(id) => id,
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::Conflict("Someone signed in with the same name at the same moment; please sign in again.".into(), None));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for role in roles.iter().filter_map(|r| Role::parse(r)) {
+        insert_grant(conn, id, &Grant { role, unit_id: None }).await?;
+    }
+    let rec = UserAudit { username: &username, display_name: &display, email };
+    audit::record(conn, actor, Action::Create, "user", id, None, Some(&rec)).await?;
+    Ok(id)
+}

@@ -7,10 +7,12 @@ use std::{net::SocketAddr, path::PathBuf};
 use serde::Deserialize;
 
 mod smtp;
+mod sso;
 #[cfg(test)]
 mod tests;
 
 pub use smtp::{SmtpTarget, parse_smtp_url};
+pub use sso::{Protocol, Provider, RoleRule, SsoSettings};
 
 /// Which engine the database URL selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +68,8 @@ pub struct Settings {
     /// Bearer token that opens `/metrics` to scrapers on other hosts; `None`: only
     /// clients on this machine (loopback) may read it.
     pub metrics_token: Option<String>,
+    /// Single sign-on: identity providers and whether password login stays open.
+    pub sso: SsoSettings,
 }
 
 impl std::fmt::Debug for Settings {
@@ -79,6 +83,7 @@ impl std::fmt::Debug for Settings {
             .field("secure_cookies", &self.secure_cookies)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from)
+            .field("sso", &self.sso)
             .finish_non_exhaustive()
     }
 }
@@ -137,6 +142,21 @@ pub struct RawSettings {
     /// Bearer token a Prometheus scraper sends to read /metrics from another host [default: none: loopback only].
     #[arg(long, env = "LIAISON_METRICS_TOKEN", global = true, hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// Issuer of the one OpenID Connect provider set from the environment (more in the file's [sso]).
+    #[arg(long, env = "LIAISON_OIDC_ISSUER", global = true)]
+    pub oidc_issuer: Option<String>,
+    /// Client id registered at LIAISON_OIDC_ISSUER.
+    #[arg(long, env = "LIAISON_OIDC_CLIENT_ID", global = true)]
+    pub oidc_client_id: Option<String>,
+    /// Client secret registered at LIAISON_OIDC_ISSUER.
+    #[arg(long, env = "LIAISON_OIDC_CLIENT_SECRET", global = true, hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// Base URL of a CAS 3.0 server, e.g. https://cas.example.edu/cas.
+    #[arg(long, env = "LIAISON_CAS_URL", global = true)]
+    pub cas_url: Option<String>,
+    /// Whether everyone may log in with a password; false leaves it to the break-glass users [default: true].
+    #[arg(long, env = "LIAISON_PASSWORD_LOGIN", global = true)]
+    pub password_login: Option<String>,
 }
 
 /// What the optional TOML file may hold (same names as the flags, with underscores).
@@ -157,6 +177,7 @@ struct FileSettings {
     mail_poll_seconds: Option<u64>,
     public_url: Option<String>,
     metrics_token: Option<String>,
+    sso: Option<sso::FileSso>,
 }
 
 /// A configuration problem, phrased for the person starting the program.
@@ -200,6 +221,14 @@ impl RawSettings {
             return Err(bad("max_body_bytes", "must be at least 1024"));
         }
         let public_url = self.public_url.clone().or(file.public_url).map(|u| parse_public_url(&u)).transpose()?.flatten();
+        let env_sso = sso::EnvSso {
+            oidc_issuer: self.oidc_issuer.clone(),
+            oidc_client_id: self.oidc_client_id.clone(),
+            oidc_client_secret: self.oidc_client_secret.clone(),
+            cas_url: self.cas_url.clone(),
+            password_login: self.password_login.clone(),
+        };
+        let sso = sso::resolve(file.sso, env_sso)?;
         Ok(Settings {
             addr,
             data_dir,
@@ -216,6 +245,7 @@ impl RawSettings {
             mail_poll_seconds: mail.mail_poll_seconds,
             public_url,
             metrics_token: self.metrics_token.clone().or(file.metrics_token).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
+            sso,
         })
     }
 
@@ -328,4 +358,26 @@ reminder_days = 2          # remind owners of open actions this many days before
 mail_poll_seconds = 30     # how often each instance queues reminders and sends queued mail
 # public_url = "https://www.example.edu"  # absolute links of the news feed and sitemap (default: http:// + addr)
 # metrics_token = "…"      # lets a scraper on another host read /metrics (default: this machine only)
+
+# Single sign-on (docs/SSO.md). One provider of each kind can also come from
+# LIAISON_OIDC_ISSUER / LIAISON_OIDC_CLIENT_ID / LIAISON_OIDC_CLIENT_SECRET and LIAISON_CAS_URL.
+# [sso]
+# password_login = true      # false: only the break_glass users below may use a password
+# break_glass = ["admin"]
+# clock_skew_seconds = 120
+# [[sso.oidc]]
+# id = "campus"              # addresses: /auth/campus/start, /auth/campus/callback
+# issuer = "https://login.microsoftonline.com/<tenant-id>/v2.0"
+# client_id = "<application id>"
+# client_secret_env = "LIAISON_CAMPUS_SECRET"
+# scopes = ["openid", "email", "profile"]
+# name_en = "University account"
+# name_zh = "统一身份认证"
+# roles = [{ claim = "groups", value = "<staff group id>", role = "staff" }]
+# default_role = "student"
+# [[sso.cas]]
+# id = "cas"                 # address: /auth/cas/callback
+# url = "https://authserver.example.edu.cn/authserver"
+# trust_email = true         # the directory's mail attribute is verified
+# roles = [{ claim = "eduPersonAffiliation", value = "student", role = "student" }]
 "#;

@@ -78,6 +78,7 @@ macro_rules! locale_files {
             include_str!(concat!("../../locales/expiry.", $lang, ".json")),
             include_str!(concat!("../../locales/news.", $lang, ".json")),
             include_str!(concat!("../../locales/news-public.", $lang, ".json")),
+            include_str!(concat!("../../locales/account.", $lang, ".json")),
         ]
     };
 }

@@ -26,6 +26,8 @@ mod reports;
 mod rooms;
 mod rooms_pages;
 mod security;
+mod sso;
+mod sso_providers;
 mod transfer;
 mod trips;
 mod visits;
