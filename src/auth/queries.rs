@@ -252,3 +252,35 @@ pub async fn username_taken(conn: &mut AnyConnection, username: &str) -> sqlx::R
     let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(username).fetch_optional(conn).await?;
     Ok(id.is_some())
 }
+
+/// One user as listed: id, username, display name, e-mail, locale, active.
+pub async fn user_row(db: &Db, user_id: i64) -> sqlx::Result<Option<UserListRow>> {
+    sqlx::query_as("SELECT id, username, display_name, email, locale, active FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&db.pool)
+        .await
+}
+
+/// Sets whether an account may log in; false if there is no such user.
+pub async fn set_active(conn: &mut AnyConnection, user_id: i64, active: bool) -> sqlx::Result<bool> {
+    let n = sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
+        .bind(i64::from(active))
+        .bind(now_text())
+        .bind(user_id)
+        .execute(conn)
+        .await?
+        .rows_affected();
+    Ok(n > 0)
+}
+
+/// Deletes a grant; false if there was none.
+pub async fn delete_grant(conn: &mut AnyConnection, user_id: i64, role: &str, unit_id: Option<i64>) -> sqlx::Result<bool> {
+    let n = sqlx::query("DELETE FROM role_grants WHERE user_id = $1 AND role = $2 AND COALESCE(unit_id, 0) = COALESCE($3, 0)")
+        .bind(user_id)
+        .bind(role)
+        .bind(unit_id)
+        .execute(conn)
+        .await?
+        .rows_affected();
+    Ok(n > 0)
+}

@@ -2,14 +2,11 @@
 //! to an account by hand, and unlinking.
 
 use axum::{Json, extract::State, http::StatusCode};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use super::queries::{self, IdentityListRow, IdentityRow};
+use super::identities::{self, Identity, NewIdentity};
 use crate::{
-    audit::{self, Action, Actor},
+    audit::Actor,
     auth::users,
-    db::{Db, is_constraint_violation, is_unique_violation},
     error::{AppError, AppResult},
     web::{
         AppState,
@@ -18,99 +15,10 @@ use crate::{
     },
 };
 
-/// An identity at a sign-on provider, linked to an account.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Identity {
-    /// Id (for unlinking).
-    pub id: i64,
-    /// The account.
-    pub user_id: i64,
-    /// The account's username.
-    pub username: String,
-    /// Provider id from the configuration.
-    pub provider: String,
-    /// The subject at the provider (OIDC `sub`, CAS user).
-    pub subject: String,
-    /// The e-mail the provider last gave (display only; never the key).
-    pub email: Option<String>,
-    /// How the link was made: `created`, `email` or `admin`.
-    pub linked_by: String,
-    /// When the link was made.
-    pub linked_at: String,
-    /// Last sign-in through it.
-    pub last_login_at: Option<String>,
-}
-
-impl From<IdentityListRow> for Identity {
-    fn from((id, user_id, username, provider, subject, email, linked_by, linked_at, last_login_at): IdentityListRow) -> Identity {
-        Identity { id, user_id, username, provider, subject, email, linked_by, linked_at, last_login_at }
-    }
-}
-
-/// Every linked identity, latest sign-in first.
-pub async fn all(db: &Db) -> anyhow::Result<Vec<Identity>> {
-    Ok(queries::list_identities(db).await?.into_iter().map(Identity::from).collect())
-}
-
-/// One account's identities.
-pub async fn of_user(db: &Db, user_id: i64) -> anyhow::Result<Vec<Identity>> {
-    Ok(queries::identities_of(db, user_id).await?.into_iter().map(Identity::from).collect())
-}
-
 /// `GET /api/v1/identities`: who signs in how (administrators).
 #[utoipa::path(get, path = "/api/v1/identities", tag = "users", responses((status = 200, body = Vec<Identity>)))]
 pub async fn list_identities(State(state): State<AppState>) -> AppResult<Json<Vec<Identity>>> {
-    Ok(Json(all(&state.db).await?))
-}
-
-/// Input for linking an identity to an account by hand.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct NewIdentity {
-    /// Provider id from the configuration.
-    pub provider: String,
-    /// The subject at the provider: the OIDC `sub` or the CAS user name.
-    pub subject: String,
-}
-
-/// Links an identity to an account (an administrator's action), audited.
-pub async fn link(state: &AppState, actor: &Actor, user_id: i64, new: &NewIdentity) -> AppResult<i64> {
-    let Some(p) = state.settings.sso.provider(new.provider.trim()) else {
-        let ids: Vec<&str> = state.settings.sso.providers.iter().map(|p| p.id.as_str()).collect();
-        let known = if ids.is_empty() { "none is configured".to_string() } else { ids.join(", ") };
-        return Err(AppError::field("provider", format!("there is no sign-on provider '{}'; use one of: {known}", new.provider)));
-    };
-    let subject = new.subject.trim();
-    if subject.is_empty() || subject.len() > 255 {
-        return Err(AppError::field("subject", "give the subject the provider uses for this person (1–255 characters)"));
-    }
-    let mut tx = state.db.begin().await?;
-    let row = IdentityRow { user_id, provider: &p.id, issuer: &p.url, subject, email: None, linked_by: "admin", signing_in: false };
-    let id = match queries::insert_identity(&mut tx, &row).await {
-        Ok(id) => id,
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::Conflict(
-                format!("This {} identity is already linked to an account; unlink it there first.", p.id),
-                None,
-            ));
-        }
-        Err(e) if is_constraint_violation(&e) => return Err(AppError::NotFound),
-        Err(e) => return Err(e.into()),
-    };
-    let rec = serde_json::json!({"identity": id, "provider": p.id, "subject": subject, "linked_by": "admin"});
-    audit::record(&mut tx, actor, Action::Update, "user", user_id, None, Some(&rec)).await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-/// Unlinks an identity, audited; false if there was none.
-pub async fn unlink(db: &Db, actor: &Actor, identity_id: i64) -> AppResult<bool> {
-    let mut tx = db.begin().await?;
-    let Some((user_id, provider, subject)) = queries::delete_identity(&mut tx, identity_id).await? else { return Ok(false) };
-    let before = serde_json::json!({"identity": identity_id, "provider": provider, "subject": subject});
-    audit::record(&mut tx, actor, Action::Update, "user", user_id, Some(&before), Some(&serde_json::json!({"unlinked": identity_id})))
-        .await?;
-    tx.commit().await?;
-    Ok(true)
+    Ok(Json(identities::all(&state.db).await?))
 }
 
 /// `POST /api/v1/users/{id}/identities`: links a sign-on identity to an account
@@ -125,7 +33,7 @@ pub async fn link_identity(
     ApiJson(body): ApiJson<NewIdentity>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
     users::load_current(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let identity = link(&state, &Actor::from(&*admin), id, &body).await?;
+    let identity = identities::link(&state, &Actor::from(&*admin), id, &body).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": identity }))))
 }
 
@@ -134,5 +42,5 @@ pub async fn link_identity(
 #[utoipa::path(delete, path = "/api/v1/identities/{id}", tag = "users", params(("id" = i64, Path, description = "Identity id")),
     responses((status = 204), (status = 404, body = crate::error::Problem)))]
 pub async fn unlink_identity(State(state): State<AppState>, User(admin): User, ApiPath(id): ApiPath<i64>) -> AppResult<StatusCode> {
-    if unlink(&state.db, &Actor::from(&*admin), id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(AppError::NotFound) }
+    if identities::unlink(&state.db, &Actor::from(&*admin), id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(AppError::NotFound) }
 }

@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod api;
 pub mod cas;
+pub mod identities;
 pub mod jwt;
 pub mod model;
 pub mod oidc;

@@ -30,4 +30,5 @@ mod sso;
 mod sso_providers;
 mod transfer;
 mod trips;
+mod users_admin;
 mod visits;
