@@ -98,6 +98,7 @@ test("a student signs in through OpenID Connect and lands on their applications"
   await Promise.all([page.waitForURL(/\/my\/applications$/), page.click("button[type=submit]:has-text('Authorize')")]);
   assert.match(await page.textContent("h1"), /My applications/);
   assert.ok(await page.isVisible("#no-applications"));
+  assert.equal(await page.locator("nav a[href='/institutions']").count(), 0, "no staff links in a student's menu");
   await shoot(page, "sso-02-my-applications-en");
   const staffPage = await page.goto(`${app.url}/institutions`);
   assert.equal(staffPage.status(), 403, "a student is refused staff pages");
