@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need is installed and running, installing it when missing:
 # PostgreSQL on 127.0.0.1:5432 (and its pg_dump/pg_restore), SeaweedFS (S3) on 127.0.0.1:29336,
-# Debian's Chromium with a CJK font, the en_US Hunspell
-# dictionary, and the browser tests' npm package. Idempotent. As root it installs with
-# apt-get; otherwise it says what to install and stops.
+# Debian's Chromium with a CJK font, the en_US Hunspell dictionary, the browser tests' npm
+# package, and the identity providers of the sign-on tests (OpenID Connect and CAS, from
+# PyPI into target/sso-venv). Idempotent. As root it installs with apt-get; otherwise it
+# says what to install and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -158,3 +159,41 @@ if s3_up; then
   [ "$code" = 200 ] || [ "$code" = 409 ] || { echo "test-deps: cannot create the test bucket (HTTP $code)" >&2; exit 1; }
   echo "test-deps: SeaweedFS S3 at http://127.0.0.1:$S3_PORT (bucket liaison-test)"
 fi
+# --- Identity providers for the sign-on tests (tests/api/sso.rs, tests/e2e/sso.test.mjs)
+# oidc-provider-mock (OpenID Connect) on 127.0.0.1:9410, a second one whose tokens are
+# born expired on :9411, and django-cas-server (CAS 3.0, project in tests/sso/cas) on
+# :9412, all from a virtual environment under target/. Started when not answering.
+SSO_VENV=target/sso-venv
+SSO_PACKAGES=(oidc-provider-mock==0.3.4 django-cas-server==3.1.0)
+if ! "$SSO_VENV/bin/python" -c 'import oidc_provider_mock, cas_server' >/dev/null 2>&1; then
+  echo "test-deps: installing ${SSO_PACKAGES[*]} (pip, into $SSO_VENV)"
+  python3 -m venv "$SSO_VENV"
+  "$SSO_VENV/bin/pip" install --quiet "${SSO_PACKAGES[@]}"
+fi
+answers() { curl -s -o /dev/null --max-time 2 "$1"; }
+start_detached() { # log file, command…
+  local log=$1; shift
+  setsid nohup "$@" >"$log" 2>&1 < /dev/null &
+}
+if ! answers http://127.0.0.1:9410/.well-known/openid-configuration; then
+  start_detached target/sso-oidc.log "$SSO_VENV/bin/oidc-provider-mock" --host 127.0.0.1 --port 9410
+fi
+if ! answers http://127.0.0.1:9411/.well-known/openid-configuration; then
+  start_detached target/sso-oidc-expired.log "$SSO_VENV/bin/oidc-provider-mock" --host 127.0.0.1 --port 9411 --token-max-age -600
+fi
+if ! answers http://127.0.0.1:9412/cas/login; then
+  export LIAISON_CAS_DB="$PWD/target/sso-cas.sqlite3"
+  "$SSO_VENV/bin/python" tests/sso/cas/manage.py migrate --verbosity 0
+  "$SSO_VENV/bin/python" tests/sso/cas/services.py >/dev/null
+  start_detached target/sso-cas.log "$SSO_VENV/bin/python" tests/sso/cas/manage.py runserver 127.0.0.1:9412 --noreload
+fi
+for _ in $(seq 1 60); do
+  answers http://127.0.0.1:9410/.well-known/openid-configuration \
+    && answers http://127.0.0.1:9411/.well-known/openid-configuration \
+    && answers http://127.0.0.1:9412/cas/login && break
+  sleep 0.5
+done
+for url in http://127.0.0.1:9410/.well-known/openid-configuration http://127.0.0.1:9411/.well-known/openid-configuration http://127.0.0.1:9412/cas/login; do
+  answers "$url" || { echo "test-deps: $url does not answer (logs: target/sso-*.log)" >&2; exit 1; }
+done
+echo "test-deps: identity providers ready (OIDC :9410, expired-token OIDC :9411, CAS :9412)"

@@ -12,6 +12,7 @@ use crate::{
     files::Files,
     institutions::partner_index::PartnerCache,
     news::public::NewsSite,
+    sso::SsoService,
     web::{self, Routes, Services},
 };
 
@@ -20,6 +21,7 @@ pub fn routes() -> Routes {
     Routes::new()
         .merge(crate::ops::routes())
         .merge(crate::openapi::routes())
+        .merge(crate::sso::routes())
         .merge(crate::account::routes())
         .merge(crate::dashboard::routes())
         .merge(crate::institutions::routes())
@@ -35,9 +37,9 @@ pub fn routes() -> Routes {
 }
 
 /// Builds the application router: the routes in the middleware stack, with the
-/// partners' matcher cache, the public news site and the file store registered for
-/// their modules.
-pub fn router(db: Db, settings: Arc<Settings>, news: Arc<NewsSite>, files: Files) -> Router {
-    let services = Services::default().with(Arc::new(PartnerCache::default())).with(news).with(Arc::new(files));
+/// partners' matcher cache, the public news site, the file store and sign-on's client
+/// registered for their modules.
+pub fn router(db: Db, settings: Arc<Settings>, news: Arc<NewsSite>, files: Files, sso: Arc<SsoService>) -> Router {
+    let services = Services::default().with(Arc::new(PartnerCache::default())).with(news).with(Arc::new(files)).with(sso);
     web::stack(routes(), db, settings, services)
 }

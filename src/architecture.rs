@@ -11,13 +11,14 @@
 
 /// Foundation modules, in order: each may use the ones before it.
 pub const FOUNDATION: &[&str] =
-    &["error", "time", "secret", "status", "config", "db", "tabular", "cooperation", "reference", "xml", "files"];
+    &["error", "time", "secret", "status", "config", "db", "tabular", "cooperation", "reference", "xml", "files", "net"];
 
 /// Platform modules, in order.
 pub const PLATFORM: &[&str] = &["audit", "auth", "mail", "web", "feeds"];
 
 /// Domain modules, lowest first: a module may read the ones before it.
 pub const DOMAIN: &[&str] = &[
+    "sso",
     "account",
     "institutions",
     "rooms",

@@ -158,6 +158,7 @@ impl AuditEvent {
             "unit" => parent("institution_id", "/institutions"),
             "article" => format!("/articles/{id}"),
             "article_version" | "article_photo" => parent("article_id", "/articles"),
+            "user" => format!("/users/{id}"),
             _ => String::new(),
         }
     }

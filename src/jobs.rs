@@ -64,6 +64,7 @@ impl Scheduler {
             let db = maintenance_db.clone();
             async move {
                 session::sweep(&db).await?;
+                crate::sso::sweep(&db).await?;
                 db.optimize().await?;
                 Ok(())
             }

@@ -7,7 +7,7 @@ use anyhow::Context;
 use axum::Router;
 use tokio::net::TcpListener;
 
-use crate::{app, config::Settings, db::Db, files::Files, jobs::Scheduler, mail, news};
+use crate::{app, config::Settings, db::Db, files::Files, jobs::Scheduler, mail, news, sso::SsoService};
 
 /// A built, bound, migrated application that has not started serving yet.
 pub struct Application {
@@ -37,9 +37,10 @@ impl Application {
             Some(url) => url.clone(),
             None => default_public_url(listener.local_addr()?),
         };
-        let news = Arc::new(news::public::NewsSite::new(public_url));
+        let news = Arc::new(news::public::NewsSite::new(public_url.clone()));
         let files = Files::open(&settings)?;
-        let router = app::router(db.clone(), Arc::new(settings), news.clone(), files.clone());
+        let sso = Arc::new(SsoService::new(public_url)?);
+        let router = app::router(db.clone(), Arc::new(settings), news.clone(), files.clone(), sso);
         Ok(Application { listener, router, db, mailer, news, files })
     }
 

@@ -14,7 +14,7 @@ use crate::{
     web::{
         AppState,
         context::User,
-        extract::{ApiJson, ApiPath},
+        extract::{ApiJson, ApiPath, ApiQuery},
     },
 };
 
@@ -81,5 +81,78 @@ pub async fn add_grant(
     ApiJson(body): ApiJson<NewGrant>,
 ) -> AppResult<StatusCode> {
     users::grant(&state.db, &Actor::from(&*admin), id, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/users/{id}`: one account with its grants (administrators).
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path, description = "User id")),
+    responses((status = 200, body = UserSummary), (status = 404, body = crate::error::Problem)))]
+pub async fn get_user(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> AppResult<Json<UserSummary>> {
+    Ok(Json(users::get_user(&state.db, id).await?.ok_or(AppError::NotFound)?))
+}
+
+/// Changes to an account.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct UpdateUser {
+    /// False deactivates the account (its sessions end, its API tokens are revoked);
+    /// true lets it log in again.
+    pub active: bool,
+}
+
+/// `PATCH /api/v1/users/{id}`: deactivates or reactivates an account (administrators).
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UpdateUser, params(("id" = i64, Path, description = "User id")),
+    responses((status = 204), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    User(admin): User,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<UpdateUser>,
+) -> AppResult<StatusCode> {
+    users::set_active(&state.db, &Actor::from(&*admin), id, body.active).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A grant to remove.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct GrantQuery {
+    /// The unit of a coordinator grant.
+    pub unit_id: Option<i64>,
+}
+
+/// `DELETE /api/v1/users/{id}/grants/{role}`: removes a grant (administrators).
+#[utoipa::path(delete, path = "/api/v1/users/{id}/grants/{role}", tag = "users",
+    params(("id" = i64, Path, description = "User id"), ("role" = String, Path, description = "Role name"), GrantQuery),
+    responses((status = 204), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn revoke_grant(
+    State(state): State<AppState>,
+    User(admin): User,
+    ApiPath((id, role)): ApiPath<(i64, String)>,
+    ApiQuery(q): ApiQuery<GrantQuery>,
+) -> AppResult<StatusCode> {
+    if users::revoke(&state.db, &Actor::from(&*admin), id, &role, q.unit_id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// A new password set by an administrator.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewPassword {
+    /// At least 10 characters.
+    pub password: String,
+}
+
+/// `POST /api/v1/users/{id}/password`: resets a password; the account's sessions end and
+/// its API tokens are revoked (administrators).
+#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "users", request_body = NewPassword, params(("id" = i64, Path, description = "User id")),
+    responses((status = 204), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    User(admin): User,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<NewPassword>,
+) -> AppResult<StatusCode> {
+    users::set_password(&state.db, &Actor::from(&*admin), id, body.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }

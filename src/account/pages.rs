@@ -34,6 +34,36 @@ struct LoginPage {
     next: String,
     error: Option<String>,
     notice: Option<String>,
+    /// Sign-on buttons: (provider id, label in the page's language).
+    providers: Vec<(String, String)>,
+    /// Password login is open to everyone (else only to the break-glass administrators).
+    password_login: bool,
+}
+
+impl LoginPage {
+    fn new(state: &AppState, ctx: &Ctx, next: String) -> LoginPage {
+        let tr = Tr(ctx.locale);
+        let sso = &state.settings.sso;
+        let providers = sso
+            .providers
+            .iter()
+            .map(|p| (p.id.clone(), if tr.locale() == Locale::Zh { p.name_zh.clone() } else { p.name_en.clone() }))
+            .collect();
+        LoginPage {
+            base: Base::new(ctx, tr.t("login.title"), "login"),
+            username: String::new(),
+            next,
+            error: None,
+            notice: None,
+            providers,
+            password_login: sso.password_login,
+        }
+    }
+
+    /// The sign-on start address for a provider, keeping where to go afterwards.
+    fn start_url(&self, provider: &str) -> String {
+        format!("/auth/{provider}/start?next={}", crate::web::routes::urlencode(&self.next))
+    }
 }
 
 #[derive(Deserialize)]
@@ -42,19 +72,14 @@ pub(super) struct LoginQuery {
     expired: Option<String>,
 }
 
-pub(super) async fn login_page(ctx: Ctx, query: axum::extract::Query<LoginQuery>) -> Response {
+pub(super) async fn login_page(State(state): State<AppState>, ctx: Ctx, query: axum::extract::Query<LoginQuery>) -> Response {
     let tr = Tr(ctx.locale);
     if ctx.user.is_some() {
         return Redirect::to(&same_site_path(query.next.as_deref())).into_response();
     }
-    let notice = query.expired.as_ref().map(|_| tr.t("login.expired").to_string());
-    render(&LoginPage {
-        base: Base::new(&ctx, tr.t("login.title"), "login"),
-        username: String::new(),
-        next: same_site_path(query.next.as_deref()),
-        error: None,
-        notice,
-    })
+    let mut page = LoginPage::new(&state, &ctx, same_site_path(query.next.as_deref()));
+    page.notice = query.expired.as_ref().map(|_| tr.t("login.expired").to_string());
+    render(&page)
 }
 
 #[derive(Deserialize)]
@@ -74,17 +99,16 @@ pub(super) async fn login(
     let username = form.username.trim().to_ascii_lowercase();
     let next = same_site_path(form.next.as_deref());
     let fail = |status: StatusCode, key: &str| {
-        let page = LoginPage {
-            base: Base::new(&ctx, tr.t("login.title"), "login"),
-            username: username.clone(),
-            next: next.clone(),
-            error: Some(tr.t(key).to_string()),
-            notice: None,
-        };
+        let mut page = LoginPage::new(&state, &ctx, next.clone());
+        page.username = username.clone();
+        page.error = Some(tr.t(key).to_string());
         (status, render(&page)).into_response()
     };
     if username.is_empty() || form.password.is_empty() {
         return Ok(fail(StatusCode::UNPROCESSABLE_ENTITY, "login.missing"));
+    }
+    if !state.settings.sso.password_allowed(&username) {
+        return Ok(fail(StatusCode::FORBIDDEN, "login.sso_only"));
     }
     if let Some(wait) = session::throttled(&state.db, &username, &ctx.ip).await? {
         let mut res = fail(StatusCode::TOO_MANY_REQUESTS, "login.throttled");
@@ -93,8 +117,9 @@ pub(super) async fn login(
     }
     let record = users::login_record(&state.db, &username).await?;
     let (user_id, ok) = match record {
-        Some((id, hash, active)) => (id, password::verify(form.password, hash).await? && active),
-        None => {
+        // Accounts made by sign-on have no password (an empty hash).
+        Some((id, hash, active)) if !hash.is_empty() => (id, password::verify(form.password, hash).await? && active),
+        _ => {
             // Spend the same time as a real check so timing does not reveal usernames.
             let _ = password::verify(form.password, password::dummy_hash().await.to_string()).await;
             (0, false)
@@ -109,7 +134,7 @@ pub(super) async fn login(
         session::delete(&state.db, old).await?;
     }
     let new = session::create(&state.db, user_id, state.settings.session_hours).await?;
-    let mut res = Redirect::to(&next).into_response();
+    let mut res = Redirect::to(&crate::sso::landing(&state, user_id, next).await?).into_response();
     let max_age = state.settings.session_hours * 3600;
     res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &new.token, Some(max_age), state.settings.secure_cookies));
     // The pre-login token may have been seen or planted before login: start afresh.
@@ -117,11 +142,17 @@ pub(super) async fn login(
     Ok(res)
 }
 
+/// Ends the local session and, for a session opened through a provider that offers it,
+/// sends the browser on to the provider's logout, which returns it to the login page.
 pub(super) async fn logout(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    let mut target = "/login".to_string();
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        if let Some((provider, id_token)) = session::signed_on_with(&state.db, token).await? {
+            target = crate::sso::provider_logout(&state, &provider, id_token.as_deref()).await.unwrap_or(target);
+        }
         session::delete(&state.db, token).await?;
     }
-    let mut res = Redirect::to("/login").into_response();
+    let mut res = Redirect::to(&target).into_response();
     res.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0), state.settings.secure_cookies));
     Ok(res)
 }
@@ -150,4 +181,17 @@ pub(super) async fn set_language(
     let mut res = Redirect::to(&same_site_path(back.as_deref())).into_response();
     res.headers_mut().append(header::SET_COOKIE, set_cookie(LANG_COOKIE, locale.code(), Some(365 * 86400), state.settings.secure_cookies));
     Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "my_applications.html")]
+struct MyApplications {
+    base: Base,
+}
+
+/// `GET /my/applications`: a student's own applications (none yet: they arrive with the
+/// applications module); where students land after signing in.
+pub(super) async fn my_applications(ctx: Ctx) -> Response {
+    let tr = Tr(ctx.locale);
+    render(&MyApplications { base: Base::new(&ctx, tr.t("my.applications"), "my") })
 }

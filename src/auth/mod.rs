@@ -35,11 +35,14 @@ pub enum Role {
     Reviewer,
     /// Reads records.
     Viewer,
+    /// A student: signs in through the campus identity provider; sees only their own
+    /// applications, never the office's records.
+    Student,
 }
 
 impl Role {
     /// All roles, in display order.
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::Admin,
         Role::Staff,
         Role::Coordinator,
@@ -49,6 +52,7 @@ impl Role {
         Role::Proofreader,
         Role::Reviewer,
         Role::Viewer,
+        Role::Student,
     ];
 
     /// Stored and wire name.
@@ -63,6 +67,7 @@ impl Role {
             Role::Proofreader => "proofreader",
             Role::Reviewer => "reviewer",
             Role::Viewer => "viewer",
+            Role::Student => "student",
         }
     }
 
@@ -150,6 +155,7 @@ pub fn role_allows(role: Role, perm: Permission) -> bool {
         (R::Coordinator, P::ViewRecords | P::EditUnits | P::ViewAudit | P::BookRooms | P::RequestTrips | P::EditMobilities) => true,
         (R::Coordinator, _) => false,
         (R::Author | R::Translator | R::Photographer | R::Proofreader | R::Reviewer, P::EditNews) => true,
+        (R::Student, _) => false,
         (_, P::ViewRecords) => true,
         _ => false,
     }

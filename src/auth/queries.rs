@@ -146,6 +146,24 @@ pub async fn insert_session(db: &Db, hash: &str, user_id: i64, csrf: &str, expir
     Ok(())
 }
 
+/// Notes the sign-on provider (and ID token) of a session.
+pub async fn set_session_provider(db: &Db, hash: &str, provider: &str, id_token: Option<&str>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sessions SET provider = $1, id_token = $2 WHERE id = $3")
+        .bind(provider)
+        .bind(id_token)
+        .bind(hash)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// The sign-on provider and ID token of a session, if it was opened through one.
+pub async fn session_provider(db: &Db, hash: &str) -> sqlx::Result<Option<(String, Option<String>)>> {
+    let row: Option<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT provider, id_token FROM sessions WHERE id = $1").bind(hash).fetch_optional(&db.pool).await?;
+    Ok(row.and_then(|(p, t)| p.map(|p| (p, t))))
+}
+
 /// A session by its token's hash: user, CSRF token, expiry.
 pub async fn session(db: &Db, hash: &str) -> sqlx::Result<Option<(i64, String, String)>> {
     sqlx::query_as("SELECT user_id, csrf_token, expires_at FROM sessions WHERE id = $1").bind(hash).fetch_optional(&db.pool).await
@@ -227,4 +245,42 @@ pub async fn revoke_token(db: &Db, user_id: i64, token_id: i64) -> sqlx::Result<
         .execute(&db.pool)
         .await?;
     Ok(n.rows_affected() == 1)
+}
+
+/// Whether a (normalised) username is in use.
+pub async fn username_taken(conn: &mut AnyConnection, username: &str) -> sqlx::Result<bool> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(username).fetch_optional(conn).await?;
+    Ok(id.is_some())
+}
+
+/// One user as listed: id, username, display name, e-mail, locale, active.
+pub async fn user_row(db: &Db, user_id: i64) -> sqlx::Result<Option<UserListRow>> {
+    sqlx::query_as("SELECT id, username, display_name, email, locale, active FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&db.pool)
+        .await
+}
+
+/// Sets whether an account may log in; false if there is no such user.
+pub async fn set_active(conn: &mut AnyConnection, user_id: i64, active: bool) -> sqlx::Result<bool> {
+    let n = sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
+        .bind(i64::from(active))
+        .bind(now_text())
+        .bind(user_id)
+        .execute(conn)
+        .await?
+        .rows_affected();
+    Ok(n > 0)
+}
+
+/// Deletes a grant; false if there was none.
+pub async fn delete_grant(conn: &mut AnyConnection, user_id: i64, role: &str, unit_id: Option<i64>) -> sqlx::Result<bool> {
+    let n = sqlx::query("DELETE FROM role_grants WHERE user_id = $1 AND role = $2 AND COALESCE(unit_id, 0) = COALESCE($3, 0)")
+        .bind(user_id)
+        .bind(role)
+        .bind(unit_id)
+        .execute(conn)
+        .await?
+        .rows_affected();
+    Ok(n > 0)
 }

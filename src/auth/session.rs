@@ -39,6 +39,22 @@ pub async fn create(db: &Db, user_id: i64, hours: i64) -> anyhow::Result<NewSess
     Ok(NewSession { token, csrf })
 }
 
+/// Starts a session opened through a sign-on provider, remembering the provider and the
+/// OIDC ID token for logout.
+pub async fn create_signed_on(db: &Db, user_id: i64, hours: i64, provider: &str, id_token: Option<&str>) -> anyhow::Result<NewSession> {
+    let token = random_token(32);
+    let csrf = random_token(24);
+    let hash = token_hash(&token);
+    queries::insert_session(db, &hash, user_id, &csrf, &time::in_secs_text(hours * 3600)).await?;
+    queries::set_session_provider(db, &hash, provider, id_token).await?;
+    Ok(NewSession { token, csrf })
+}
+
+/// The provider (and ID token) a session was opened through, if any.
+pub async fn signed_on_with(db: &Db, token: &str) -> anyhow::Result<Option<(String, Option<String>)>> {
+    Ok(queries::session_provider(db, &token_hash(token)).await?)
+}
+
 /// A session looked up from its cookie.
 pub enum Lookup {
     /// Valid: user id and CSRF token.

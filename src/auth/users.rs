@@ -200,3 +200,85 @@ pub async fn list_users(db: &Db) -> anyhow::Result<Vec<UserSummary>> {
 pub async fn set_locale(db: &Db, user_id: i64, locale: &str) -> anyhow::Result<()> {
     Ok(queries::set_locale(db, user_id, locale).await?)
 }
+
+/// A new account made by single sign-on: no password (password login refuses it), the
+/// e-mail only if the provider vouched for it, and the roles its claims gave. Runs on the
+/// caller's transaction; the username is `base`, or `base-2`, `base-3`, … if taken.
+pub async fn create_signed_on(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    base: &str,
+    display_name: &str,
+    email: Option<&str>,
+    roles: &[String],
+) -> AppResult<i64> {
+    let mut username = base.to_string();
+    for n in 2..1000 {
+        if !queries::username_taken(conn, &username).await? {
+            break;
+        }
+        username = format!("{base}-{n}");
+    }
+    let display = if display_name.trim().is_empty() { username.clone() } else { display_name.trim().to_string() };
+    let row = queries::UserRow { username: &username, display_name: &display, email, password_hash: "" };
+    let id = match queries::insert_user(conn, &row).await {
+        Ok(id) => id,
+        Err(e) if is_unique_violation(&e) => {
+            return Err(AppError::Conflict("Someone signed in with the same name at the same moment; please sign in again.".into(), None));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for role in roles.iter().filter_map(|r| Role::parse(r)) {
+        insert_grant(conn, id, &Grant { role, unit_id: None }).await?;
+    }
+    let rec = UserAudit { username: &username, display_name: &display, email };
+    audit::record(conn, actor, Action::Create, "user", id, None, Some(&rec)).await?;
+    Ok(id)
+}
+
+/// One account with its grants; `None` if there is no such user.
+pub async fn get_user(db: &Db, user_id: i64) -> anyhow::Result<Option<UserSummary>> {
+    let Some((id, username, display_name, email, locale, active)) = queries::user_row(db, user_id).await? else { return Ok(None) };
+    let grants = grants_of(db, id).await?;
+    Ok(Some(UserSummary { id, username, display_name, email, locale, active: active == 1, grants }))
+}
+
+/// Lets an account log in again, or stops it: a deactivated account's sessions end and
+/// its API tokens are revoked. Administrators cannot deactivate themselves (someone must
+/// be left who can undo it).
+pub async fn set_active(db: &Db, actor: &Actor, user_id: i64, active: bool) -> AppResult<()> {
+    if !active && actor.id == Some(user_id) {
+        return Err(AppError::Conflict("You cannot deactivate your own account; ask another administrator.".into(), None));
+    }
+    let mut tx = db.begin().await?;
+    if !queries::set_active(&mut tx, user_id, active).await? {
+        return Err(AppError::NotFound);
+    }
+    if !active {
+        queries::delete_sessions_of(&mut tx, user_id).await?;
+        queries::revoke_tokens_of(&mut tx, user_id).await?;
+    }
+    let change = serde_json::json!({"active": active});
+    audit::record(&mut tx, actor, Action::Update, "user", user_id, None, Some(&change)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes a grant (the unit matters for coordinator grants); false if the user did not
+/// hold it. Administrators cannot take the admin role from themselves.
+pub async fn revoke(db: &Db, actor: &Actor, user_id: i64, role: &str, unit_id: Option<i64>) -> AppResult<bool> {
+    let g = parse_grant(&NewGrant { role: role.to_string(), unit_id }).map_err(|e| AppError::Validation(vec![e]))?;
+    if g.role == Role::Admin && actor.id == Some(user_id) {
+        return Err(AppError::Conflict("You cannot take the admin role from yourself; ask another administrator.".into(), None));
+    }
+    let mut tx = db.begin().await?;
+    if !queries::user_exists(&mut tx, user_id).await? {
+        return Err(AppError::NotFound);
+    }
+    if !queries::delete_grant(&mut tx, user_id, g.role.as_str(), g.unit_id).await? {
+        return Ok(false);
+    }
+    audit::record(&mut tx, actor, Action::Update, "user", user_id, Some(&serde_json::json!({"revoked": g})), None).await?;
+    tx.commit().await?;
+    Ok(true)
+}

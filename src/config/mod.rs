@@ -9,12 +9,14 @@ use serde::Deserialize;
 mod files;
 mod proxies;
 mod smtp;
+mod sso;
 #[cfg(test)]
 mod tests;
 
 pub use files::{S3Target, parse_files_url};
 pub use proxies::TrustedProxies;
 pub use smtp::{SmtpTarget, parse_smtp_url};
+pub use sso::{Protocol, Provider, RoleRule, SsoSettings};
 
 /// Which engine the database URL selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +76,8 @@ pub struct Settings {
     pub files_url: Option<S3Target>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (empty: none).
     pub trusted_proxies: TrustedProxies,
+    /// Single sign-on: identity providers and whether password login stays open.
+    pub sso: SsoSettings,
 }
 
 impl std::fmt::Debug for Settings {
@@ -89,6 +93,7 @@ impl std::fmt::Debug for Settings {
             .field("mail_from", &self.mail_from)
             .field("files_url", &self.files_url)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("sso", &self.sso)
             .finish_non_exhaustive()
     }
 }
@@ -153,6 +158,21 @@ pub struct RawSettings {
     /// Reverse proxies (addresses, CIDR networks) whose X-Forwarded-For names the client, e.g. 127.0.0.1,10.0.0.0/8 [default: none: the TCP peer is the client].
     #[arg(long, env = "LIAISON_TRUSTED_PROXIES", global = true)]
     pub trusted_proxies: Option<String>,
+    /// Issuer of the one OpenID Connect provider set from the environment (more in the file's [sso]).
+    #[arg(long, env = "LIAISON_OIDC_ISSUER", global = true)]
+    pub oidc_issuer: Option<String>,
+    /// Client id registered at LIAISON_OIDC_ISSUER.
+    #[arg(long, env = "LIAISON_OIDC_CLIENT_ID", global = true)]
+    pub oidc_client_id: Option<String>,
+    /// Client secret registered at LIAISON_OIDC_ISSUER.
+    #[arg(long, env = "LIAISON_OIDC_CLIENT_SECRET", global = true, hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// Base URL of a CAS 3.0 server, e.g. https://cas.example.edu/cas.
+    #[arg(long, env = "LIAISON_CAS_URL", global = true)]
+    pub cas_url: Option<String>,
+    /// Whether everyone may log in with a password; false leaves it to the break-glass users [default: true].
+    #[arg(long, env = "LIAISON_PASSWORD_LOGIN", global = true)]
+    pub password_login: Option<String>,
 }
 
 /// What the optional TOML file may hold (same names as the flags, with underscores).
@@ -175,6 +195,7 @@ struct FileSettings {
     metrics_token: Option<String>,
     files_url: Option<String>,
     trusted_proxies: Option<String>,
+    sso: Option<sso::FileSso>,
 }
 
 /// A configuration problem, phrased for the person starting the program.
@@ -222,6 +243,14 @@ impl RawSettings {
         let files_url = files_url.map(|u| parse_files_url(&u).map_err(|m| bad("LIAISON_FILES_URL", m))).transpose()?;
         let proxies = self.trusted_proxies.clone().or(file.trusted_proxies).unwrap_or_default();
         let trusted_proxies = TrustedProxies::parse(&proxies).map_err(|m| bad("LIAISON_TRUSTED_PROXIES", m))?;
+        let env_sso = sso::EnvSso {
+            oidc_issuer: self.oidc_issuer.clone(),
+            oidc_client_id: self.oidc_client_id.clone(),
+            oidc_client_secret: self.oidc_client_secret.clone(),
+            cas_url: self.cas_url.clone(),
+            password_login: self.password_login.clone(),
+        };
+        let sso = sso::resolve(file.sso, env_sso)?;
         Ok(Settings {
             addr,
             data_dir,
@@ -240,6 +269,7 @@ impl RawSettings {
             metrics_token: self.metrics_token.clone().or(file.metrics_token).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
             files_url,
             trusted_proxies,
+            sso,
         })
     }
 
@@ -355,4 +385,26 @@ mail_poll_seconds = 30     # how often each instance queues reminders and sends 
 # files_url = "s3://liaison?endpoint=http://127.0.0.1:8333&region=us-east-1"  # uploads in a bucket shared by every instance
 #                          # (credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY); default: <data_dir>/files
 # trusted_proxies = "127.0.0.1, ::1"  # reverse proxies whose X-Forwarded-For names the client (default: none)
+
+# Single sign-on (docs/SSO.md). One provider of each kind can also come from
+# LIAISON_OIDC_ISSUER / LIAISON_OIDC_CLIENT_ID / LIAISON_OIDC_CLIENT_SECRET and LIAISON_CAS_URL.
+# [sso]
+# password_login = true      # false: only the break_glass users below may use a password
+# break_glass = ["admin"]
+# clock_skew_seconds = 120
+# [[sso.oidc]]
+# id = "campus"              # addresses: /auth/campus/start, /auth/campus/callback
+# issuer = "https://login.microsoftonline.com/<tenant-id>/v2.0"
+# client_id = "<application id>"
+# client_secret_env = "LIAISON_CAMPUS_SECRET"
+# scopes = ["openid", "email", "profile"]
+# name_en = "University account"
+# name_zh = "统一身份认证"
+# roles = [{ claim = "groups", value = "<staff group id>", role = "staff" }]
+# default_role = "student"
+# [[sso.cas]]
+# id = "cas"                 # address: /auth/cas/callback
+# url = "https://authserver.example.edu.cn/authserver"
+# trust_email = true         # the directory's mail attribute is verified
+# roles = [{ claim = "eduPersonAffiliation", value = "student", role = "student" }]
 "#;

@@ -62,6 +62,6 @@ pub fn routes() -> Routes {
         .post("/api/v1/visits/{id}/outcomes", edit, post(api::create_outcome))
         .post("/api/v1/visits/{id}/actions", edit, post(api::create_action))
         .get("/api/v1/actions", view, get(api::list_actions))
-        .patch("/api/v1/actions/{id}", Access::Authenticated, patch(api::update_action))
+        .patch("/api/v1/actions/{id}", view, patch(api::update_action))
         .merge(pages::routes())
 }

@@ -62,9 +62,9 @@ pub fn routes() -> Routes {
         .post("/visits/{id}/sessions/{sid}/edit", edit, post(session_edit::save))
         .post("/visits/{id}/outcomes", edit, post(changes::add_outcome))
         .post("/visits/{id}/actions", edit, post(changes::add_action))
-        .post("/actions/{id}/status", Access::Authenticated, post(changes::action_status))
+        .post("/actions/{id}/status", view, post(changes::action_status))
         .get("/agenda", view, get(views::day_view))
-        .get("/actions", Access::Authenticated, get(views::my_actions))
+        .get("/actions", view, get(views::my_actions))
 }
 
 #[derive(Template)]

@@ -131,8 +131,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut RawSettings)) -> TestApp
 
 /// A client like a browser's: keeps cookies, shows redirects instead of following them.
 pub fn client() -> reqwest::Client {
-    // reqwest is built with rustls and no default crypto provider: ring is the build's.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    liaison::net::install_tls();
     reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
 

@@ -4,9 +4,15 @@
 
 use crate::helpers::{client, seed, spawn_app};
 
-const ROLES: [&str; 9] = ["admin", "staff", "coordinator", "author", "translator", "photographer", "proofreader", "reviewer", "viewer"];
+const ROLES: [&str; 10] =
+    ["admin", "staff", "coordinator", "author", "translator", "photographer", "proofreader", "reviewer", "viewer", "student"];
 
 fn expected_allowed(role: &str, permission: &str) -> bool {
+    // A student holds no permission: every staff page and API route refuses them; they
+    // reach only routes open to any signed-in user (their account, their applications).
+    if role == "student" {
+        return false;
+    }
     match permission {
         "view_records" => true,
         "edit_partners" => matches!(role, "admin" | "staff"),

@@ -83,7 +83,7 @@ async fn a_page_with_a_session_is_never_publicly_cacheable() {
 
 /// A browser-like client whose connections come from another loopback address.
 fn client_from(ip: [u8; 4]) -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    liaison::net::install_tls();
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())

@@ -12,11 +12,11 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const shots = join(root, "target", "screenshots");
 mkdirSync(shots, { recursive: true });
 
-export async function startDemo() {
+export async function startDemo(extraEnv = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "liaison-e2e-"));
   const password = randomBytes(12).toString("hex");
   const bin = process.env.LIAISON_BIN || join(root, "target", "debug", "liaison");
-  const env = { ...process.env, LIAISON_DATA_DIR: dataDir, LIAISON_DEMO_PASSWORD: password };
+  const env = { ...process.env, LIAISON_DATA_DIR: dataDir, LIAISON_DEMO_PASSWORD: password, ...extraEnv };
   delete env.LIAISON_DATABASE_URL;
   const child = spawn(bin, ["demo", "--addr", "127.0.0.1:0"], { env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
