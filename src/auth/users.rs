@@ -76,7 +76,7 @@ fn parse_grant(g: &NewGrant) -> Result<Grant, FieldError> {
         FieldError::new("grants", format!("unknown role '{}'; use one of {}", g.role, all.join(", ")))
     })?;
     if role == Role::Coordinator && g.unit_id.is_none() {
-        return Err(FieldError::new("grants", "a coordinator grant needs a unit_id"));
+        return Err(FieldError::new("grants", "a coordinator grant needs a unit: choose the unit they coordinate"));
     }
     Ok(Grant { role, unit_id: if role == Role::Coordinator { g.unit_id } else { None } })
 }
