@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need is installed and running, installing it when missing:
 # PostgreSQL on 127.0.0.1:5432 (and its pg_dump/pg_restore), SeaweedFS (S3) on 127.0.0.1:29336,
-# Debian's Chromium with a CJK font, the en_US Hunspell dictionary, the browser tests' npm
+# Debian's Chromium with a CJK font, the browser tests' npm
 # package, and the identity providers of the sign-on tests (OpenID Connect and CAS, from
 # PyPI into target/sso-venv). Idempotent. As root it installs with apt-get; otherwise it
 # says what to install and stops.
@@ -37,8 +37,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 echo "test-deps: $(/usr/bin/chromium --version 2>/dev/null || echo 'chromium ?')"
 
-# --- Spelling dictionary (news proofreading aid) ------------------------------------
-[ -f /usr/share/hunspell/en_US.dic ] || apt_install hunspell-en-us
 
 # --- PostgreSQL ---------------------------------------------------------------------
 pg_ready() { command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; }

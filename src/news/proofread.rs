@@ -2,8 +2,10 @@
 //! what to do about each one. It only reports; nothing is changed.
 //!
 //! Rules, each giving one [`Kind`] of [`Finding`]:
-//! - **spelling**: words not in a Hunspell-format dictionary (read at run time with the
-//!   `spellbook` crate, by default Debian's `hunspell-en-us` at [`DEFAULT_DICTIONARY`]),
+//! - **spelling**: words not in a Hunspell-format dictionary (read with the `spellbook`
+//!   crate; by default the English dictionary shipped in the binary,
+//!   `data/dictionary/en.{aff,dic}`: SCOWL's American and British word lists merged, so
+//!   "color" and "colour" both pass; see `data/LICENSES.md`),
 //!   nor among the [`Context`]'s extra words (people, institutions, buildings). Words
 //!   with digits, acronyms (two or more capitals: `IUKL`, `MoU`), URLs and e-mail
 //!   addresses are not checked. Without a dictionary the rule is skipped and
@@ -30,8 +32,9 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
-/// Where Debian's `hunspell-en-us` puts the US English dictionary (`.aff` and `.dic` are appended).
-pub const DEFAULT_DICTIONARY: &str = "/usr/share/hunspell/en_US";
+/// The English dictionary shipped in the binary (American and British spellings).
+const SHIPPED_AFF: &str = include_str!("../../data/dictionary/en.aff");
+const SHIPPED_DIC: &str = include_str!("../../data/dictionary/en.dic");
 
 /// What a finding is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -85,7 +88,7 @@ impl std::fmt::Debug for Context {
 }
 
 impl Context {
-    /// Reads the dictionary at `base` + `.aff` / `.dic` (e.g. [`DEFAULT_DICTIONARY`]).
+    /// Reads the dictionary at `base` + `.aff` / `.dic` (e.g. `/usr/share/hunspell/en_US`).
     /// A missing or unreadable dictionary is not an error: spelling is then skipped and
     /// [`Context::spelling_skipped`] says why.
     pub fn load(base: impl AsRef<Path>) -> Self {
@@ -98,9 +101,14 @@ impl Context {
         }
     }
 
-    /// Reads the dictionary at [`DEFAULT_DICTIONARY`].
+    /// The English dictionary shipped in the binary: nothing to install.
     pub fn load_default() -> Self {
-        Context::load(DEFAULT_DICTIONARY)
+        match spellbook::Dictionary::new(SHIPPED_AFF, SHIPPED_DIC) {
+            Ok(dictionary) => {
+                Context { dictionary: Some(std::sync::Arc::new(dictionary)), spelling_skipped: None, ..Context::without_dictionary("") }
+            }
+            Err(e) => Context::without_dictionary(&format!("the shipped dictionary does not parse: {e}")),
+        }
     }
 
     /// The default dictionary, read once per process and shared (reading it takes a

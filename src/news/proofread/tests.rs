@@ -11,13 +11,13 @@ const FIXTURE: &str = include_str!("../../../../shared/fixtures/iukl-visit-2024-
 const NAMES: [&str; 8] = ["Chen Zhihui", "Ma Shaojian", "Qin Yongling", "Qin Lijuan", "Peng Gaoliang", "Xiao Jia", "Tang Mei", "Lin Na"];
 const WORDS: [&str; 5] = ["IUKL", "Shixun", "Kuala", "Lumpur", "CPC"];
 
-/// One dictionary for all tests (parsing en_US takes a moment). CI installs it
-/// (scripts/test-deps.sh), so a missing dictionary fails these tests.
+/// One dictionary for all tests (parsing it takes a moment): the one shipped in the
+/// binary, so these tests need nothing installed.
 fn ctx() -> &'static Context {
     static CTX: OnceLock<Context> = OnceLock::new();
     CTX.get_or_init(|| {
         let ctx = Context::load_default().with_words(WORDS).with_names(NAMES);
-        assert_eq!(ctx.spelling_skipped(), None, "install hunspell-en-us (scripts/test-deps.sh)");
+        assert_eq!(ctx.spelling_skipped(), None, "the shipped dictionary parses");
         ctx
     })
 }
@@ -159,4 +159,12 @@ fn edit_distance_counts_characters() {
     assert_eq!(edit_distance("Na", "Ne"), 1);
     assert_eq!(edit_distance("", "abc"), 3);
     assert_eq!(edit_distance("秦丽娟", "秦丽"), 1);
+}
+
+#[test]
+fn the_shipped_dictionary_knows_american_and_british_spellings() {
+    for word in ["color", "colour", "organization", "organisation", "program", "programme", "center", "centre"] {
+        assert_eq!(brief(&check(word, ctx())), vec![], "{word} is English");
+    }
+    assert_eq!(brief(&check("symposuim", ctx()))[0].1, "symposuim");
 }
