@@ -201,7 +201,31 @@ pub async fn proofread_context(conn: &mut AnyConnection, article_id: i64) -> App
     let ascii: Vec<String> = names.into_iter().filter(|n| n.is_ascii()).collect();
     // The office's own terms: the cooperation areas' names (British spelling, e.g. "programmes").
     let terms = crate::cooperation::AREAS.iter().flat_map(|a| a.en.split(|c: char| !c.is_alphanumeric() && c != '\'')).map(str::to_string);
-    Ok(proofread::Context::shared_default().with_words(acronyms.into_iter().chain(terms)).with_names(ascii))
+    // Everyone recorded (people and users), by the words of their names.
+    let people = directory::people_names(conn).await?;
+    let people_words = people.iter().flat_map(|n| n.split(|c: char| !c.is_alphanumeric() && c != '\'')).map(str::to_string);
+    Ok(proofread::Context::shared_default()
+        .with_words(acronyms.into_iter().chain(terms).chain(people_words))
+        .with_shared_words(directory_words())
+        .with_names(ascii))
+}
+
+/// The words of the worldwide directory's institution names ("Politeknik", "Universitas",
+/// "Teknologi"), lower case, made once per process.
+fn directory_words() -> std::sync::Arc<std::collections::HashSet<String>> {
+    static WORDS: std::sync::OnceLock<std::sync::Arc<std::collections::HashSet<String>>> = std::sync::OnceLock::new();
+    WORDS
+        .get_or_init(|| {
+            let names = crate::institutions::reference::directory()
+                .iter()
+                .flat_map(|e| std::iter::once(e.name).chain(e.other_names.iter().copied()));
+            let words = names
+                .flat_map(|n| n.split(|c: char| !c.is_alphanumeric() && c != '\''))
+                .filter(|w| w.chars().count() > 1 && w.chars().all(char::is_alphabetic))
+                .map(str::to_lowercase);
+            std::sync::Arc::new(words.collect())
+        })
+        .clone()
 }
 
 /// `GET /api/v1/articles/{id}/proofreading`: the proofreading aid's findings on the

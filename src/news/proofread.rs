@@ -73,6 +73,8 @@ pub struct Context {
     dictionary: Option<std::sync::Arc<spellbook::Dictionary>>,
     spelling_skipped: Option<String>,
     extra_words: HashSet<String>,
+    /// Large word lists shared between requests (the directory's names), lower case.
+    shared_words: Vec<std::sync::Arc<HashSet<String>>>,
     names: Vec<String>,
 }
 
@@ -119,13 +121,19 @@ impl Context {
             let c = Context::load_default();
             (c.dictionary, c.spelling_skipped)
         });
-        Context { dictionary: dictionary.clone(), spelling_skipped: skipped.clone(), extra_words: HashSet::new(), names: Vec::new() }
+        Context {
+            dictionary: dictionary.clone(),
+            spelling_skipped: skipped.clone(),
+            extra_words: HashSet::new(),
+            shared_words: Vec::new(),
+            names: Vec::new(),
+        }
     }
 
     /// A context with no dictionary: every rule but spelling runs.
     pub fn without_dictionary(why: &str) -> Self {
         let why = if why.is_empty() { "no dictionary was given".to_owned() } else { why.to_owned() };
-        Context { dictionary: None, spelling_skipped: Some(why), extra_words: HashSet::new(), names: Vec::new() }
+        Context { dictionary: None, spelling_skipped: Some(why), extra_words: HashSet::new(), shared_words: Vec::new(), names: Vec::new() }
     }
 
     /// Adds words that are correct although the dictionary may not know them (names of
@@ -170,8 +178,15 @@ impl Context {
         self.spelling_skipped.as_deref()
     }
 
+    /// Adds a shared list of correct words, lower case (kept by reference, not copied).
+    pub fn with_shared_words(mut self, words: std::sync::Arc<HashSet<String>>) -> Self {
+        self.shared_words.push(words);
+        self
+    }
+
     fn knows(&self, word: &str) -> bool {
-        self.extra_words.contains(word) || self.extra_words.contains(&word.to_lowercase())
+        let lower = word.to_lowercase();
+        self.extra_words.contains(word) || self.extra_words.contains(&lower) || self.shared_words.iter().any(|w| w.contains(&lower))
     }
 }
 

@@ -393,3 +393,31 @@ async fn the_seed_article_is_published_with_its_credits_and_proofreads_clean() {
     let reports = get(&app, &reviewer, &format!("/api/v1/articles/{}/proofreading", ids.article)).await;
     assert_eq!(reports[0]["findings"], json!([]), "the corrected text gives the aid nothing to flag");
 }
+
+#[tokio::test]
+async fn the_aid_needs_nothing_installed_and_knows_directory_words_people_and_glued_credits() {
+    let app = spawn_app().await;
+    seed(&app).await;
+    let t = team(&app).await;
+    let token = app.token_for("records", &["staff"], None).await;
+    let (s, _) = post(&app, &token, "/api/v1/people", json!({"name_en": "Nurul Izzah Binti Rahmat"})).await;
+    assert_eq!(s, 201);
+    let body = "Lecturers from Politeknik Elektronika Negeri Surabaya and Universitas Indonesia met Nurul Izzah Binti Rahmat. \
+                The colour and the color of the programme and the program. Photo: Tang Mei2024-06-01";
+    let (s, a) = post(
+        &app,
+        &t.author,
+        "/api/v1/articles",
+        json!({"original_lang": "en", "required_langs": ["en"], "original": {"title": "Partners", "body": body}}),
+    )
+    .await;
+    assert_eq!(s, 201, "{a}");
+    let id = a["id"].as_i64().expect("id");
+    let reports = get(&app, &t.proofreader, &format!("/api/v1/articles/{id}/proofreading")).await;
+    assert_eq!(reports[0]["spelling_skipped"], Value::Null, "the shipped dictionary is used");
+    let findings = reports[0]["findings"].as_array().expect("findings");
+    let found: Vec<(&str, &str)> =
+        findings.iter().filter(|f| f["field"] == "body").filter_map(|f| Some((f["kind"].as_str()?, f["found"].as_str()?))).collect();
+    assert!(!found.iter().any(|(k, _)| *k == "spelling"), "directory words, people and both spellings pass: {found:?}");
+    assert!(found.iter().any(|(k, f)| *k == "glued" && f.contains("Mei2024")), "a credit glued to its date: {found:?}");
+}

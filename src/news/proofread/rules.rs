@@ -142,6 +142,13 @@ fn is_year(run: &str) -> bool {
     run.len() == 4 && (run.starts_with("19") || run.starts_with("20"))
 }
 
+/// A capitalised word of two or more letters, the rest lower case ("Mei", "Na"): part
+/// of a person's name.
+fn name_like(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(char::is_uppercase) && s.chars().count() >= 2 && chars.all(char::is_lowercase)
+}
+
 pub(super) fn glued(t: &Token) -> Option<Finding> {
     let word = t.text;
     if !word.chars().any(|c| c.is_ascii_digit()) || !word.chars().any(char::is_alphabetic) {
@@ -165,8 +172,9 @@ pub(super) fn glued(t: &Token) -> Option<Finding> {
             // "2024click", "1507conference" — but not "1990s", "2nd", "10km".
             (is_year(a) && b.chars().count() >= 2) || wordlike(b)
         } else {
-            // "click15110" — but not "mp3", "COVID19", "Room7".
-            wordlike(a) && b.len() >= 2
+            // "click15110", and a credit's name run into a date ("Tang Mei2024-06-01") —
+            // but not "mp3", "COVID19", "Room7".
+            (wordlike(a) && b.len() >= 2) || (name_like(a) && is_year(b))
         };
         if glued {
             let (number, label) = if a_digits { (a, b) } else { (b, a) };

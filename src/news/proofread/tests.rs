@@ -168,3 +168,11 @@ fn the_shipped_dictionary_knows_american_and_british_spellings() {
     }
     assert_eq!(brief(&check("symposuim", ctx()))[0].1, "symposuim");
 }
+
+#[test]
+fn a_credit_name_run_into_a_date_is_glued() {
+    let findings = check("Photo: Tang Mei2024-06-01", &no_dictionary());
+    let found = brief(&findings);
+    assert!(found.iter().any(|f| f.0 == Kind::Glued && f.1.starts_with("Mei2024")), "{found:?}");
+    assert_eq!(brief(&check("Room7 and COVID19 and Na2", &no_dictionary())), vec![], "not a name and a year");
+}

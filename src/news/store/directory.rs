@@ -42,3 +42,10 @@ pub async fn proofread_acronyms(conn: &mut AnyConnection, article_id: i64) -> Ap
 pub async fn home_name(conn: &mut AnyConnection) -> AppResult<Option<String>> {
     Ok(crate::institutions::lookup::home(conn).await?.map(|(_, name)| name))
 }
+
+/// Every recorded person's and user's name (the proofreading aid knows their words).
+pub async fn people_names(conn: &mut AnyConnection) -> AppResult<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT name_en FROM people WHERE merged_into IS NULL UNION SELECT display_name FROM users")
+        .fetch_all(conn)
+        .await?)
+}
