@@ -57,6 +57,18 @@ pub fn parse_date(text: &str) -> Option<String> {
     (1000..=9999).contains(&d.year()).then(|| d.to_string())
 }
 
+/// A stored UTC instant (`2024-05-08T01:30:00Z`) as `2024-05-08 09:30` in the office's
+/// time zone, what every page shows; text that is not an instant is returned as it is.
+pub fn local_display(at: &str) -> String {
+    match at.parse::<Timestamp>() {
+        Ok(ts) => {
+            let tz = TimeZone::get(OFFICE_TIME_ZONE).unwrap_or(TimeZone::UTC);
+            ts.to_zoned_datetime(tz).strftime("%Y-%m-%d %H:%M").to_string()
+        }
+        Err(_) => at.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,17 +94,5 @@ mod tests {
         assert_eq!(parse_date("2024-05-08").as_deref(), Some("2024-05-08"));
         assert_eq!(parse_date("2024-02-30"), None);
         assert_eq!(parse_date("soon"), None);
-    }
-}
-
-/// A stored UTC instant (`2024-05-08T01:30:00Z`) as `2024-05-08 09:30` in the office's
-/// time zone, what every page shows; text that is not an instant is returned as it is.
-pub fn local_display(at: &str) -> String {
-    match at.parse::<Timestamp>() {
-        Ok(ts) => {
-            let tz = TimeZone::get(OFFICE_TIME_ZONE).unwrap_or(TimeZone::UTC);
-            ts.to_zoned_datetime(tz).strftime("%Y-%m-%d %H:%M").to_string()
-        }
-        Err(_) => at.to_string(),
     }
 }

@@ -60,7 +60,7 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx, User(user): User) ->
     let (mut week, _) = list_visits(&mut conn, &q).await?;
     week.retain(|v| v.status.as_str() != "cancelled");
     week.sort_by(|a, b| a.start_date.cmp(&b.start_date));
-    let office = queries::office_tiles(&mut conn).await?;
+    let office = queries::office_tiles(&state.db, &mut conn).await?;
     let recent = if user.can(Permission::ViewAudit) { queries::recent_events(&mut conn, 10).await? } else { Vec::new() };
     Ok(render(&DashboardPage {
         base: Base::new(&ctx, tr.t("dashboard.title"), "dashboard"),

@@ -40,25 +40,15 @@ impl Related {
 /// `GET /institutions/{id}/related`: an HTML fragment.
 pub async fn related(State(state): State<AppState>, ctx: Ctx, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
     let mut conn = state.db.pool.acquire().await?;
-    let q = super::queries::related_of(&mut conn, id).await?;
-    let groups = vec![
-        Group {
-            key: "related.visits",
-            prefix: "visits.status",
-            total: q.visits.0,
-            all: format!("/visits?institution_id={id}"),
-            items: q.visits.1,
-        },
-        Group {
-            key: "related.agreements",
-            prefix: "agreements.status",
-            total: q.agreements.0,
-            all: format!("/agreements?institution_id={id}"),
-            items: q.agreements.1,
-        },
-        Group { key: "related.programmes", prefix: "programmes.pstatus", total: q.programmes.0, all: String::new(), items: q.programmes.1 },
-        Group { key: "related.mobilities", prefix: "programmes.mstatus", total: q.mobilities.0, all: String::new(), items: q.mobilities.1 },
-        Group { key: "related.articles", prefix: "news.status", total: q.articles.0, all: String::new(), items: q.articles.1 },
+    let kinds = [
+        ("related.visits", "visits.status", format!("/visits?institution_id={id}")),
+        ("related.agreements", "agreements.status", format!("/agreements?institution_id={id}")),
+        ("related.programmes", "programmes.pstatus", String::new()),
+        ("related.mobilities", "programmes.mstatus", String::new()),
+        ("related.articles", "news.status", String::new()),
     ];
+    let found = super::queries::related_of(&mut conn, id).await?;
+    let groups =
+        kinds.into_iter().zip(found).map(|((key, prefix, all), (total, items))| Group { key, prefix, total, all, items }).collect();
     Ok(render(&Related { tr: Tr(ctx.locale), groups }))
 }

@@ -75,22 +75,6 @@ pub async fn person_names(conn: &mut AnyConnection, person_id: i64) -> AppResult
     Ok(sqlx::query_as("SELECT name_en, name_zh FROM people WHERE id = $1").bind(person_id).fetch_optional(conn).await?)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::label_of;
-
-    #[test]
-    fn a_unit_label_names_the_primary_english_name_first() {
-        let names = |v: &[(&str, &str)]| v.iter().map(|(l, n)| (l.to_string(), n.to_string())).collect::<Vec<_>>();
-        assert_eq!(
-            label_of(1, &names(&[("en", "School of Foreign Studies"), ("en", "School of International Education")])),
-            "School of Foreign Studies (School of International Education)"
-        );
-        assert_eq!(label_of(2, &names(&[("zh", "外国语学院")])), "外国语学院");
-        assert_eq!(label_of(3, &[]), "unit 3");
-    }
-}
-
 /// Partner institutions marked public, grouped by country (code, name in `lang`,
 /// institutions), countries by name: what the public partners page lists.
 pub async fn public_partner_groups(
@@ -121,4 +105,20 @@ pub async fn public_partner_groups(
         }
     }
     Ok(groups)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label_of;
+
+    #[test]
+    fn a_unit_label_names_the_primary_english_name_first() {
+        let names = |v: &[(&str, &str)]| v.iter().map(|(l, n)| (l.to_string(), n.to_string())).collect::<Vec<_>>();
+        assert_eq!(
+            label_of(1, &names(&[("en", "School of Foreign Studies"), ("en", "School of International Education")])),
+            "School of Foreign Studies (School of International Education)"
+        );
+        assert_eq!(label_of(2, &names(&[("zh", "外国语学院")])), "外国语学院");
+        assert_eq!(label_of(3, &[]), "unit 3");
+    }
 }

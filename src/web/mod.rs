@@ -129,11 +129,9 @@ async fn security_headers(req: Request, next: Next) -> Response {
 /// (its parent address) instead of answering 405.
 async fn post_only_pages(req: Request, next: Next) -> Response {
     let get = req.method() == axum::http::Method::GET || req.method() == axum::http::Method::HEAD;
-    let path = req.uri().path().to_string();
+    let path = (get && !req.uri().path().starts_with("/api/")).then(|| req.uri().path().to_string());
     let res = next.run(req).await;
-    if !get || path.starts_with("/api/") || res.status() != axum::http::StatusCode::METHOD_NOT_ALLOWED {
-        return res;
-    }
+    let Some(path) = path.filter(|_| res.status() == axum::http::StatusCode::METHOD_NOT_ALLOWED) else { return res };
     let parent = match path.trim_end_matches('/').rsplit_once('/') {
         Some((p, _)) if !p.is_empty() => p.to_string(),
         _ => "/".to_string(),

@@ -29,7 +29,7 @@ struct DirectoryPage {
     items: Vec<super::super::directory::DirectoryItem>,
     total: i64,
     notice: Option<String>,
-    page: i64,
+    pager: Pager,
 }
 
 #[derive(Template)]
@@ -37,71 +37,45 @@ struct DirectoryPage {
 struct DirectoryRows {
     base: Base,
     q: String,
-    country: String,
     items: Vec<super::super::directory::DirectoryItem>,
     total: i64,
-    page: i64,
+    pager: Pager,
 }
 
 /// Rows per directory page.
 const PER_PAGE: i64 = 50;
 
-/// What the results line and the pager need (shared by the page and its htmx rows).
-trait Paged {
-    fn total(&self) -> i64;
-    fn page(&self) -> i64;
-    fn searching(&self) -> bool;
-    fn country(&self) -> &str;
+/// The results line and pager of the directory (on the page and in its htmx rows).
+pub struct Pager {
+    total: i64,
+    page: i64,
+    searching: bool,
+    country: String,
+}
+
+impl Pager {
+    fn new(total: i64, page: i64, q: &str, country: &str) -> Pager {
+        Pager { total, page, searching: !q.trim().is_empty(), country: country.to_string() }
+    }
 
     fn pages(&self) -> i64 {
-        if self.searching() { 1 } else { ((self.total() + PER_PAGE - 1) / PER_PAGE).max(1) }
+        if self.searching { 1 } else { ((self.total + PER_PAGE - 1) / PER_PAGE).max(1) }
     }
 
     fn first_row(&self) -> i64 {
-        if self.total() == 0 { 0 } else { (self.page() - 1) * PER_PAGE + 1 }
+        if self.total == 0 { 0 } else { (self.page - 1) * PER_PAGE + 1 }
     }
 
     fn last_row(&self) -> i64 {
-        (self.page() * PER_PAGE).min(self.total())
+        (self.page * PER_PAGE).min(self.total)
     }
 
     fn page_href(&self, page: i64) -> String {
-        let country = self.country();
-        if country.is_empty() {
+        if self.country.is_empty() {
             format!("/directory?page={page}")
         } else {
-            format!("/directory?country={}&page={page}", crate::web::routes::urlencode(country))
+            format!("/directory?country={}&page={page}", crate::web::routes::urlencode(&self.country))
         }
-    }
-}
-
-impl Paged for DirectoryRows {
-    fn total(&self) -> i64 {
-        self.total
-    }
-    fn page(&self) -> i64 {
-        self.page
-    }
-    fn searching(&self) -> bool {
-        !self.q.trim().is_empty()
-    }
-    fn country(&self) -> &str {
-        &self.country
-    }
-}
-
-impl Paged for DirectoryPage {
-    fn total(&self) -> i64 {
-        self.total
-    }
-    fn page(&self) -> i64 {
-        self.page
-    }
-    fn searching(&self) -> bool {
-        !self.q.trim().is_empty()
-    }
-    fn country(&self) -> &str {
-        &self.country
     }
 }
 
@@ -132,10 +106,12 @@ pub async fn directory_page(
     let base = Base::new(&ctx, Tr(ctx.locale).t("directory.title"), "directory");
     let page = crate::web::paging::paging(q.page, None, 1, 1).0;
     let country = q.country.unwrap_or_default();
+    let text = q.q.unwrap_or_default();
+    let pager = Pager::new(total, page, &text, &country);
     if headers.contains_key("hx-request") {
-        return Ok(render(&DirectoryRows { base, q: q.q.unwrap_or_default(), country, items, total, page }));
+        return Ok(render(&DirectoryRows { base, q: text, items, total, pager }));
     }
-    let page = DirectoryPage { base, q: q.q.unwrap_or_default(), country, items, total, notice: None, page };
+    let page = DirectoryPage { base, q: text, country, items, total, notice: None, pager };
     Ok(render(&page))
 }
 
@@ -159,6 +135,7 @@ pub async fn promote_form(
     let q = super::super::directory::DirectoryQuery { q: Some(domain.clone()), ..Default::default() };
     let (items, total) = super::super::directory::search_directory(&state.db, &q).await?;
     let base = Base::new(&ctx, Tr(ctx.locale).t("directory.title"), "directory");
-    let page = DirectoryPage { base, q: domain, country: String::new(), items, total, notice: Some(msg), page: 1 };
+    let pager = Pager::new(total, 1, &domain, "");
+    let page = DirectoryPage { base, q: domain, country: String::new(), items, total, notice: Some(msg), pager };
     Ok((status, render(&page)).into_response())
 }
