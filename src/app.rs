@@ -34,6 +34,7 @@ pub fn routes() -> Routes {
         .merge(crate::programmes::routes())
         .merge(crate::reports::routes())
         .merge(crate::news::routes())
+        .merge(crate::search::routes())
 }
 
 /// Builds the application router: the routes in the middleware stack, with the

@@ -31,6 +31,7 @@ pub const DOMAIN: &[&str] = &[
     "news",
     "reports",
     "dashboard",
+    "search",
 ];
 
 /// Composition modules: they name everything and nothing names them (but each other).

@@ -2,6 +2,9 @@
 //! event inside the same transaction as the change, so a change and its audit record
 //! commit or roll back together.
 
+use std::sync::OnceLock;
+
+use futures_util::future::BoxFuture;
 use serde::Serialize;
 use sqlx::AnyConnection;
 use utoipa::ToSchema;
@@ -45,7 +48,20 @@ impl Action {
     }
 }
 
-/// Writes one audit event on the caller's transaction.
+/// What runs after every audit event, on the same connection and transaction: the
+/// application installs the search index's refresh here (`audit` cannot name the
+/// modules above it).
+pub type AfterChange = for<'c> fn(&'c mut AnyConnection, &'c str, i64) -> BoxFuture<'c, anyhow::Result<()>>;
+
+static AFTER_CHANGE: OnceLock<AfterChange> = OnceLock::new();
+
+/// Installs the hook run after every audit event (once per process; later calls keep
+/// the first, which is the same function).
+pub fn on_change(hook: AfterChange) {
+    let _ = AFTER_CHANGE.set(hook);
+}
+
+/// Writes one audit event on the caller's transaction, then runs the change hook.
 pub async fn record<T: Serialize>(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -68,8 +84,11 @@ pub async fn record<T: Serialize>(
     .bind(entity_id)
     .bind(to_json(before)?)
     .bind(to_json(after)?)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    if let Some(hook) = AFTER_CHANGE.get() {
+        hook(conn, entity, entity_id).await?;
+    }
     Ok(())
 }
 

@@ -30,6 +30,7 @@ pub mod programmes;
 pub mod reference;
 pub mod reports;
 pub mod rooms;
+pub mod search;
 pub mod secret;
 pub mod seed;
 pub mod sso;

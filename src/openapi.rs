@@ -141,6 +141,7 @@ fn module_docs() -> Vec<utoipa::openapi::OpenApi> {
         crate::news::ApiDoc::openapi(),
         crate::programmes::ApiDoc::openapi(),
         crate::reports::ApiDoc::openapi(),
+        crate::search::ApiDoc::openapi(),
     ]
 }
 

@@ -30,6 +30,7 @@ impl Application {
 
     /// Like `build`, with a database the caller has already prepared.
     pub async fn with_db(settings: Settings, db: Db) -> anyhow::Result<Application> {
+        crate::search::install();
         let listener =
             TcpListener::bind(settings.addr).await.with_context(|| format!("cannot listen on {} (LIAISON_ADDR)", settings.addr))?;
         let mailer = mail::Mailer::new(&settings)?;
@@ -58,6 +59,15 @@ impl Application {
     /// worker its message in flight).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let jobs = Scheduler::start(self.db.clone(), self.mailer, self.news.views.clone(), self.files);
+        // A database from before the search (or bulk-loaded) gets its index once, in the background.
+        let db = self.db.clone();
+        tokio::spawn(async move {
+            match crate::search::index::rebuild_if_empty(&db).await {
+                Ok(Some(n)) => tracing::info!(documents = n, "search index built"),
+                Ok(None) => {}
+                Err(e) => tracing::warn!("search index not built: {e:#}"),
+            }
+        });
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await;
         // The mail job finishes its message in flight; the view counter writes what it holds.

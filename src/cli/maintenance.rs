@@ -125,3 +125,13 @@ fn tempfile_probe(dir: &std::path::Path) -> std::io::Result<()> {
     std::fs::write(&probe, b"ok")?;
     std::fs::remove_file(&probe)
 }
+
+/// `liaison reindex`: writes every search document again.
+pub(super) async fn reindex(settings: Settings) -> anyhow::Result<ExitCode> {
+    let db = Db::connect(&settings).await?;
+    db.migrate().await?;
+    let started = std::time::Instant::now();
+    let n = crate::search::index::rebuild(&db).await?;
+    println!("search documents written: {n} in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(ExitCode::SUCCESS)
+}

@@ -96,6 +96,9 @@ enum Command {
     /// Outgoing mail (reminders for follow-up actions, through LIAISON_SMTP_URL).
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Write every record's search document again (after a bulk load straight into the
+    /// database; changes made through Liaison keep the index in step themselves).
+    Reindex,
     /// Check configuration and database connectivity, saying what is wrong.
     Check {
         /// Print an example configuration file and exit.
@@ -166,6 +169,8 @@ fn init_logging(format: LogFormat) {
 }
 
 async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
+    // Every command that writes records keeps the search index in step.
+    crate::search::install();
     match command {
         Command::Serve => {
             init_logging(settings.log_format);
@@ -186,6 +191,7 @@ async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<ExitCo
         Command::Restore { file, force } => maintenance::restore(settings, &file, force).await,
         Command::Files(FilesCommand::Gc { min_age_hours }) => maintenance::files_gc(settings, min_age_hours).await,
         Command::Check { .. } => maintenance::check(settings).await,
+        Command::Reindex => maintenance::reindex(settings).await,
         Command::Mail(MailCommand::RunOnce) => maintenance::mail_run_once(settings).await,
         Command::Import { kind, file, dry_run, encoding } => transfer::import(settings, kind, &file, dry_run, encoding.as_deref()).await,
         Command::Export { kind, format, out, country, q } => transfer::export(settings, kind, format, out, country, q).await,

@@ -81,6 +81,7 @@ macro_rules! locale_files {
             include_str!(concat!("../../locales/dashboard.", $lang, ".json")),
             include_str!(concat!("../../locales/fields.", $lang, ".json")),
             include_str!(concat!("../../locales/account.", $lang, ".json")),
+            include_str!(concat!("../../locales/search.", $lang, ".json")),
         ]
     };
 }

@@ -29,6 +29,7 @@ mod reports;
 mod rooms;
 mod rooms_pages;
 mod s3;
+mod search;
 mod security;
 mod sso;
 mod sso_providers;

@@ -40,7 +40,8 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub(super) fn new(locale: Locale, title: String, description: String) -> Layout {
+    /// A page of the public site titled `title`.
+    pub fn new(locale: Locale, title: String, description: String) -> Layout {
         Layout {
             tr: Tr(locale),
             lang: locale.code(),
@@ -56,7 +57,7 @@ impl Layout {
 
     /// Adds the canonical link, the hreflang alternates (for `langs`; `x-default` is the
     /// first) and the language switch; `path` has the page's query without `lang`.
-    pub(super) fn with_languages(mut self, base: &str, path: &str, langs: &[&str]) -> Layout {
+    pub fn with_languages(mut self, base: &str, path: &str, langs: &[&str]) -> Layout {
         let sep = if path.contains('?') { '&' } else { '?' };
         let href = |l: &str| format!("{path}{sep}lang={l}");
         self.canonical = Some(format!("{base}{}", href(self.lang)));

@@ -1,0 +1,274 @@
+//! Answering a query: the engine finds the documents holding every term (FTS5 on SQLite,
+//! the GIN `tsvector` on PostgreSQL, both over the terms the application cut), at most
+//! [`CANDIDATES`] of them in the engine's own order; then one ranking in Rust, the same on
+//! both engines: a name equal to the query first, then names starting with it, then names
+//! holding its words, then records found through other words. When fewer than five
+//! records hold every word, a mistyped name word is corrected against the vocabulary of
+//! name words and the query is asked again.
+
+use serde::Serialize;
+use sqlx::AnyConnection;
+use utoipa::ToSchema;
+
+use super::{
+    index::CORRECTABLE,
+    text::{self, QueryTerm},
+};
+use crate::{config::Engine, db::Db};
+
+/// Documents the engine hands over for ranking, at most.
+pub const CANDIDATES: i64 = 200;
+
+/// One record found.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Hit {
+    /// `institution`, `person`, `visit`, `agreement`, `programme`, `mobility`, `article` or `room`.
+    pub kind: String,
+    /// The record's id.
+    pub id: i64,
+    /// Its name (English or romanised).
+    pub title: String,
+    /// Its Chinese name, when it has one.
+    pub title_zh: Option<String>,
+    /// A short line: an acronym, a partner, a building and its capacity.
+    pub detail: String,
+    /// Country code, when the record has one.
+    pub country: Option<String>,
+    /// The date that matters most (a visit's start, an agreement's expiry), when it has one.
+    pub date: Option<String>,
+    /// Where the record is shown (for public callers, its public page).
+    pub href: String,
+    /// Relevance: higher first (names equal to the query score 100 and more).
+    pub score: f64,
+}
+
+/// What a search found.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Results {
+    /// The query as asked.
+    pub query: String,
+    /// The query with mistyped words corrected, when a correction found more.
+    pub corrected: Option<String>,
+    /// The hits, best first.
+    pub hits: Vec<Hit>,
+}
+
+/// A search as asked.
+pub struct Search<'a> {
+    /// The text typed.
+    pub q: &'a str,
+    /// Only these kinds (empty: all).
+    pub kinds: &'a [&'static str],
+    /// True when the caller may read the office's records; otherwise only public documents.
+    pub staff: bool,
+    /// Hits wanted.
+    pub limit: usize,
+}
+
+/// Terms all groups of which must match (a group matches when any of its terms does).
+type Groups = Vec<Vec<QueryTerm>>;
+
+type Row = (String, i64, String, Option<String>, String, Option<String>, Option<String>, String, Option<String>, String);
+
+/// Runs a search.
+pub async fn search(db: &Db, s: &Search<'_>) -> anyhow::Result<Results> {
+    let terms = text::query_terms(s.q);
+    let mut out = Results { query: s.q.to_string(), corrected: None, hits: Vec::new() };
+    if terms.is_empty() {
+        return Ok(out);
+    }
+    let mut conn = db.pool.acquire().await?;
+    let groups: Groups = terms.iter().map(|t| vec![t.clone()]).collect();
+    let rows = candidates(&mut conn, db.engine, &groups, s).await?;
+    let mut hits: Vec<Hit> = rows.into_iter().enumerate().map(|(i, r)| hit(r, &terms, s, i, false)).collect();
+    if hits.len() < 5 {
+        let (groups, corrected) = corrections(&mut conn, &terms).await?;
+        if let Some(corrected) = corrected {
+            let more = candidates(&mut conn, db.engine, &groups, s).await?;
+            let before = hits.len();
+            let fixed = text::query_terms(&corrected);
+            for (i, r) in more.into_iter().enumerate() {
+                if !hits.iter().any(|h| h.kind == r.0 && h.id == r.1) {
+                    hits.push(hit(r, &fixed, s, i, true));
+                }
+            }
+            if hits.len() > before {
+                out.corrected = Some(corrected);
+            }
+        }
+    }
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.title.cmp(&b.title)).then(a.id.cmp(&b.id)));
+    hits.truncate(s.limit);
+    out.hits = hits;
+    Ok(out)
+}
+
+async fn candidates(conn: &mut AnyConnection, engine: Engine, groups: &Groups, s: &Search<'_>) -> anyhow::Result<Vec<Row>> {
+    let columns = "d.kind, d.record_id, d.title, d.title_zh, d.detail, d.country, d.on_date, d.href, d.public_href, d.names";
+    let audience = if s.staff { "" } else { " AND d.audience = 'public' AND (d.public_from IS NULL OR d.public_from <= $2)" };
+    let kinds = if s.kinds.is_empty() {
+        String::new()
+    } else {
+        // Kinds come from the fixed list, never from the caller's text.
+        format!(" AND d.kind IN ({})", s.kinds.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", "))
+    };
+    let (sql, expr) = match engine {
+        Engine::Sqlite => (
+            format!(
+                "SELECT {columns} FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid
+                 WHERE search_fts MATCH $1{audience}{kinds} ORDER BY bm25(search_fts, 8.0, 1.0) LIMIT {CANDIDATES}"
+            ),
+            fts5_expression(groups),
+        ),
+        Engine::Postgres => (
+            format!(
+                "SELECT {columns} FROM search_documents d, to_tsquery('simple', $1) q
+                 WHERE d.tsv @@ q{audience}{kinds} ORDER BY ts_rank(d.tsv, q) DESC, d.id LIMIT {CANDIDATES}"
+            ),
+            tsquery_expression(groups),
+        ),
+    };
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(expr);
+    if !s.staff {
+        q = q.bind(crate::time::now_text());
+    }
+    Ok(q.fetch_all(&mut *conn).await?)
+}
+
+/// `("kuala"* OR "kuale"*) AND "马来"`: terms are letters and digits only, so quoting is safe.
+fn fts5_expression(groups: &Groups) -> String {
+    let term = |t: &QueryTerm| format!("\"{}\"{}", t.text, if t.prefix { "*" } else { "" });
+    groups.iter().map(|g| format!("({})", g.iter().map(term).collect::<Vec<_>>().join(" OR "))).collect::<Vec<_>>().join(" AND ")
+}
+
+/// `(kuala:* | kuale:*) & 马来`.
+fn tsquery_expression(groups: &Groups) -> String {
+    let term = |t: &QueryTerm| format!("{}{}", t.text, if t.prefix { ":*" } else { "" });
+    groups.iter().map(|g| format!("({})", g.iter().map(term).collect::<Vec<_>>().join(" | "))).collect::<Vec<_>>().join(" & ")
+}
+
+/// Corrects each mistyped word (four letters or more) against the name vocabulary: the
+/// word itself stays an alternative, the closest names words join it. Returns the groups
+/// and the corrected query, or None for the query when nothing was corrected.
+async fn corrections(conn: &mut AnyConnection, terms: &[QueryTerm]) -> anyhow::Result<(Groups, Option<String>)> {
+    let mut groups = Vec::new();
+    let mut changed = false;
+    let mut shown = Vec::new();
+    for t in terms {
+        let mut group = vec![t.clone()];
+        let len = t.text.chars().count();
+        if t.prefix && len >= CORRECTABLE && t.text.chars().all(char::is_alphabetic) {
+            let near = neighbours(conn, &t.text).await?;
+            if let Some(best) = near.first() {
+                changed = true;
+                shown.push(best.clone());
+            } else {
+                shown.push(t.text.clone());
+            }
+            group.extend(near.into_iter().map(|w| QueryTerm { text: w, prefix: false }));
+        } else {
+            shown.push(t.text.clone());
+        }
+        groups.push(group);
+    }
+    Ok((groups, changed.then(|| shown.join(" "))))
+}
+
+/// Name words within one edit (words up to six letters) or two, best first, at most three;
+/// none when the word is itself the start of a name word.
+async fn neighbours(conn: &mut AnyConnection, word: &str) -> anyhow::Result<Vec<String>> {
+    let upper = format!("{word}\u{10FFFF}");
+    let exact: Option<(String,)> = sqlx::query_as("SELECT term FROM search_vocabulary WHERE term >= $1 AND term < $2 LIMIT 1")
+        .bind(word)
+        .bind(&upper)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if exact.is_some() {
+        return Ok(Vec::new());
+    }
+    let max = if word.chars().count() <= 6 { 1 } else { 2 };
+    // A typo rarely hits the first letter: look among words that share it.
+    let first: String = word.chars().take(1).collect();
+    let words: Vec<(String,)> = sqlx::query_as("SELECT term FROM search_vocabulary WHERE term >= $1 AND term < $2")
+        .bind(&first)
+        .bind(format!("{first}\u{10FFFF}"))
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut near: Vec<(usize, String)> = words
+        .into_iter()
+        .filter_map(|(w,)| {
+            // As typed, the word may be the start of a longer one: compare with its start too.
+            let head: String = w.chars().take(word.chars().count()).collect();
+            let d = text::distance(word, &w, max).or_else(|| text::distance(word, &head, max).map(|d| d + 1).filter(|d| *d <= max + 1));
+            d.map(|d| (d, w))
+        })
+        .collect();
+    near.sort();
+    Ok(near.into_iter().take(3).map(|(_, w)| w).collect())
+}
+
+fn kind_prior(kind: &str) -> f64 {
+    match kind {
+        "institution" => 6.0,
+        "person" => 5.0,
+        "agreement" | "visit" => 4.0,
+        "programme" | "room" => 3.0,
+        "article" => 2.0,
+        _ => 1.0,
+    }
+}
+
+/// Scores a candidate (`position` is the engine's order, a tie-breaker).
+fn hit(row: Row, terms: &[QueryTerm], s: &Search<'_>, position: usize, corrected: bool) -> Hit {
+    let (kind, id, title, title_zh, detail, country, date, href, public_href, names) = row;
+    let query = text::fold(s.q).split_whitespace().collect::<Vec<_>>().join(" ");
+    let shown: Vec<String> =
+        [Some(&title), title_zh.as_ref(), Some(&detail)].into_iter().flatten().map(|n| text::fold(n).trim().to_string()).collect();
+    // A country's name (in any language) finds what is in that country before what mentions it.
+    let in_country = country.as_deref().is_some_and(|c| ["en", "zh", "ms"].iter().any(|l| text::fold(&crate::reference::country_name(c, l)) == query));
+    let base = if !corrected && shown.iter().any(|n| *n == query) {
+        100.0
+    } else if !corrected && shown.iter().take(2).any(|n| n.starts_with(&query)) {
+        80.0
+    } else if in_country {
+        75.0
+    } else {
+        let names: Vec<&str> = names.split(' ').collect();
+        let found = terms
+            .iter()
+            .filter(|t| names.iter().any(|n| if t.prefix { n.starts_with(t.text.as_str()) } else { *n == t.text }))
+            .count();
+        40.0 + 30.0 * found as f64 / terms.len().max(1) as f64
+    };
+    let length = title.chars().count().min(100) as f64 / 50.0;
+    let mut score = base + kind_prior(&kind) - length - position as f64 * 0.001;
+    if corrected {
+        score *= 0.6;
+    }
+    Hit {
+        href: if s.staff { href } else { public_href.unwrap_or(href) },
+        kind,
+        id,
+        title,
+        title_zh,
+        detail,
+        country,
+        date,
+        score: (score * 1000.0).round() / 1000.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expressions_are_the_same_query_in_each_engine_syntax() {
+        let groups: Groups = vec![
+            vec![QueryTerm { text: "kuala".into(), prefix: true }, QueryTerm { text: "kuale".into(), prefix: false }],
+            vec![QueryTerm { text: "马来".into(), prefix: false }],
+        ];
+        assert_eq!(fts5_expression(&groups), "(\"kuala\"* OR \"kuale\") AND (\"马来\")");
+        assert_eq!(tsquery_expression(&groups), "(kuala:* | kuale) & (马来)");
+    }
+}
