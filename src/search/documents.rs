@@ -6,8 +6,7 @@
 use sqlx::AnyConnection;
 
 use crate::{
-    cooperation,
-    reference,
+    cooperation, reference,
     web::i18n::{Locale, Tr},
 };
 
@@ -163,10 +162,12 @@ async fn institution(conn: &mut AnyConnection, id: i64) -> anyhow::Result<Option
 
 /// An institution's acronym (or English name), Chinese name and country, for the records
 /// that name it.
-async fn institution_words(conn: &mut AnyConnection, id: i64) -> anyhow::Result<Option<(String, String, String)>> {
+/// With `home` false the home institution is left out (it is a party to everything).
+async fn institution_words(conn: &mut AnyConnection, id: i64, home: bool) -> anyhow::Result<Option<(String, String, String)>> {
     let row: Option<(String, Option<String>, Option<String>, String)> =
-        sqlx::query_as("SELECT name_en, name_zh, acronym, country FROM institutions WHERE id = $1")
+        sqlx::query_as("SELECT name_en, name_zh, acronym, country FROM institutions WHERE id = $1 AND (is_home = 0 OR $2 = 1)")
             .bind(id)
+            .bind(i64::from(home))
             .fetch_optional(&mut *conn)
             .await?;
     Ok(row.map(|(en, zh, acronym, country)| {
@@ -191,7 +192,7 @@ async fn person(conn: &mut AnyConnection, id: i64) -> anyhow::Result<Option<Docu
     d.names.extend(name_zh);
     d.other.extend(email);
     if let Some(inst) = institution_id
-        && let Some((short, all, country)) = institution_words(conn, inst).await?
+        && let Some((short, all, country)) = institution_words(conn, inst, true).await?
     {
         d.detail = short;
         d.other.push(all);
@@ -208,7 +209,7 @@ async fn linked_institutions(conn: &mut AnyConnection, sql: &str, id: i64) -> an
     let ids: Vec<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_all(&mut *conn).await?;
     let (mut short, mut all, mut country) = (Vec::new(), Vec::new(), None);
     for (inst,) in ids {
-        if let Some((s, a, c)) = institution_words(conn, inst).await? {
+        if let Some((s, a, c)) = institution_words(conn, inst, false).await? {
             short.push(s);
             all.push(a);
             country.get_or_insert(c);
@@ -296,9 +297,12 @@ async fn programme(conn: &mut AnyConnection, id: i64) -> anyhow::Result<Option<D
     let Some((title, area, structure, project, investigators, agreement_id, start)) = row else { return Ok(None) };
     let mut d = Document::new("programme", id, title, format!("/programmes/{id}"));
     d.names.extend(project);
-    let (short, all, country) =
-        linked_institutions(conn, "SELECT institution_id FROM agreement_parties WHERE agreement_id = $1 ORDER BY institution_id", agreement_id)
-            .await?;
+    let (short, all, country) = linked_institutions(
+        conn,
+        "SELECT institution_id FROM agreement_parties WHERE agreement_id = $1 ORDER BY institution_id",
+        agreement_id,
+    )
+    .await?;
     d.detail = short.join(", ");
     d.country = country;
     d.other.extend(all);
@@ -322,12 +326,17 @@ async fn mobility(conn: &mut AnyConnection, id: i64) -> anyhow::Result<Option<Do
     let mut d = Document::new("mobility", id, name_en, format!("/programmes/{}", programme_id.0));
     d.title_zh = some(name_zh.clone());
     d.names.extend(name_zh);
-    if let Some((short, all, country)) = institution_words(conn, partner).await? {
+    if let Some((short, all, country)) = institution_words(conn, partner, false).await? {
         d.detail = format!("{short} · {year}");
         d.other.push(all);
         d.country = Some(country);
     }
-    d.other.extend([programme, year, words(&format!("programmes.direction.{direction}")), words(&format!("reports.mobility_status.{status}"))]);
+    d.other.extend([
+        programme,
+        year,
+        words(&format!("programmes.direction.{direction}")),
+        words(&format!("reports.mobility_status.{status}")),
+    ]);
     d.on_date = Some(start);
     Ok(Some(d))
 }
@@ -357,7 +366,7 @@ async fn article(conn: &mut AnyConnection, id: i64) -> anyhow::Result<Option<Doc
         d.other.push(body.chars().take(BODY_CHARS).collect());
     }
     if let Some(inst) = institution_id
-        && let Some((short, all, country)) = institution_words(conn, inst).await?
+        && let Some((short, all, country)) = institution_words(conn, inst, false).await?
     {
         d.detail = short;
         d.other.push(all);
@@ -373,16 +382,16 @@ async fn article(conn: &mut AnyConnection, id: i64) -> anyhow::Result<Option<Doc
 }
 
 async fn room(conn: &mut AnyConnection, id: i64) -> anyhow::Result<Option<Document>> {
-    let row: Option<(String, i64, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT r.name, r.capacity, r.equipment, b.name_en, b.name_zh FROM rooms r JOIN buildings b ON b.id = r.building_id WHERE r.id = $1",
+    let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT r.name, r.equipment, b.name_en, b.name_zh FROM rooms r JOIN buildings b ON b.id = r.building_id WHERE r.id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((name, capacity, equipment, building, building_zh)) = row else { return Ok(None) };
-    let mut d = Document::new("room", id, name.clone(), format!("/rooms/{id}"));
+    let Some((name, equipment, building, building_zh)) = row else { return Ok(None) };
+    let mut d = Document::new("room", id, format!("{name} · {building}"), format!("/rooms/{id}"));
+    d.names = vec![name.clone()];
     d.title_zh = building_zh.as_ref().map(|b| format!("{b} {name}"));
-    d.detail = format!("{building} · {capacity}");
     d.other.extend([building, equipment]);
     d.other.extend(building_zh);
     Ok(Some(d))

@@ -24,13 +24,15 @@ async fn touched(conn: &mut AnyConnection, entity: &str, id: i64) -> anyhow::Res
             std::iter::once(("institution", id)).chain(ids(people).into_iter().map(|p| ("person", p))).collect()
         }
         "unit" => {
-            let owner: Vec<(i64,)> = sqlx::query_as("SELECT institution_id FROM units WHERE id = $1").bind(id).fetch_all(&mut *conn).await?;
+            let owner: Vec<(i64,)> =
+                sqlx::query_as("SELECT institution_id FROM units WHERE id = $1").bind(id).fetch_all(&mut *conn).await?;
             ids(owner).into_iter().map(|i| ("institution", i)).collect()
         }
         "person" => vec![("person", id)],
         "visit" => vec![("visit", id)],
         "visit_session" => {
-            let visit: Vec<(i64,)> = sqlx::query_as("SELECT visit_id FROM visit_sessions WHERE id = $1").bind(id).fetch_all(&mut *conn).await?;
+            let visit: Vec<(i64,)> =
+                sqlx::query_as("SELECT visit_id FROM visit_sessions WHERE id = $1").bind(id).fetch_all(&mut *conn).await?;
             ids(visit).into_iter().map(|v| ("visit", v)).collect()
         }
         "agreement" => vec![("agreement", id)],

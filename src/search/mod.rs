@@ -20,10 +20,7 @@ use axum::routing::get;
 
 pub use documents::KINDS;
 
-use crate::{
-    auth::Access,
-    web::routes::Routes,
-};
+use crate::{auth::Access, web::routes::Routes};
 
 /// This module's part of the OpenAPI document (merged in `crate::openapi`).
 #[derive(utoipa::OpenApi)]
@@ -38,8 +35,9 @@ pub fn install() {
 
 /// Routes of this module.
 pub fn routes() -> Routes {
-    Routes::new()
-        .get("/api/v1/search", Access::Public, get(api::search))
-        .get("/search", Access::Public, get(pages::search_page))
-        .get("/search/suggest", Access::Public, get(pages::suggest))
+    Routes::new().get("/api/v1/search", Access::Public, get(api::search)).get("/search", Access::Public, get(pages::search_page)).get(
+        "/search/suggest",
+        Access::Public,
+        get(pages::suggest),
+    )
 }

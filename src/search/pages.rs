@@ -41,9 +41,12 @@ pub struct Shown {
 
 fn shown(tr: Tr, hit: Hit) -> Shown {
     let zh = tr.0 == Locale::Zh;
+    // The other language's name is shown for names (of places and people), not for titles.
+    let names = matches!(hit.kind.as_str(), "institution" | "person" | "mobility");
     let (name, other_name) = match (&hit.title_zh, zh) {
+        (Some(z), true) if !names => (z.clone(), None),
         (Some(z), true) => (z.clone(), Some(hit.title.clone())),
-        (Some(z), false) if *z != hit.title => (hit.title.clone(), Some(z.clone())),
+        (Some(z), false) if *z != hit.title && names => (hit.title.clone(), Some(z.clone())),
         _ => (hit.title.clone(), None),
     };
     let place = hit.country.as_deref().map(|c| reference::country_name(c, tr.0.code())).unwrap_or_default();
@@ -109,6 +112,7 @@ struct PublicPage {
 #[template(path = "search/_suggest.html")]
 struct Suggestions {
     tr: Tr,
+    lang: &'static str,
     q: String,
     hits: Vec<Shown>,
 }
@@ -170,5 +174,5 @@ pub async fn suggest(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): Raw
         Ok(r) => r.hits.into_iter().map(|h| shown(tr, h)).collect(),
         Err(_) => Vec::new(),
     };
-    Ok(render(&Suggestions { tr, q: p.q, hits }).into_response())
+    Ok(render(&Suggestions { tr, lang: tr.0.code(), q: p.q, hits }).into_response())
 }

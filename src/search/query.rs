@@ -222,10 +222,13 @@ fn kind_prior(kind: &str) -> f64 {
 fn hit(row: Row, terms: &[QueryTerm], s: &Search<'_>, position: usize, corrected: bool) -> Hit {
     let (kind, id, title, title_zh, detail, country, date, href, public_href, names) = row;
     let query = text::fold(s.q).split_whitespace().collect::<Vec<_>>().join(" ");
+    // An institution's detail is its acronym, one of its names; other kinds' details name something else.
+    let acronym = (kind == "institution").then_some(&detail);
     let shown: Vec<String> =
-        [Some(&title), title_zh.as_ref(), Some(&detail)].into_iter().flatten().map(|n| text::fold(n).trim().to_string()).collect();
+        [Some(&title), title_zh.as_ref(), acronym].into_iter().flatten().map(|n| text::fold(n).trim().to_string()).collect();
     // A country's name (in any language) finds what is in that country before what mentions it.
-    let in_country = country.as_deref().is_some_and(|c| ["en", "zh", "ms"].iter().any(|l| text::fold(&crate::reference::country_name(c, l)) == query));
+    let in_country =
+        country.as_deref().is_some_and(|c| ["en", "zh", "ms"].iter().any(|l| text::fold(&crate::reference::country_name(c, l)) == query));
     let base = if !corrected && shown.iter().any(|n| *n == query) {
         100.0
     } else if !corrected && shown.iter().take(2).any(|n| n.starts_with(&query)) {
@@ -234,10 +237,8 @@ fn hit(row: Row, terms: &[QueryTerm], s: &Search<'_>, position: usize, corrected
         75.0
     } else {
         let names: Vec<&str> = names.split(' ').collect();
-        let found = terms
-            .iter()
-            .filter(|t| names.iter().any(|n| if t.prefix { n.starts_with(t.text.as_str()) } else { *n == t.text }))
-            .count();
+        let found =
+            terms.iter().filter(|t| names.iter().any(|n| if t.prefix { n.starts_with(t.text.as_str()) } else { *n == t.text })).count();
         40.0 + 30.0 * found as f64 / terms.len().max(1) as f64
     };
     let length = title.chars().count().min(100) as f64 / 50.0;
