@@ -30,7 +30,6 @@ const AGREEMENTS: usize = 12_000;
 const PROGRAMMES: usize = 10_000;
 const MOBILITIES: usize = 10_000;
 const ARTICLES: usize = 2_500;
-const BUILDINGS: usize = 5;
 const ROOMS_PER_BUILDING: usize = 100;
 
 struct Rng(u64);
@@ -95,7 +94,13 @@ fn directory() -> Vec<Inst> {
         let f: Vec<&str> = line.split('\t').collect();
         let (domain, country, name, zh) =
             (f[0], f.get(1).copied().unwrap_or(""), f.get(2).copied().unwrap_or(""), f.get(4).copied().unwrap_or(""));
-        if country.len() != 2 || name.is_empty() || name.len() > 200 || !seen.insert(name.to_lowercase()) {
+        if country.len() != 2
+            || name.is_empty()
+            || name.len() > 200
+            || domain == "iukl.edu.my"
+            || !seen.insert(name.to_lowercase())
+            || !seen.insert(domain.to_string())
+        {
             continue;
         }
         let zh = Some(zh.to_string()).filter(|z| !z.is_empty());
@@ -131,61 +136,62 @@ async fn generate() -> anyhow::Result<()> {
     let started = Instant::now();
     liaison::seed::load(&db, "Demo University of Technology").await?;
     let home: i64 = sqlx::query_scalar("SELECT id FROM institutions WHERE is_home = 1").fetch_one(&db.pool).await?;
-    let base = |table: &'static str| async move {
-        let n: i64 =
-            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COALESCE(MAX(id), 0) FROM {table}"))).fetch_one(&db.pool).await?;
-        anyhow::Ok(n)
-    };
     let now = liaison::time::now_text();
     let mut rng = Rng(20240508);
     let insts = directory();
     let mut tx = db.pool.begin().await?;
-    let first_inst = base("institutions").await? + 1;
+    let mut inst_ids = Vec::with_capacity(insts.len());
     for (i, inst) in insts.iter().enumerate() {
-        sqlx::query("INSERT INTO institutions (name_en, name_zh, acronym, country, website, directory_domain, is_public, partnership_status, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $8)")
-            .bind(&inst.name).bind(&inst.zh).bind(Some(&inst.acronym).filter(|a| a.len() >= 2)).bind(&inst.country)
-            .bind(format!("https://{}", inst.domain)).bind(&inst.domain).bind(i64::from(i % 4 == 0)).bind(&now)
-            .execute(&mut *tx).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO institutions (name_en, name_zh, acronym, country, website, directory_domain, is_public, partnership_status,
+                created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $8) RETURNING id",
+        )
+        .bind(&inst.name)
+        .bind(&inst.zh)
+        .bind(Some(&inst.acronym).filter(|a| a.len() >= 2))
+        .bind(&inst.country)
+        .bind(format!("https://{}", inst.domain))
+        .bind(&inst.domain)
+        .bind(i64::from(i % 4 == 0))
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        inst_ids.push(id);
     }
-    let inst_id = |i: usize| first_inst + i as i64;
-    let first_person = base("people").await? + 1;
+    let inst_id = |i: usize| inst_ids[i % inst_ids.len()];
+    let mut person_ids = Vec::with_capacity(PEOPLE);
     for i in 0..PEOPLE {
         let (en, zh) = person_name(&mut rng, i);
-        sqlx::query("INSERT INTO people (name_en, name_zh, institution_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
-            .bind(en)
-            .bind(zh)
-            .bind(inst_id(i % insts.len()))
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO people (name_en, name_zh, institution_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
+        )
+        .bind(en)
+        .bind(zh)
+        .bind(inst_id(i))
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        person_ids.push(id);
     }
     for i in 0..VISITS {
         let k = rng.below(insts.len());
-        let year = 2015 + i % 12;
-        let title = format!("Delegation from {} visits us", insts[k].name);
-        let r = sqlx::query(
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO visits (direction, title, purpose, start_date, end_date, status, created_at, updated_at)
-                             VALUES ('inbound', $1, 'Courtesy meeting and symposium on cooperation', $2, $2, 'completed', $3, $3)",
+             VALUES ('inbound', $1, 'Courtesy meeting and symposium on cooperation', $2, $2, 'completed', $3, $3) RETURNING id",
         )
-        .bind(title)
-        .bind(format!("{year}-05-08"))
+        .bind(format!("Delegation from {} visits us", insts[k].name))
+        .bind(format!("{}-05-08", 2015 + i % 12))
         .bind(&now)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
-        let _ = r;
-        let id = base("visits").await?;
         sqlx::query("INSERT INTO visit_institutions (visit_id, institution_id) VALUES ($1, $2)")
             .bind(id)
             .bind(inst_id(k))
             .execute(&mut *tx)
             .await?;
     }
-    tx.commit().await?;
-    let mut tx = db.pool.begin().await?;
-    let first_agreement = base("agreements").await? + 1;
+    let mut agreement_ids = Vec::with_capacity(AGREEMENTS);
     for i in 0..AGREEMENTS {
-        let k = i % insts.len();
         let kind = KINDS[i % KINDS.len()];
         let label = match kind {
             "mou" => "Memorandum of Understanding",
@@ -194,52 +200,65 @@ async fn generate() -> anyhow::Result<()> {
             "progression" => "Progression Agreement",
             _ => "Research Agreement",
         };
-        sqlx::query(
-            "INSERT INTO agreements (kind, title, status, expiry_date, created_at, updated_at) VALUES ($1, $2, 'in_effect', $3, $4, $4)",
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO agreements (kind, title, status, expiry_date, created_at, updated_at)
+             VALUES ($1, $2, 'in_effect', $3, $4, $4) RETURNING id",
         )
         .bind(kind)
-        .bind(format!("{label} with {}", insts[k].name))
+        .bind(format!("{label} with {}", insts[i % insts.len()].name))
         .bind(format!("{}-12-31", 2026 + i % 5))
         .bind(&now)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
         sqlx::query("INSERT INTO agreement_parties (agreement_id, institution_id) VALUES ($1, $2), ($1, $3)")
-            .bind(first_agreement + i as i64)
+            .bind(id)
             .bind(home)
-            .bind(inst_id(k))
+            .bind(inst_id(i))
             .execute(&mut *tx)
             .await?;
+        agreement_ids.push(id);
     }
-    let first_programme = base("programmes").await? + 1;
+    let mut programme_ids = Vec::with_capacity(PROGRAMMES);
     for i in 0..PROGRAMMES {
         let area = AREAS[i % AREAS.len()];
-        let k = i % insts.len();
-        sqlx::query(
-            "INSERT INTO programmes (agreement_id, area, title, status, created_at, updated_at) VALUES ($1, $2, $3, 'active', $4, $4)",
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO programmes (agreement_id, area, title, status, created_at, updated_at)
+             VALUES ($1, $2, $3, 'active', $4, $4) RETURNING id",
         )
-        .bind(first_agreement + (i % AGREEMENTS) as i64)
+        .bind(agreement_ids[i % AGREEMENTS])
         .bind(area)
-        .bind(format!("{} {} {}", insts[k].acronym, liaison::cooperation::area_name(area, "en"), 2020 + i % 7))
+        .bind(format!("{} {} {}", insts[i % insts.len()].acronym, liaison::cooperation::area_name(area, "en"), 2020 + i % 7))
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        programme_ids.push(id);
+    }
+    for i in 0..MOBILITIES {
+        sqlx::query(
+            "INSERT INTO mobilities (programme_id, person_id, partner_institution_id, participant_kind, direction, academic_year,
+                start_date, end_date, status, created_at, updated_at)
+             VALUES ($1, $2, $3, 'student', 'outbound', '2025-2026', '2025-09-01', '2026-01-31', 'accepted', $4, $4)",
+        )
+        .bind(programme_ids[i % PROGRAMMES])
+        .bind(person_ids[i % PEOPLE])
+        .bind(inst_id(i))
         .bind(&now)
         .execute(&mut *tx)
         .await?;
     }
-    for i in 0..MOBILITIES {
-        sqlx::query("INSERT INTO mobilities (programme_id, person_id, partner_institution_id, participant_kind, direction, academic_year, start_date, end_date, status, created_at, updated_at)
-                     VALUES ($1, $2, $3, 'student', 'outbound', '2025-2026', '2025-09-01', '2026-01-31', 'accepted', $4, $4)")
-            .bind(first_programme + (i % PROGRAMMES) as i64).bind(first_person + (i % PEOPLE) as i64).bind(inst_id(i % insts.len())).bind(&now)
-            .execute(&mut *tx).await?;
-    }
-    tx.commit().await?;
-    let mut tx = db.pool.begin().await?;
-    let first_article = base("articles").await? + 1;
     for i in 0..ARTICLES {
         let k = rng.below(insts.len());
         let zh_name = insts[k].zh.clone().unwrap_or_else(|| insts[k].name.clone());
-        sqlx::query("INSERT INTO articles (slug, original_lang, required_langs, status, author_name, institution_id, published_at, created_at, updated_at)
-                     VALUES ($1, 'zh', 'zh,en', 'published', 'Qin Lijuan', $2, $3, $4, $4)")
-            .bind(format!("bench-article-{i}")).bind(inst_id(k)).bind(format!("{}-05-24T02:00:00Z", 2015 + i % 11)).bind(&now).execute(&mut *tx).await?;
-        let id = first_article + i as i64;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO articles (slug, original_lang, required_langs, status, author_name, institution_id, published_at,
+                created_at, updated_at) VALUES ($1, 'zh', 'zh,en', 'published', 'Qin Lijuan', $2, $3, $4, $4) RETURNING id",
+        )
+        .bind(format!("bench-article-{i}"))
+        .bind(inst_id(k))
+        .bind(format!("{}-05-24T02:00:00Z", 2015 + i % 11))
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
         let versions = [
             (
                 "zh",
@@ -253,21 +272,30 @@ async fn generate() -> anyhow::Result<()> {
             ),
         ];
         for (lang, title, body) in versions {
-            sqlx::query("INSERT INTO article_versions (article_id, lang, title, summary, body, body_html, updated_at, updated_by) VALUES ($1, $2, $3, '', $4, '', $5, 'bench')")
-                .bind(id).bind(lang).bind(title).bind(body).bind(&now).execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO article_versions (article_id, lang, title, summary, body, body_html, updated_at, updated_by)
+                 VALUES ($1, $2, $3, '', $4, '', $5, 'bench')",
+            )
+            .bind(id)
+            .bind(lang)
+            .bind(title)
+            .bind(body)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
         }
     }
     for (b, (en, zh)) in BUILDING.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO buildings (institution_id, name_en, name_zh, time_zone, created_at) VALUES ($1, $2, $3, 'Asia/Shanghai', $4)",
+        let building: i64 = sqlx::query_scalar(
+            "INSERT INTO buildings (institution_id, name_en, name_zh, time_zone, created_at)
+             VALUES ($1, $2, $3, 'Asia/Shanghai', $4) RETURNING id",
         )
         .bind(home)
         .bind(format!("{en} {}", b + 2))
         .bind(format!("{zh}{}", b + 2))
         .bind(&now)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
-        let building = base("buildings").await?;
         for r in 0..ROOMS_PER_BUILDING {
             sqlx::query("INSERT INTO rooms (building_id, name, capacity, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(building)

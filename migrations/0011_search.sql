@@ -22,9 +22,15 @@ CREATE TABLE search_documents (
     public_href TEXT,
     names TEXT NOT NULL,
     terms TEXT NOT NULL,
+    -- The folded title and Chinese title: names that start with a broad query's text are
+    -- found through these indexes instead of ranking every match (see src/search/query.rs).
+    title_key TEXT NOT NULL,
+    title_zh_key TEXT,
     updated_at TEXT NOT NULL,
     UNIQUE (kind, record_id)
 );
+CREATE INDEX search_documents_title_key ON search_documents (title_key);
+CREATE INDEX search_documents_title_zh_key ON search_documents (title_zh_key) WHERE title_zh_key IS NOT NULL;
 
 -- Name words seen in documents: what a mistyped query word is corrected against.
 CREATE TABLE search_vocabulary (

@@ -83,12 +83,14 @@ async fn store(conn: &mut AnyConnection, doc: &Document) -> anyhow::Result<()> {
     other.retain(|t| !names.contains(t));
     sqlx::query(
         "INSERT INTO search_documents
-            (kind, record_id, title, title_zh, detail, country, on_date, audience, public_from, href, public_href, names, terms, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+            (kind, record_id, title, title_zh, detail, country, on_date, audience, public_from, href, public_href, names, terms,
+             title_key, title_zh_key, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
          ON CONFLICT (kind, record_id) DO UPDATE SET
             title = excluded.title, title_zh = excluded.title_zh, detail = excluded.detail, country = excluded.country,
             on_date = excluded.on_date, audience = excluded.audience, public_from = excluded.public_from, href = excluded.href,
-            public_href = excluded.public_href, names = excluded.names, terms = excluded.terms, updated_at = excluded.updated_at",
+            public_href = excluded.public_href, names = excluded.names, terms = excluded.terms, title_key = excluded.title_key,
+            title_zh_key = excluded.title_zh_key, updated_at = excluded.updated_at",
     )
     .bind(doc.kind)
     .bind(doc.record_id)
@@ -103,6 +105,8 @@ async fn store(conn: &mut AnyConnection, doc: &Document) -> anyhow::Result<()> {
     .bind(&doc.public_href)
     .bind(names.join(" "))
     .bind(other.join(" "))
+    .bind(text::key(&doc.title))
+    .bind(doc.title_zh.as_deref().map(text::key))
     .bind(crate::time::now_text())
     .execute(&mut *conn)
     .await?;

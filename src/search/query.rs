@@ -103,30 +103,86 @@ pub async fn search(db: &Db, s: &Search<'_>) -> anyhow::Result<Results> {
     Ok(out)
 }
 
+/// Matches above which ranking every one of them costs more than it tells: a broad query
+/// ("university", 合作, two letters as typed) is answered from names instead.
+const BROAD: i64 = 1_000;
+
+/// The documents to rank: every match ranked by the engine when there are few; when there
+/// are many, the name matches ranked; when even those are many, the names that start with
+/// the query's text (through the title indexes) and the first name matches.
 async fn candidates(conn: &mut AnyConnection, engine: Engine, groups: &Groups, s: &Search<'_>) -> anyhow::Result<Vec<Row>> {
-    let columns = "d.kind, d.record_id, d.title, d.title_zh, d.detail, d.country, d.on_date, d.href, d.public_href, d.names";
+    for names_only in [false, true] {
+        if count(conn, engine, groups, names_only).await? < BROAD {
+            return matching(conn, engine, groups, names_only, true, s).await;
+        }
+    }
+    let mut rows = starting_with(conn, &text::key(s.q), s).await?;
+    for row in matching(conn, engine, groups, true, false, s).await? {
+        if !rows.iter().any(|r| r.0 == row.0 && r.1 == row.1) {
+            rows.push(row);
+        }
+    }
+    Ok(rows)
+}
+
+const COLUMNS: &str = "d.kind, d.record_id, d.title, d.title_zh, d.detail, d.country, d.on_date, d.href, d.public_href, d.names";
+
+/// ` AND …` for the caller's audience (`$2` is now) and the kinds asked for.
+fn filters(s: &Search<'_>) -> String {
     let audience = if s.staff { "" } else { " AND d.audience = 'public' AND (d.public_from IS NULL OR d.public_from <= $2)" };
-    let kinds = if s.kinds.is_empty() {
-        String::new()
-    } else {
-        // Kinds come from the fixed list, never from the caller's text.
-        format!(" AND d.kind IN ({})", s.kinds.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", "))
-    };
+    if s.kinds.is_empty() {
+        return audience.to_string();
+    }
+    // Kinds come from the fixed list, never from the caller's text.
+    format!("{audience} AND d.kind IN ({})", s.kinds.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", "))
+}
+
+/// How many documents match (counted up to [`BROAD`]).
+async fn count(conn: &mut AnyConnection, engine: Engine, groups: &Groups, names_only: bool) -> anyhow::Result<i64> {
     let (sql, expr) = match engine {
         Engine::Sqlite => (
-            format!(
-                "SELECT {columns} FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid
-                 WHERE search_fts MATCH $1{audience}{kinds} ORDER BY bm25(search_fts, 8.0, 1.0) LIMIT {CANDIDATES}"
-            ),
-            fts5_expression(groups),
+            format!("SELECT COUNT(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH $1 LIMIT {BROAD})"),
+            fts5_expression(groups, names_only),
         ),
         Engine::Postgres => (
-            format!(
-                "SELECT {columns} FROM search_documents d, to_tsquery('simple', $1) q
-                 WHERE d.tsv @@ q{audience}{kinds} ORDER BY ts_rank(d.tsv, q) DESC, d.id LIMIT {CANDIDATES}"
-            ),
-            tsquery_expression(groups),
+            format!("SELECT COUNT(*) FROM (SELECT 1 FROM search_documents d WHERE d.tsv @@ to_tsquery('simple', $1) LIMIT {BROAD}) m"),
+            tsquery_expression(groups, names_only),
         ),
+    };
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(expr).fetch_one(&mut *conn).await?)
+}
+
+/// Matching documents, in the engine's rank order when `ranked`, else in the index's order.
+async fn matching(
+    conn: &mut AnyConnection,
+    engine: Engine,
+    groups: &Groups,
+    names_only: bool,
+    ranked: bool,
+    s: &Search<'_>,
+) -> anyhow::Result<Vec<Row>> {
+    let filters = filters(s);
+    let (sql, expr) = match engine {
+        Engine::Sqlite => {
+            let order = if ranked { "ORDER BY bm25(search_fts, 8.0, 1.0)" } else { "" };
+            (
+                format!(
+                    "SELECT {COLUMNS} FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid
+                     WHERE search_fts MATCH $1{filters} {order} LIMIT {CANDIDATES}"
+                ),
+                fts5_expression(groups, names_only),
+            )
+        }
+        Engine::Postgres => {
+            let order = if ranked { "ORDER BY ts_rank(d.tsv, q) DESC, d.id" } else { "" };
+            (
+                format!(
+                    "SELECT {COLUMNS} FROM search_documents d, to_tsquery('simple', $1) q
+                     WHERE d.tsv @@ q{filters} {order} LIMIT {CANDIDATES}"
+                ),
+                tsquery_expression(groups, names_only),
+            )
+        }
     };
     let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(expr);
     if !s.staff {
@@ -135,15 +191,45 @@ async fn candidates(conn: &mut AnyConnection, engine: Engine, groups: &Groups, s
     Ok(q.fetch_all(&mut *conn).await?)
 }
 
-/// `("kuala"* OR "kuale"*) AND "马来"`: terms are letters and digits only, so quoting is safe.
-fn fts5_expression(groups: &Groups) -> String {
-    let term = |t: &QueryTerm| format!("\"{}\"{}", t.text, if t.prefix { "*" } else { "" });
-    groups.iter().map(|g| format!("({})", g.iter().map(term).collect::<Vec<_>>().join(" OR "))).collect::<Vec<_>>().join(" AND ")
+/// Documents whose title or Chinese title starts with the query's text, shortest first.
+async fn starting_with(conn: &mut AnyConnection, key: &str, s: &Search<'_>) -> anyhow::Result<Vec<Row>> {
+    if key.is_empty() {
+        return Ok(Vec::new());
+    }
+    let filters = filters(s).replace("$2", "$3");
+    let mut rows = Vec::new();
+    for column in ["title_key", "title_zh_key"] {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM search_documents d WHERE d.{column} >= $1 AND d.{column} < $2{filters}
+             ORDER BY length(d.{column}), d.{column} LIMIT 100"
+        );
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(key).bind(format!("{key}\u{10FFFF}"));
+        if !s.staff {
+            q = q.bind(crate::time::now_text());
+        }
+        let found: Vec<Row> = q.fetch_all(&mut *conn).await?;
+        rows.extend(found);
+    }
+    Ok(rows)
 }
 
-/// `(kuala:* | kuale:*) & 马来`.
-fn tsquery_expression(groups: &Groups) -> String {
-    let term = |t: &QueryTerm| format!("{}{}", t.text, if t.prefix { ":*" } else { "" });
+/// `("kuala"* OR "kuale") AND "马来"` (in the names column only: `names : (…)`); terms are
+/// letters and digits only, so quoting is safe.
+fn fts5_expression(groups: &Groups, names_only: bool) -> String {
+    let term = |t: &QueryTerm| format!("\"{}\"{}", t.text, if t.prefix { "*" } else { "" });
+    let expr =
+        groups.iter().map(|g| format!("({})", g.iter().map(term).collect::<Vec<_>>().join(" OR "))).collect::<Vec<_>>().join(" AND ");
+    if names_only { format!("names : ({expr})") } else { expr }
+}
+
+/// `(kuala:* | kuale) & 马来` (names only: weight A, `kuala:*A`).
+fn tsquery_expression(groups: &Groups, names_only: bool) -> String {
+    let weight = if names_only { "A" } else { "" };
+    let term = |t: &QueryTerm| match (t.prefix, names_only) {
+        (true, _) => format!("{}:*{weight}", t.text),
+        (false, true) => format!("{}:A", t.text),
+        (false, false) => t.text.clone(),
+    };
     groups.iter().map(|g| format!("({})", g.iter().map(term).collect::<Vec<_>>().join(" | "))).collect::<Vec<_>>().join(" & ")
 }
 
@@ -269,7 +355,9 @@ mod tests {
             vec![QueryTerm { text: "kuala".into(), prefix: true }, QueryTerm { text: "kuale".into(), prefix: false }],
             vec![QueryTerm { text: "马来".into(), prefix: false }],
         ];
-        assert_eq!(fts5_expression(&groups), "(\"kuala\"* OR \"kuale\") AND (\"马来\")");
-        assert_eq!(tsquery_expression(&groups), "(kuala:* | kuale) & (马来)");
+        assert_eq!(fts5_expression(&groups, false), "(\"kuala\"* OR \"kuale\") AND (\"马来\")");
+        assert_eq!(tsquery_expression(&groups, false), "(kuala:* | kuale) & (马来)");
+        assert_eq!(fts5_expression(&groups, true), "names : ((\"kuala\"* OR \"kuale\") AND (\"马来\"))");
+        assert_eq!(tsquery_expression(&groups, true), "(kuala:*A | kuale:A) & (马来:A)");
     }
 }

@@ -19,6 +19,22 @@ pub fn fold(text: &str) -> String {
     text.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
 }
 
+/// A name as a sort key: folded, its words joined by single spaces ("Universiti  Malaya,"
+/// → "universiti malaya"), so a query's text finds the names starting with it.
+pub fn key(text: &str) -> String {
+    let mut out = String::new();
+    for run in runs(text) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        match run {
+            Run::Word(w) => out.push_str(&w),
+            Run::Cjk(chars) => out.extend(chars),
+        }
+    }
+    out
+}
+
 /// One piece of folded text: a word of letters and digits, or a run of CJK characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Run {
@@ -212,6 +228,12 @@ mod tests {
         assert_eq!(query_terms("楼")[0].text, "楼");
         assert_eq!(query_terms("of").len(), 1);
         assert!(query_terms(" ,.; ").is_empty());
+    }
+
+    #[test]
+    fn keys_are_folded_words_joined_by_one_space() {
+        assert_eq!(key("Universiti  Malaya, Kuala-Lumpur"), "universiti malaya kuala lumpur");
+        assert_eq!(key("实训楼 1507"), "实训楼 1507");
     }
 
     #[test]

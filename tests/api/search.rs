@@ -215,3 +215,38 @@ async fn reindex_writes_records_loaded_straight_into_the_database() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("search documents written: 2"), "{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!(first(&search(&app, &token, "maritime").await).1, "Sabah College of Maritime Studies");
 }
+
+#[tokio::test]
+async fn broad_queries_answer_from_names_that_start_with_the_text() {
+    let app = spawn_app().await;
+    let token = app.token_for("office", &["staff"], None).await;
+    let now = "2026-01-01T00:00:00Z";
+    let mut tx = app.db.pool.begin().await.expect("tx");
+    for i in 0..1_200 {
+        sqlx::query("INSERT INTO institutions (name_en, name_zh, country, created_at, updated_at) VALUES ($1, $2, 'MY', $3, $3)")
+            .bind(format!("Kolej Universiti Contoh {i:04}"))
+            .bind(format!("示例大学{i:04}"))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .expect("insert");
+    }
+    sqlx::query("INSERT INTO institutions (name_en, name_zh, country, created_at, updated_at) VALUES ('Universiti Malaya', '马来亚大学', 'MY', $1, $1)")
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .expect("insert");
+    tx.commit().await.expect("commit");
+    liaison::search::index::rebuild(&app.db).await.expect("reindex");
+
+    let broad = search(&app, &token, "universiti").await;
+    assert_eq!(first(&broad).1, "Universiti Malaya", "the name that starts with the text comes first: {broad}");
+    assert_eq!(hits(&broad).len(), 20);
+    assert!(hits(&broad).iter().all(|(_, t)| t.contains("Universiti")));
+    assert_eq!(first(&search(&app, &token, "universiti mal").await).1, "Universiti Malaya");
+    assert_eq!(first(&search(&app, &token, "大学").await).0, "institution", "two Chinese characters in 1,201 names");
+    let zh = search(&app, &token, "马来亚大").await;
+    assert_eq!(first(&zh).1, "Universiti Malaya", "{zh}");
+    let two = search(&app, &token, "un").await;
+    assert_eq!(hits(&two).len(), 20, "two letters as typed still list names: {two}");
+}
