@@ -41,7 +41,7 @@ pub struct Recipient {
     pub user_id: i64,
     /// Address.
     pub email: String,
-    /// `en` or `zh`: that language comes first.
+    /// `en`, `zh` or `ms`: that language comes first.
     pub locale: String,
 }
 

@@ -34,7 +34,7 @@ pub struct DueAction {
     pub owner_id: i64,
     /// The owner's address.
     pub email: String,
-    /// The owner's language (`en` or `zh`): that language comes first.
+    /// The owner's language (`en`, `zh` or `ms`): that language comes first.
     pub locale: String,
 }
 
