@@ -31,7 +31,12 @@ pub const AREAS: &[Area] = &[
     Area { key: "joint_education", en: "Joint education programmes", zh: "合作办学项目", ms: "Program pendidikan bersama" },
     Area { key: "academic_exchange", en: "Academic exchange", zh: "学术交流", ms: "Pertukaran akademik" },
     Area { key: "teacher_training", en: "Teacher training", zh: "师资培训", ms: "Latihan tenaga pengajar" },
-    Area { key: "degree_progression", en: "Undergraduate-to-master's progression", zh: "本硕连读（学历提升）", ms: "Laluan sarjana muda ke sarjana" },
+    Area {
+        key: "degree_progression",
+        en: "Undergraduate-to-master's progression",
+        zh: "本硕连读（学历提升）",
+        ms: "Laluan sarjana muda ke sarjana",
+    },
     Area { key: "student_exchange", en: "Student exchange", zh: "学生交换", ms: "Pertukaran pelajar" },
     Area { key: "faculty_exchange", en: "Faculty exchange and visits", zh: "师生互访", ms: "Pertukaran dan lawatan staf akademik" },
     Area { key: "joint_training", en: "Joint training programmes", zh: "联合培养项目", ms: "Program latihan bersama" },

@@ -227,8 +227,14 @@ mod tests {
         }
         let ms = compose(&Recipient { locale: "ms".into(), ..r.clone() }, &[agreement(true)], d("2024-05-08"));
         assert!(ms.subject.starts_with("Perjanjian yang tamat tempoh dalam 90 hari: 1 (2024-W19) / Agreements"), "{}", ms.subject);
-        assert!(ms.body.contains("tamat tempoh 31 Julai 2024; notis selewat-lewatnya 1 Jun 2024; diperbaharui secara automatik"), "{}", ms.body);
-        assert!(ms.body.contains("dalam 90 hari dari 8 Mei 2024") && ms.body.find("Perjanjian di bawah") < ms.body.find("These agreements"));
+        assert!(
+            ms.body.contains("tamat tempoh 31 Julai 2024; notis selewat-lewatnya 1 Jun 2024; diperbaharui secara automatik"),
+            "{}",
+            ms.body
+        );
+        assert!(
+            ms.body.contains("dalam 90 hari dari 8 Mei 2024") && ms.body.find("Perjanjian di bawah") < ms.body.find("These agreements")
+        );
         let zh = compose(&Recipient { locale: "zh".into(), ..r }, &[agreement(false)], d("2024-05-08"));
         assert!(zh.body.find("您负责") < zh.body.find("These agreements"));
         assert!(!zh.body.contains("renews automatically unless"));

@@ -217,7 +217,11 @@ mod tests {
     #[test]
     fn malay_readers_get_malay_first_with_a_malay_date() {
         let r = compose(&action("2024-05-12", "ms"), today());
-        assert!(r.subject.starts_with("Peringatan: \"Send the draft MoU  to IUKL\" perlu diselesaikan pada 12 Mei 2024 / Reminder:"), "{}", r.subject);
+        assert!(
+            r.subject.starts_with("Peringatan: \"Send the draft MoU  to IUKL\" perlu diselesaikan pada 12 Mei 2024 / Reminder:"),
+            "{}",
+            r.subject
+        );
         assert!(r.body.contains("Tarikh akhir: 12 Mei 2024 (2 hari lagi)") && r.body.contains("Lawatan: IUKL delegation"), "{}", r.body);
         assert!(r.body.find("Tindakan susulan") < r.body.find("Follow-up action"));
         assert!(compose(&action("2024-05-08", "ms"), today()).body.contains("(lewat 2 hari)"));

@@ -363,7 +363,8 @@ async fn a_missing_translation_shows_the_original_with_a_note() {
 async fn the_public_site_speaks_malay_and_shows_the_english_version_to_malay_readers() {
     let app = spawn_app().await;
     let versions = [("zh", "两种语言", "摘要"), ("en", "Both languages", "Summary")];
-    arrange(&app, Arranged { slug: "both", published_at: Some("2024-08-31T02:00:00.000000Z"), versions: &versions, ..Default::default() }).await;
+    arrange(&app, Arranged { slug: "both", published_at: Some("2024-08-31T02:00:00.000000Z"), versions: &versions, ..Default::default() })
+        .await;
 
     let (status, _, list) = page(&app, "/news?lang=ms").await;
     let (_, _, article) = page(&app, "/news/both?lang=ms").await;

@@ -68,7 +68,13 @@ impl Layout {
         }
         for l in Locale::ALL {
             let code = l.code();
-            self.switch.push(Switch { code, html_lang: l.html_lang(), label: l.native_name(), href: href(code), current: code == self.lang });
+            self.switch.push(Switch {
+                code,
+                html_lang: l.html_lang(),
+                label: l.native_name(),
+                href: href(code),
+                current: code == self.lang,
+            });
         }
         self
     }

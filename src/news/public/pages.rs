@@ -363,7 +363,11 @@ struct NotFoundPage {
 
 /// The not-found page, in every language (the asked-for one first), status 404.
 pub fn not_found(locale: Locale) -> Page {
-    let title = format!("{} · {}", Tr(locale).t("np.not_found_title"), Tr(if locale == Locale::Zh { Locale::En } else { Locale::Zh }).t("np.not_found_title"));
+    let title = format!(
+        "{} · {}",
+        Tr(locale).t("np.not_found_title"),
+        Tr(if locale == Locale::Zh { Locale::En } else { Locale::Zh }).t("np.not_found_title")
+    );
     let mut site = Layout::new(locale, title, String::new()).with_languages("", "/news", &[]);
     site.canonical = None;
     site.noindex = true;

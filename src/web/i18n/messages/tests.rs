@@ -32,17 +32,15 @@ fn templates_match_with_placeholders_anywhere() {
 /// The two catalogues, by language.
 fn catalogues() -> [(&'static str, BTreeMap<String, String>); 2] {
     let read = |text: &str| -> BTreeMap<String, String> { serde_json::from_str(text).expect("valid JSON") };
-    [
-        ("zh", read(include_str!("../../../../locales/messages.zh.json"))),
-        ("ms", read(include_str!("../../../../locales/messages.ms.json"))),
-    ]
+    [("zh", read(include_str!("../../../../locales/messages.zh.json"))), ("ms", read(include_str!("../../../../locales/messages.ms.json")))]
 }
 
 #[test]
 fn translations_use_only_their_key_placeholders() {
     for (lang, table) in catalogues() {
         for (en, to) in &table {
-            let names = |t: &str| parse(t).into_iter().filter_map(|s| if let Seg::Hole(h) = s { Some(h) } else { None }).collect::<Vec<_>>();
+            let names =
+                |t: &str| parse(t).into_iter().filter_map(|s| if let Seg::Hole(h) = s { Some(h) } else { None }).collect::<Vec<_>>();
             let (from, into) = (names(en), names(to));
             assert!(into.iter().all(|h| from.contains(h)), "{lang}: '{to}' uses a placeholder that '{en}' lacks");
             assert!(from.iter().all(|h| !h.is_empty()), "'{en}': name every placeholder");
