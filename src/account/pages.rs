@@ -168,7 +168,7 @@ pub(super) async fn set_language(
     headers: HeaderMap,
     FormData(form): FormData<LanguageForm>,
 ) -> AppResult<Response> {
-    let locale = Locale::parse(&form.lang).ok_or_else(|| AppError::field("lang", "choose en or zh"))?;
+    let locale = Locale::parse(&form.lang).ok_or_else(|| AppError::field("lang", "choose en, zh or ms"))?;
     if let Some(u) = &ctx.user {
         users::set_locale(&state.db, u.id, locale.code()).await?;
     }

@@ -65,7 +65,7 @@ impl DetailPage {
     }
 
     fn area(&self, key: &str) -> String {
-        crate::cooperation::area_name(key, if self.base.is_zh() { "zh" } else { "en" }).to_string()
+        crate::cooperation::area_name(key, self.base.lang_code()).to_string()
     }
 
     /// The statuses the form offers: the machine's next steps, the same the API accepts.

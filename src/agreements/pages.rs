@@ -75,7 +75,7 @@ impl ListPage {
     }
 
     fn areas(&self) -> Vec<(&'static str, &'static str)> {
-        crate::cooperation::AREAS.iter().map(|a| (a.key, if self.base.is_zh() { a.zh } else { a.en })).collect()
+        crate::cooperation::AREAS.iter().map(|a| (a.key, a.name(self.base.lang_code()))).collect()
     }
 
     fn sel(&self, v: &Option<String>, key: &str) -> bool {
@@ -162,7 +162,7 @@ impl NewPage {
     }
 
     fn areas(&self) -> Vec<(&'static str, &'static str)> {
-        crate::cooperation::AREAS.iter().map(|a| (a.key, if self.base.is_zh() { a.zh } else { a.en })).collect()
+        crate::cooperation::AREAS.iter().map(|a| (a.key, a.name(self.base.lang_code()))).collect()
     }
 }
 

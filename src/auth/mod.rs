@@ -192,7 +192,7 @@ pub struct CurrentUser {
     pub username: String,
     /// Shown name.
     pub display_name: String,
-    /// UI language: `en` or `zh`.
+    /// UI language: `en`, `zh` or `ms`.
     pub locale: String,
     /// Role grants.
     pub grants: Vec<Grant>,

@@ -1,5 +1,5 @@
-//! The invitation letter of an inbound delegation, in Chinese and English, as a
-//! print-ready page (`static/print.css` puts each language on its own sheet). Visa
+//! The invitation letter of an inbound delegation, in Chinese and English (and in Malay
+//! for a reader of Malay, whose partners write it), as a print-ready page (`static/print.css` puts each language on its own sheet). Visa
 //! offices ask for such a letter; it names the visiting institution, the leader with
 //! their titles, the dates, the purpose, the members and head count, the programme by
 //! day and a host official's signature block. Outbound visits have none: we are the
@@ -164,8 +164,10 @@ fn pick(tr: Tr, en: &str, zh: Option<&str>) -> String {
     }
 }
 
+/// A date as a letter writes it: day first in English ("8 May 2024", as letters are
+/// dated), CLDR's long pattern otherwise ("2024年5月8日", "8 Mei 2024").
 fn day_text(tr: Tr, d: Date) -> String {
-    if tr.locale() == Locale::Zh { format!("{}年{}月{}日", d.year(), d.month(), d.day()) } else { d.strftime("%-d %B %Y").to_string() }
+    if tr.locale() == Locale::En { d.strftime("%-d %B %Y").to_string() } else { tr.long_date(d) }
 }
 
 fn fill(template: &str, pairs: &[(&str, &str)]) -> String {
@@ -191,9 +193,8 @@ fn programme(tr: Tr, sessions: &[crate::feeds::ics::Event]) -> Vec<(String, Vec<
 }
 
 fn side(tr: Tr, f: &Facts, sessions: &[crate::feeds::ics::Event]) -> Side {
-    let zh = tr.locale() == Locale::Zh;
     let home = pick(tr, &f.home.0, f.home.1.as_deref());
-    let sep = if zh { "、" } else { " and " };
+    let sep = tr.t("calendar.letter.and");
     let institutions = f.institutions.iter().map(|(en, z)| pick(tr, en, z.as_deref())).collect::<Vec<_>>().join(sep);
     let leader = f.members.iter().find(|m| m.role == "leader");
     let led = leader.map(|l| fill(tr.t("calendar.letter.led_by"), &[("leader", &l.name(tr))])).unwrap_or_default();
@@ -257,12 +258,17 @@ fn side(tr: Tr, f: &Facts, sessions: &[crate::feeds::ics::Event]) -> Side {
     }
 }
 
-/// `GET /visits/{id}/invitation`: the letter, Chinese first, then English.
+/// `GET /visits/{id}/invitation`: the letter, Chinese first, then English, then Malay
+/// when the reader reads Malay.
 pub async fn invitation(State(state): State<AppState>, ctx: Ctx, ApiPath(id): ApiPath<i64>) -> AppResult<Response> {
     let mut conn = state.db.pool.acquire().await?;
     let f = facts(&mut conn, Tr(ctx.locale), id, &state.settings.home_name).await?;
     let mut sides = Vec::new();
-    for tr in [Tr(Locale::Zh), Tr(Locale::En)] {
+    let mut langs = vec![Locale::Zh, Locale::En];
+    if ctx.locale == Locale::Ms {
+        langs.push(Locale::Ms);
+    }
+    for tr in langs.into_iter().map(Tr) {
         let sessions = super::feeds::session_events(&mut conn, tr, Sessions::OfVisit, id).await?;
         sides.push(side(tr, &f, &sessions));
     }

@@ -1,5 +1,6 @@
 //! The weekly expiry digest: each active responsible user with an e-mail address gets,
-//! once per ISO week, one message (English and Chinese, their language first) listing
+//! once per ISO week, one message (English and Chinese, or Malay and English, their
+//! language first) listing
 //! their agreements whose expiry or notice date falls within the next 90 days.
 //!
 //! "Once" is the outbox's unique dedupe key `expiry-digest:{user}:{iso year}-W{week}`
@@ -40,7 +41,7 @@ pub struct Recipient {
     pub user_id: i64,
     /// Address.
     pub email: String,
-    /// `en` or `zh`: that language comes first.
+    /// `en`, `zh` or `ms`: that language comes first.
     pub locale: String,
 }
 
@@ -116,6 +117,37 @@ fn line_zh(a: &ExpiringAgreement) -> String {
     s
 }
 
+fn line_ms(a: &ExpiringAgreement) -> String {
+    let partners = if a.partners.is_empty() { String::new() } else { format!(" ({})", a.partners.join(", ")) };
+    let mut s = format!("- {}{partners}\n  tamat tempoh {}", one_line(&a.title), malay_date(&a.expiry_date));
+    if let Some(n) = &a.notice_date {
+        s.push_str(&format!("; notis selewat-lewatnya {}{}", malay_date(n), if a.notice_passed { " (telah berlalu)" } else { "" }));
+    }
+    if a.auto_renew {
+        s.push_str("; diperbaharui secara automatik melainkan notis diberikan");
+    }
+    s.push_str(&format!("\n  /agreements/{}", a.id));
+    s
+}
+
+fn malay_date(text: &str) -> String {
+    crate::web::i18n::Tr(crate::web::i18n::Locale::Ms).date_text(text)
+}
+
+/// The Malay subject and text of a digest.
+fn malay(items: &[ExpiringAgreement], today: Date, week: &str) -> (String, String) {
+    let n = items.len();
+    let subject = format!("Perjanjian yang tamat tempoh dalam {DIGEST_DAYS} hari: {n} ({week})");
+    let body = format!(
+        "Perjanjian di bawah tanggungjawab anda ini akan tamat tempoh, atau notisnya perlu diberikan, dalam {DIGEST_DAYS} hari dari {}:\n\n{}\n\n\
+         Tarikh notis ialah hari terakhir untuk memberikan notis; perjanjian yang diperbaharui secara automatik akan diperbaharui melainkan notis diberikan sebelum tarikh itu.\n\
+         Senarai penuh: /agreements/expiring",
+        malay_date(&today.to_string()),
+        items.iter().map(line_ms).collect::<Vec<_>>().join("\n")
+    );
+    (subject, body)
+}
+
 /// The digest for one recipient, their language first.
 pub fn compose(r: &Recipient, items: &[ExpiringAgreement], today: Date) -> Digest {
     let n = items.len();
@@ -135,6 +167,9 @@ pub fn compose(r: &Recipient, items: &[ExpiringAgreement], today: Date) -> Diges
     );
     if r.locale == "zh" {
         Digest { subject: format!("{zh_subject} / {en_subject}"), body: format!("{zh}\n\n----\n\n{en}\n") }
+    } else if r.locale == "ms" {
+        let (ms_subject, ms) = malay(items, today, &week);
+        Digest { subject: format!("{ms_subject} / {en_subject}"), body: format!("{ms}\n\n----\n\n{en}\n") }
     } else {
         Digest { subject: format!("{en_subject} / {zh_subject}"), body: format!("{en}\n\n----\n\n{zh}\n") }
     }
@@ -190,6 +225,16 @@ mod tests {
         ] {
             assert!(dg.body.contains(part), "{part} in {}", dg.body);
         }
+        let ms = compose(&Recipient { locale: "ms".into(), ..r.clone() }, &[agreement(true)], d("2024-05-08"));
+        assert!(ms.subject.starts_with("Perjanjian yang tamat tempoh dalam 90 hari: 1 (2024-W19) / Agreements"), "{}", ms.subject);
+        assert!(
+            ms.body.contains("tamat tempoh 31 Julai 2024; notis selewat-lewatnya 1 Jun 2024; diperbaharui secara automatik"),
+            "{}",
+            ms.body
+        );
+        assert!(
+            ms.body.contains("dalam 90 hari dari 8 Mei 2024") && ms.body.find("Perjanjian di bawah") < ms.body.find("These agreements")
+        );
         let zh = compose(&Recipient { locale: "zh".into(), ..r }, &[agreement(false)], d("2024-05-08"));
         assert!(zh.body.find("您负责") < zh.body.find("These agreements"));
         assert!(!zh.body.contains("renews automatically unless"));

@@ -12,6 +12,12 @@ mod status;
 /// Languages an article can be written in.
 pub const LANGS: &[&str] = &["zh", "en"];
 
+/// The version a reader of `lang` reads when the article has none in `lang`, before the
+/// original: Malay readers (the interface has Malay, the articles do not) read English.
+pub fn reader_fallback(lang: &str) -> Option<&'static str> {
+    (lang == "ms").then_some("en")
+}
+
 /// Kinds of record an article can link to.
 pub const LINK_KINDS: &[&str] = &["visit", "agreement", "institution", "person"];
 
@@ -297,7 +303,10 @@ impl Article {
 
     /// The version in `lang`, else the original.
     pub fn version_or_original(&self, lang: &str) -> Option<&Version> {
-        self.version(lang).or_else(|| self.version(&self.original_lang)).or(self.versions.first())
+        self.version(lang)
+            .or_else(|| reader_fallback(lang).and_then(|l| self.version(l)))
+            .or_else(|| self.version(&self.original_lang))
+            .or(self.versions.first())
     }
 
     /// Required languages that have no version with a title and a body.

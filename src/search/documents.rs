@@ -107,12 +107,10 @@ fn some(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
-/// The English and Chinese UI words for a key (a kind, a status), so "memorandum" and
-/// "备忘录" both find a memorandum of understanding.
+/// The UI's words for a key (a kind, a status) in every language, so "memorandum",
+/// "备忘录" and "persefahaman" all find a memorandum of understanding.
 fn words(key: &str) -> String {
-    let en = Tr(Locale::En).t(key);
-    let zh = Tr(Locale::Zh).t(key);
-    format!("{en} {zh}")
+    Locale::ALL.iter().map(|l| Tr(*l).t(key)).collect::<Vec<_>>().join(" ")
 }
 
 /// Country names in every interface language.
@@ -247,18 +245,6 @@ async fn visit(conn: &mut AnyConnection, id: i64) -> anyhow::Result<Option<Docum
     Ok(Some(d))
 }
 
-/// "Memorandum of understanding 谅解备忘录 MoU …" for an agreement's kind, with the
-/// Malay terms Malaysian partners use.
-fn agreement_kind_words(kind: &str) -> String {
-    let extra = match kind {
-        "mou" => "MoU Memorandum Persefahaman",
-        "programme" | "exchange" => "MoA Memorandum Perjanjian",
-        "research" => "Perjanjian penyelidikan",
-        _ => "",
-    };
-    format!("{} {extra}", words(&format!("agreements.kind.{kind}")))
-}
-
 async fn agreement(conn: &mut AnyConnection, id: i64) -> anyhow::Result<Option<Document>> {
     let row: Option<(String, String, String, Option<String>, Option<String>, String)> =
         sqlx::query_as("SELECT title, kind, status, signed_date, expiry_date, notes FROM agreements WHERE id = $1")
@@ -273,7 +259,7 @@ async fn agreement(conn: &mut AnyConnection, id: i64) -> anyhow::Result<Option<D
     d.detail = short.join(", ");
     d.country = country;
     d.other.extend(all);
-    d.other.extend([agreement_kind_words(&kind), words(&format!("agreements.status.{status}")), notes]);
+    d.other.extend([words(&format!("agreements.kind.{kind}")), words(&format!("agreements.status.{status}")), notes]);
     d.other.extend(signed.clone());
     let areas: Vec<(String,)> =
         sqlx::query_as("SELECT area FROM agreement_areas WHERE agreement_id = $1").bind(id).fetch_all(&mut *conn).await?;
@@ -283,7 +269,7 @@ async fn agreement(conn: &mut AnyConnection, id: i64) -> anyhow::Result<Option<D
 }
 
 fn area_words(key: &str) -> String {
-    format!("{} {}", cooperation::area_name(key, "en"), cooperation::area_name(key, "zh"))
+    Locale::ALL.iter().map(|l| cooperation::area_name(key, l.code())).collect::<Vec<_>>().join(" ")
 }
 
 async fn programme(conn: &mut AnyConnection, id: i64) -> anyhow::Result<Option<Document>> {

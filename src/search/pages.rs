@@ -160,7 +160,7 @@ pub async fn search_page(State(state): State<AppState>, ctx: Ctx, RawQuery(raw):
     let site = Layout::new(locale, tr.t("search.title").to_string(), tr.t("search.public_intro").to_string()).with_languages(
         base_url,
         &path,
-        &["zh", "en"],
+        &["zh", "en", "ms"],
     );
     Ok(render(&PublicPage { site, q: p.q, corrected: results.corrected, hits, problem }))
 }

@@ -260,11 +260,11 @@ trait AgendaForm {
     }
 
     fn area(&self, key: &str) -> String {
-        crate::cooperation::area_name(key, if self.base().is_zh() { "zh" } else { "en" }).to_string()
+        crate::cooperation::area_name(key, self.base().lang_code()).to_string()
     }
 
     fn areas(&self) -> Vec<(&'static str, &'static str)> {
-        crate::cooperation::AREAS.iter().map(|a| (a.key, if self.base().is_zh() { a.zh } else { a.en })).collect()
+        crate::cooperation::AREAS.iter().map(|a| (a.key, a.name(self.base().lang_code()))).collect()
     }
 
     fn kinds(&self) -> &'static [&'static str] {

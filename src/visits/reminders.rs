@@ -1,6 +1,6 @@
 //! Reminders for follow-up actions. An open action due within `reminder_days` whose
-//! owner has an e-mail address gets one reminder, in English and Chinese, through the
-//! outbox.
+//! owner has an e-mail address gets one reminder, in English and Chinese (Malay and
+//! English for an owner who reads Malay), through the outbox.
 //!
 //! "Sent once" rests on two guards in one transaction: `reminded_at` is set only if it
 //! was still empty (so of two instances racing, one changes the row and the other
@@ -34,7 +34,7 @@ pub struct DueAction {
     pub owner_id: i64,
     /// The owner's address.
     pub email: String,
-    /// The owner's language (`en` or `zh`): that language comes first.
+    /// The owner's language (`en`, `zh` or `ms`): that language comes first.
     pub locale: String,
 }
 
@@ -131,9 +131,32 @@ pub fn compose(action: &DueAction, today: Date) -> Reminder {
     );
     if action.locale == "zh" {
         Reminder { subject: format!("{zh_subject} / {en_subject}"), body: format!("{zh}\n\n----\n\n{en}\n") }
+    } else if action.locale == "ms" {
+        let (ms_subject, ms) = malay(&title, &visit, due, days, &link);
+        Reminder { subject: format!("{ms_subject} / {en_subject}"), body: format!("{ms}\n\n----\n\n{en}\n") }
     } else {
         Reminder { subject: format!("{en_subject} / {zh_subject}"), body: format!("{en}\n\n----\n\n{zh}\n") }
     }
+}
+
+/// The Malay subject and text of a reminder, the due date written as Malay writes dates.
+fn malay(title: &str, visit: &str, due: Date, days: i32, link: &str) -> (String, String) {
+    let due = crate::web::i18n::Tr(crate::web::i18n::Locale::Ms).long_date(due);
+    let subject = if days < 0 {
+        format!("Lewat tempoh: \"{title}\" sepatutnya selesai pada {due}")
+    } else {
+        format!("Peringatan: \"{title}\" perlu diselesaikan pada {due}")
+    };
+    let when = match days {
+        d if d < 0 => format!("lewat {} hari", -d),
+        0 => "tarikh akhir hari ini".to_string(),
+        d => format!("{d} hari lagi"),
+    };
+    let body = format!(
+        "Tindakan susulan: {title}\nLawatan: {visit}\nTarikh akhir: {due} ({when})\nBuka lawatan: {link}\n\n\
+         Peringatan ini dihantar sekali sahaja. Tandakan tindakan ini sebagai selesai dalam Liaison setelah ia dilaksanakan."
+    );
+    (subject, body)
 }
 
 /// Titles go into a subject line: no line breaks or other control characters.
@@ -189,6 +212,19 @@ mod tests {
         assert!(r.body.contains("overdue by 1 day)") && r.body.contains("已逾期 1 天"), "{}", r.body);
         assert!(r.body.find("后续事项") < r.body.find("Follow-up action"));
         assert!(compose(&action("2024-05-10", "en"), today()).body.contains("(due today)"));
+    }
+
+    #[test]
+    fn malay_readers_get_malay_first_with_a_malay_date() {
+        let r = compose(&action("2024-05-12", "ms"), today());
+        assert!(
+            r.subject.starts_with("Peringatan: \"Send the draft MoU  to IUKL\" perlu diselesaikan pada 12 Mei 2024 / Reminder:"),
+            "{}",
+            r.subject
+        );
+        assert!(r.body.contains("Tarikh akhir: 12 Mei 2024 (2 hari lagi)") && r.body.contains("Lawatan: IUKL delegation"), "{}", r.body);
+        assert!(r.body.find("Tindakan susulan") < r.body.find("Follow-up action"));
+        assert!(compose(&action("2024-05-08", "ms"), today()).body.contains("(lewat 2 hari)"));
     }
 
     #[test]

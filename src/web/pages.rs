@@ -47,7 +47,7 @@ impl Base {
         self.tr.locale().html_lang()
     }
 
-    /// The UI language's code (`en`, `zh`), as the records' per-language fields use it.
+    /// The UI language's code (`en`, `zh`, `ms`), as the records' per-language fields use it.
     pub fn lang_code(&self) -> &'static str {
         self.tr.locale().code()
     }
@@ -143,6 +143,26 @@ impl Base {
     /// True if the UI is in Chinese.
     pub fn is_zh(&self) -> bool {
         self.tr.locale() == Locale::Zh
+    }
+
+    /// The interface languages, for the language switch.
+    pub fn languages(&self) -> [Locale; 3] {
+        Locale::ALL
+    }
+
+    /// True if `l` is the UI language.
+    pub fn is_lang(&self, l: &Locale) -> bool {
+        self.tr.locale() == *l
+    }
+
+    /// A stored `YYYY-MM-DD` date written in the UI language ("8 Mei 2024").
+    pub fn date(&self, text: &str) -> String {
+        self.tr.date_text(text)
+    }
+
+    /// An integer with the UI language's digit grouping.
+    pub fn integer(&self, n: &i64) -> String {
+        self.tr.integer(*n)
     }
 }
 

@@ -14,6 +14,7 @@ mod files;
 mod helpers;
 mod institutions;
 mod mail;
+mod malay;
 mod map;
 mod merging;
 mod messages;

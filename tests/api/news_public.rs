@@ -360,6 +360,28 @@ async fn a_missing_translation_shows_the_original_with_a_note() {
 }
 
 #[tokio::test]
+async fn the_public_site_speaks_malay_and_shows_the_english_version_to_malay_readers() {
+    let app = spawn_app().await;
+    let versions = [("zh", "两种语言", "摘要"), ("en", "Both languages", "Summary")];
+    arrange(&app, Arranged { slug: "both", published_at: Some("2024-08-31T02:00:00.000000Z"), versions: &versions, ..Default::default() })
+        .await;
+
+    let (status, _, list) = page(&app, "/news?lang=ms").await;
+    let (_, _, article) = page(&app, "/news/both?lang=ms").await;
+    let (missing, _, not_found) = page(&app, "/news/nothing-here?lang=ms").await;
+
+    assert_eq!(status, 200);
+    assert!(list.contains("<html lang=\"ms\">") && list.contains("Suapan Atom") && list.contains("Langkau ke kandungan"), "{list}");
+    assert!(list.contains("<time datetime=\"2024-08-31T02:00:00Z\">31 Ogos 2024</time>"), "a CLDR Malay date: {list}");
+    assert!(list.contains("hreflang=\"ms\" lang=\"ms\" aria-current=\"true\">Bahasa Melayu</a>"), "{list}");
+    assert!(article.contains("<h1 lang=\"en\">Both languages</h1>"), "English before the Chinese original: {article}");
+    assert!(article.contains("Berita ini belum ada dalam bahasa Melayu") && article.contains("Penulis"), "{article}");
+    assert!(article.contains("<meta property=\"og:locale\" content=\"ms_MY\">"), "{article}");
+    assert_eq!(missing, 404);
+    assert!(not_found.contains("<h1 lang=\"ms\">Halaman tidak ditemui</h1>") && not_found.contains("页面不存在"), "{not_found}");
+}
+
+#[tokio::test]
 async fn markdown_scripts_are_neutralised_on_the_public_page() {
     let app = spawn_app().await;
     let ids = seed_without_article(&app).await;
@@ -478,9 +500,18 @@ async fn the_sitemap_lists_the_news_in_each_language_with_alternates_and_the_par
     let urls = python_xml(&xml, SITEMAP_SCRIPT);
     let locs: Vec<String> =
         urls.as_array().expect("urls").iter().map(|u| u["loc"].as_str().unwrap_or("").replace(&app.address, "")).collect();
-    let expected = ["/news?lang=en", "/news?lang=zh", "/news/both?lang=en", "/news/both?lang=zh", "/partners?lang=en", "/partners?lang=zh"];
+    let expected = [
+        "/news?lang=en",
+        "/news?lang=zh",
+        "/news?lang=ms",
+        "/news/both?lang=en",
+        "/news/both?lang=zh",
+        "/partners?lang=en",
+        "/partners?lang=zh",
+        "/partners?lang=ms",
+    ];
     assert_eq!(locs, expected);
-    let article = &urls[3]["alternates"];
+    let article = &urls[4]["alternates"];
     assert_eq!(article["en"], format!("{}/news/both?lang=en", app.address));
     assert_eq!(article["zh-Hans"], format!("{}/news/both?lang=zh", app.address));
 }

@@ -1,8 +1,8 @@
 // Visits every page reachable from the navigation (and the record pages one click
-// below), in English and Chinese, at 1280 and 390 px, as the demo administrator, and
-// fails on: a page wider than the screen, a console error, a link that answers ≥ 400,
-// and the interface's English strings on a Chinese page (records' own names may be in
-// any language). Screenshots of every page go to target/screenshots/crawl/.
+// below), in English, Chinese and Malay, at 1280 and 390 px, as the demo administrator,
+// and fails on: a page wider than the screen, a console error, a link that answers ≥ 400,
+// and the interface's English strings on a Chinese or Malay page (records' own names may
+// be in any language). Screenshots of every page go to target/screenshots/crawl/.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
@@ -24,23 +24,30 @@ after(async () => {
   await app?.stop();
 });
 
-// The interface's English strings (every English locale value whose Chinese differs),
-// so a Chinese page that shows one of them is caught without mistaking the records'
-// proper names (people, institutions, rooms) for untranslated text.
-const SAME_IN_BOTH = new Set(["Liaison", "English", "中文", "API", "CSV", "XLSX", "PDF", "ROR", "SCHAC", "Erasmus", "ORCID", "MoU"]);
-function interfaceStrings() {
+// The interface's English strings (every English locale value whose translation in
+// `lang` differs), so a Chinese or Malay page that shows one of them is caught without
+// mistaking the records' proper names (people, institutions, rooms) for untranslated text.
+const SAME_IN_BOTH = new Set(["Liaison", "English", "中文", "Bahasa Melayu", "API", "CSV", "XLSX", "PDF", "ROR", "SCHAC", "Erasmus", "ORCID", "MoU"]);
+function interfaceStrings(lang) {
   const dir = join(root, "locales");
   const strings = new Set();
+  const same = new Set();
   for (const file of readdirSync(dir).filter((f) => /(^|\.)en\.json$/.test(f))) {
     const en = JSON.parse(readFileSync(join(dir, file), "utf8"));
-    const zh = JSON.parse(readFileSync(join(dir, file.replace(/en\.json$/, "zh.json")), "utf8"));
+    const other = JSON.parse(readFileSync(join(dir, file.replace(/en\.json$/, `${lang}.json`)), "utf8"));
     for (const [key, text] of Object.entries(en)) {
       const plain = text.replace(/\{[a-z_]+\}/g, "").trim();
-      if (zh[key] !== text && /[A-Za-z]{3}/.test(plain) && !SAME_IN_BOTH.has(plain)) strings.add(plain);
+      if (other[key] === text) same.add(plain);
+      else if (/[A-Za-z]{3}/.test(plain) && !SAME_IN_BOTH.has(plain)) strings.add(plain);
     }
   }
+  // A word the translation keeps in one place ("Status") is not English elsewhere.
+  for (const s of same) strings.delete(s);
   return strings;
 }
+
+const BROWSER_LOCALE = { en: "en-GB", zh: "zh-CN", ms: "ms-MY" };
+const LANGUAGE_NAME = { zh: "Chinese", ms: "Malay" };
 
 /// Same-origin page links of the current page (no downloads that need a form, no logout).
 async function pageLinks(page) {
@@ -53,7 +60,7 @@ function sameSite(href) {
 }
 
 async function crawl(lang, width) {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: lang === "zh" ? "zh-CN" : "en-GB" });
+  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: BROWSER_LOCALE[lang] });
   const page = await context.newPage();
   const problems = [];
   let current = "";
@@ -62,7 +69,7 @@ async function crawl(lang, width) {
   await login(page, app.url, "admin", app.password);
   await page.goto(`${app.url}/`);
   await Promise.all([page.waitForLoadState("load"), page.click(`#language-switch button[value=${lang}]`)]);
-  const ui = lang === "zh" ? interfaceStrings() : null;
+  const ui = lang === "en" ? null : interfaceStrings(lang);
 
   // The navigation, then one record page below each list (the first row's link).
   const nav = (await page.$$eval("header nav a[href]", (as) => as.map((a) => a.getAttribute("href"))))
@@ -80,25 +87,26 @@ async function crawl(lang, width) {
     const name = `${lang}-${width}-${path.replace(/[^a-z0-9]+/gi, "_").replace(/^_|_$/g, "") || "home"}.png`;
     await page.screenshot({ path: join(dir, name), fullPage: true });
     if (ui) {
-      const texts = await page.evaluate(() => {
+      const texts = await page.evaluate((lang) => {
         const out = [];
+        const foreign = `[lang]:not([lang^=${lang}])`;
         const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
         for (let n = walker.nextNode(); n; n = walker.nextNode()) {
           const el = n.parentElement;
-          if (!el || el.closest("[translate=no], [lang]:not([lang^=zh]), code, pre, script, style, textarea")) continue;
+          if (!el || el.closest(`[translate=no], ${foreign}, code, pre, script, style, textarea`)) continue;
           const text = n.textContent.replace(/\s+/g, " ").trim();
           if (/[A-Za-z]{3}/.test(text)) out.push(text);
         }
         for (const el of document.querySelectorAll("input[placeholder], [aria-label], [title]")) {
           for (const attr of ["placeholder", "aria-label", "title"]) {
             const v = el.getAttribute(attr);
-            if (v && /[A-Za-z]{3}/.test(v) && !el.closest("[lang]:not([lang^=zh])")) out.push(v.trim());
+            if (v && /[A-Za-z]{3}/.test(v) && !el.closest(foreign)) out.push(v.trim());
           }
         }
         return out;
-      });
+      }, lang);
       for (const text of new Set(texts)) {
-        if (ui.has(text)) problems.push(`${current}: English on a Chinese page: "${text.slice(0, 80)}"`);
+        if (ui.has(text)) problems.push(`${current}: English on a ${LANGUAGE_NAME[lang]} page: "${text.slice(0, 80)}"`);
       }
     }
     // Links: every same-site link answers < 400 (each once per crawl).
@@ -120,7 +128,7 @@ async function crawl(lang, width) {
   return problems;
 }
 
-for (const lang of ["en", "zh"]) {
+for (const lang of ["en", "zh", "ms"]) {
   for (const width of [1280, 390]) {
     test(`every page in ${lang} at ${width} px fits, loads and speaks the language`, async () => {
       const problems = await crawl(lang, width);

@@ -118,7 +118,7 @@ pub async fn sitemap_page(state: &AppState) -> AppResult<Page> {
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" \
          xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
     );
-    let langs = ["en", "zh"];
+    let langs = super::layout::SITE_LANGS;
     url(&mut x, &format!("{base}/news"), &langs, changed.as_deref());
     for i in &items {
         let langs: Vec<&str> = i.langs.iter().map(String::as_str).collect();

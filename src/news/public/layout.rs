@@ -5,7 +5,7 @@ use crate::web::i18n::{Locale, Tr};
 
 /// One entry of the language switch.
 pub struct Switch {
-    /// en or zh.
+    /// en, zh or ms.
     pub code: &'static str,
     /// BCP 47 tag.
     pub html_lang: &'static str,
@@ -21,7 +21,7 @@ pub struct Switch {
 pub struct Layout {
     /// Translator.
     pub tr: Tr,
-    /// en or zh.
+    /// en, zh or ms.
     pub lang: &'static str,
     /// `<html lang>`.
     pub html_lang: &'static str,
@@ -67,8 +67,15 @@ impl Layout {
         if let Some(first) = langs.first() {
             self.alternates.push(("x-default".into(), format!("{base}{}", href(first))));
         }
-        for (code, label) in [("en", "English"), ("zh", "中文")] {
-            self.switch.push(Switch { code, html_lang: html_lang(code), label, href: href(code), current: code == self.lang });
+        for l in Locale::ALL {
+            let code = l.code();
+            self.switch.push(Switch {
+                code,
+                html_lang: l.html_lang(),
+                label: l.native_name(),
+                href: href(code),
+                current: code == self.lang,
+            });
         }
         self
     }
@@ -81,5 +88,8 @@ impl Layout {
 
 /// BCP 47 tag of a stored language code.
 pub fn html_lang(code: &str) -> &'static str {
-    if code == "zh" { "zh-Hans" } else { "en" }
+    Locale::parse(code).unwrap_or(Locale::En).html_lang()
 }
+
+/// The languages whose interface the public pages are written in (list, partners).
+pub const SITE_LANGS: [&str; 3] = ["en", "zh", "ms"];

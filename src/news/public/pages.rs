@@ -30,12 +30,12 @@ pub fn rfc3339(instant: &str) -> String {
     instant.parse::<jiff::Timestamp>().map(|t| t.to_string()).unwrap_or_default()
 }
 
-/// A stored instant as a date in the office's time zone, written for `lang`.
+/// A stored instant as a date in the office's time zone, written for `lang` by CLDR's
+/// long pattern ("May 8, 2024", "2024年5月8日", "8 Mei 2024").
 pub fn display_date(instant: &str, lang: &str) -> String {
     let Ok(ts) = instant.parse::<jiff::Timestamp>() else { return String::new() };
     let tz = jiff::tz::TimeZone::get(crate::time::OFFICE_TIME_ZONE).unwrap_or(jiff::tz::TimeZone::UTC);
-    let d = ts.to_zoned_datetime(tz).date();
-    if lang == "zh" { format!("{}年{}月{}日", d.year(), d.month(), d.day()) } else { d.strftime("%B %-d, %Y").to_string() }
+    Tr(Locale::parse(lang).unwrap_or(Locale::En)).long_date(ts.to_zoned_datetime(tz).date())
 }
 
 /// `/news` with filters and page, `lang` last so callers can append it.
@@ -156,7 +156,7 @@ pub async fn list_page(state: &AppState, locale: Locale, filter: ListFilter, pag
     let site = Layout::new(locale, title, tr.t("np.list_description").into()).with_languages(
         &state.service::<crate::news::public::NewsSite>().base_url,
         &path,
-        &["en", "zh"],
+        &super::layout::SITE_LANGS,
     );
     let items = items.iter().map(|i| list_item(i, lang)).collect();
     let page = ListPage {
@@ -319,7 +319,11 @@ fn open_graph(
     lang: &str,
     publisher: Option<&str>,
 ) -> Vec<(&'static str, String)> {
-    let og_locale = |l: &str| if l == "zh" { "zh_CN" } else { "en_US" };
+    let og_locale = |l: &str| match l {
+        "zh" => "zh_CN",
+        "ms" => "ms_MY",
+        _ => "en_US",
+    };
     let mut m = vec![
         ("og:type", "article".to_string()),
         ("og:title", v.title.clone()),
@@ -357,13 +361,18 @@ struct NotFoundPage {
     langs: Vec<(Tr, &'static str)>,
 }
 
-/// The not-found page, in both languages (the asked-for one first), status 404.
+/// The not-found page, in every language (the asked-for one first), status 404.
 pub fn not_found(locale: Locale) -> Page {
-    let mut site = Layout::new(locale, "Not found · 页面不存在".into(), String::new()).with_languages("", "/news", &[]);
+    let title = format!(
+        "{} · {}",
+        Tr(locale).t("np.not_found_title"),
+        Tr(if locale == Locale::Zh { Locale::En } else { Locale::Zh }).t("np.not_found_title")
+    );
+    let mut site = Layout::new(locale, title, String::new()).with_languages("", "/news", &[]);
     site.canonical = None;
     site.noindex = true;
-    let other = if locale == Locale::Zh { Locale::En } else { Locale::Zh };
-    let langs = vec![(Tr(locale), locale.html_lang()), (Tr(other), other.html_lang())];
+    let order = std::iter::once(locale).chain(Locale::ALL.into_iter().filter(|l| *l != locale));
+    let langs = order.map(|l| (Tr(l), l.html_lang())).collect();
     let html = render(&NotFoundPage { site, langs }).unwrap_or_else(|_| "<!doctype html><title>404</title><h1>404</h1>".into());
     Page::new(StatusCode::NOT_FOUND, HTML, html, None)
 }

@@ -37,7 +37,7 @@ pub async fn public_partners(State(state): State<AppState>, ctx: Ctx, RawQuery(r
     let site = Layout::new(locale, tr.t("partners.title").to_string(), tr.t("partners.intro").to_string()).with_languages(
         base,
         "/partners",
-        &["zh", "en"],
+        &["zh", "en", "ms"],
     );
     let mut res = render(&PartnersPage { site, groups });
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));

@@ -172,7 +172,8 @@ async fn items(conn: &mut AnyConnection, ids: &[i64], lang: &str, with_body: boo
         let Some(first) = versions.first() else { continue };
         let original: String = first.try_get(5)?;
         let pick = |l: &str| versions.iter().find(|r| r.try_get::<String, _>(6).is_ok_and(|v| v == l)).copied();
-        let Some(row) = pick(lang).or_else(|| pick(&original)).or(Some(first)) else { continue };
+        let fallback = crate::news::model::reader_fallback(lang).and_then(pick);
+        let Some(row) = pick(lang).or(fallback).or_else(|| pick(&original)).or(Some(first)) else { continue };
         let mut langs: Vec<String> = versions.iter().filter_map(|r| r.try_get::<String, _>(6).ok()).collect();
         langs.sort();
         out.push(Item {

@@ -35,7 +35,7 @@ impl ItineraryPage {
     }
 
     fn area(&self, key: &str) -> String {
-        crate::cooperation::area_name(key, if self.base.is_zh() { "zh" } else { "en" }).to_string()
+        crate::cooperation::area_name(key, self.base.lang_code()).to_string()
     }
 }
 

@@ -1,8 +1,9 @@
 //! Translations of user-facing messages (field errors, problem details), gettext style:
-//! the English message is its own id. `locales/messages.zh.json` maps English to Chinese;
-//! keys with `{name}` placeholders are templates whose placeholders match any text, and the
-//! matched parts are put into the Chinese. A matched part that is itself a message of the
-//! catalogue (an exact entry) is translated too. Unknown messages stay in English.
+//! the English message is its own id. `locales/messages.zh.json` maps English to Chinese
+//! and `locales/messages.ms.json` English to Malay; keys with `{name}` placeholders are
+//! templates whose placeholders match any text, and the matched parts are put into the
+//! translation. A matched part that is itself a message of the catalogue (an exact entry)
+//! is translated too. Unknown messages stay in English.
 
 use std::{borrow::Cow, collections::HashMap, sync::LazyLock};
 
@@ -15,14 +16,14 @@ enum Seg {
     Hole(String),
 }
 
-/// A compiled template and its Chinese.
+/// A compiled template and its translation.
 #[derive(Debug)]
 struct Template {
     segs: Vec<Seg>,
-    zh: String,
+    to: String,
 }
 
-/// The Chinese catalogue, split into exact entries and templates.
+/// One language's catalogue, split into exact entries and templates.
 struct Catalogue {
     exact: HashMap<String, String>,
     /// Most specific first (longest literal text).
@@ -30,6 +31,7 @@ struct Catalogue {
 }
 
 static ZH: LazyLock<Catalogue> = LazyLock::new(|| compile(include_str!("../../../locales/messages.zh.json")));
+static MS: LazyLock<Catalogue> = LazyLock::new(|| compile(include_str!("../../../locales/messages.ms.json")));
 
 fn compile(text: &str) -> Catalogue {
     // The file is embedded at compile time and checked by the unit tests below, so a parse
@@ -37,12 +39,12 @@ fn compile(text: &str) -> Catalogue {
     let table: HashMap<String, String> = serde_json::from_str(text).expect("messages catalogue is valid JSON");
     let mut exact = HashMap::new();
     let mut templates = Vec::new();
-    for (en, zh) in table {
+    for (en, to) in table {
         let segs = parse(&en);
         if segs.iter().any(|s| matches!(s, Seg::Hole(_))) {
-            templates.push(Template { segs, zh });
+            templates.push(Template { segs, to });
         } else {
-            exact.insert(en, zh);
+            exact.insert(en, to);
         }
     }
     templates.sort_by_key(|t| std::cmp::Reverse(literal_len(&t.segs)));
@@ -91,8 +93,8 @@ fn matches<'t>(segs: &[Seg], text: &'t str, caps: &mut Vec<(String, &'t str)>) -
 }
 
 /// Puts the captured parts into a translation's placeholders.
-fn fill(zh: &str, caps: &[(String, &str)], cat: &Catalogue) -> String {
-    parse(zh)
+fn fill(to: &str, caps: &[(String, &str)], cat: &Catalogue) -> String {
+    parse(to)
         .into_iter()
         .map(|seg| match seg {
             Seg::Lit(l) => l,
@@ -105,14 +107,14 @@ fn fill(zh: &str, caps: &[(String, &str)], cat: &Catalogue) -> String {
 }
 
 fn lookup<'a>(cat: &Catalogue, english: &'a str) -> Cow<'a, str> {
-    if let Some(zh) = cat.exact.get(english) {
-        return Cow::Owned(zh.clone());
+    if let Some(to) = cat.exact.get(english) {
+        return Cow::Owned(to.clone());
     }
     let mut caps = Vec::new();
     for t in &cat.templates {
         caps.clear();
         if matches(&t.segs, english, &mut caps) {
-            return Cow::Owned(fill(&t.zh, &caps, cat));
+            return Cow::Owned(fill(&t.to, &caps, cat));
         }
     }
     Cow::Borrowed(english)
@@ -121,6 +123,11 @@ fn lookup<'a>(cat: &Catalogue, english: &'a str) -> Cow<'a, str> {
 /// The Chinese for an English message, or the English when the catalogue lacks it.
 pub fn to_chinese(english: &str) -> Cow<'_, str> {
     lookup(&ZH, english)
+}
+
+/// The Malay for an English message, or the English when the catalogue lacks it.
+pub fn to_malay(english: &str) -> Cow<'_, str> {
+    lookup(&MS, english)
 }
 
 #[cfg(test)]

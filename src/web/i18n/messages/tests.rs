@@ -1,5 +1,5 @@
 //! The catalogue's matching, and a scan of the sources proving every validation message
-//! written in them has a Chinese entry.
+//! written in them has a Chinese and a Malay entry.
 
 use std::{collections::BTreeMap, path::Path};
 
@@ -29,16 +29,45 @@ fn templates_match_with_placeholders_anywhere() {
     assert!(!matches(&segs, "'' is not a PDF (x)", &mut Vec::new()));
 }
 
+/// The two catalogues, by language.
+fn catalogues() -> [(&'static str, BTreeMap<String, String>); 2] {
+    let read = |text: &str| -> BTreeMap<String, String> { serde_json::from_str(text).expect("valid JSON") };
+    [("zh", read(include_str!("../../../../locales/messages.zh.json"))), ("ms", read(include_str!("../../../../locales/messages.ms.json")))]
+}
+
 #[test]
 fn translations_use_only_their_key_placeholders() {
-    let table: BTreeMap<String, String> = serde_json::from_str(include_str!("../../../../locales/messages.zh.json")).expect("valid JSON");
-    for (en, zh) in &table {
-        let names = |t: &str| parse(t).into_iter().filter_map(|s| if let Seg::Hole(h) = s { Some(h) } else { None }).collect::<Vec<_>>();
-        let (from, to) = (names(en), names(zh));
-        assert!(to.iter().all(|h| from.contains(h)), "'{zh}' uses a placeholder that '{en}' lacks");
-        assert!(from.iter().all(|h| !h.is_empty()), "'{en}': name every placeholder");
-        assert!(!zh.trim().is_empty(), "'{en}' has no Chinese");
+    for (lang, table) in catalogues() {
+        for (en, to) in &table {
+            let names =
+                |t: &str| parse(t).into_iter().filter_map(|s| if let Seg::Hole(h) = s { Some(h) } else { None }).collect::<Vec<_>>();
+            let (from, into) = (names(en), names(to));
+            assert!(into.iter().all(|h| from.contains(h)), "{lang}: '{to}' uses a placeholder that '{en}' lacks");
+            assert!(from.iter().all(|h| !h.is_empty()), "'{en}': name every placeholder");
+            assert!(!to.trim().is_empty(), "'{en}' has no {lang} translation");
+        }
     }
+}
+
+#[test]
+fn the_malay_catalogue_translates_every_chinese_entry() {
+    let [(_, zh), (_, ms)] = catalogues();
+    let missing: Vec<&String> = zh.keys().filter(|k| !ms.contains_key(*k)).collect();
+    let extra: Vec<&String> = ms.keys().filter(|k| !zh.contains_key(*k)).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "messages.ms.json lacks {missing:?} and has extra {extra:?}");
+    // A Malay entry equal to its English is a message nobody translated; the few that are
+    // the same in both languages are named here.
+    const SAME: &[&str] = &[];
+    let untranslated: Vec<&String> = ms.iter().filter(|(en, to)| en == to && !SAME.contains(&en.as_str())).map(|(en, _)| en).collect();
+    assert!(untranslated.is_empty(), "untranslated Malay messages: {untranslated:?}");
+}
+
+#[test]
+fn malay_messages_are_translated_with_their_parts() {
+    assert_eq!(to_malay("no such message in the catalogue"), "no such message in the catalogue");
+    assert_ne!(to_malay("give the visit a title"), "give the visit a title");
+    let ms = to_malay("there is no institution 42");
+    assert!(ms.contains("42") && !ms.contains("there is no"), "{ms}");
 }
 
 /// Calls whose argument at the given position is a user-facing message.
@@ -61,7 +90,7 @@ const VALIDATOR_FILES: &[&str] = &[
 ];
 
 #[test]
-fn every_message_in_the_sources_has_a_chinese_entry() {
+fn every_message_in_the_sources_has_a_chinese_and_a_malay_entry() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut found = BTreeMap::new();
     for file in rust_files(&src) {
@@ -79,14 +108,12 @@ fn every_message_in_the_sources_has_a_chinese_entry() {
         }
     }
     assert!(found.len() > 150, "the scan found only {} messages", found.len());
-    let known: Vec<String> = {
-        let table: BTreeMap<String, String> =
-            serde_json::from_str(include_str!("../../../../locales/messages.zh.json")).expect("valid JSON");
-        table.keys().map(|k| normalise(k)).collect()
-    };
-    let missing: Vec<String> =
-        found.iter().filter(|(m, _)| !known.contains(&normalise(m))).map(|(m, at)| format!("  {at}: {m:?}")).collect();
-    assert!(missing.is_empty(), "messages without a Chinese entry in locales/messages.zh.json:\n{}", missing.join("\n"));
+    for (lang, table) in catalogues() {
+        let known: Vec<String> = table.keys().map(|k| normalise(k)).collect();
+        let missing: Vec<String> =
+            found.iter().filter(|(m, _)| !known.contains(&normalise(m))).map(|(m, at)| format!("  {at}: {m:?}")).collect();
+        assert!(missing.is_empty(), "messages without an entry in locales/messages.{lang}.json:\n{}", missing.join("\n"));
+    }
 }
 
 fn rust_files(dir: &Path) -> Vec<std::path::PathBuf> {
