@@ -53,6 +53,11 @@ CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN
     INSERT INTO search_fts (rowid, names, terms) VALUES (new.id, new.names, new.terms);
 END;
 -- @postgres
+-- Name keys and vocabulary words are searched by range (>= word AND < word + U+10FFFF):
+-- byte order, whatever the database's default collation.
+ALTER TABLE search_documents ALTER COLUMN title_key TYPE TEXT COLLATE "C";
+ALTER TABLE search_documents ALTER COLUMN title_zh_key TYPE TEXT COLLATE "C";
+ALTER TABLE search_vocabulary ALTER COLUMN term TYPE TEXT COLLATE "C";
 ALTER TABLE search_documents ADD COLUMN tsv tsvector GENERATED ALWAYS AS (
     setweight(to_tsvector('simple', names), 'A') || setweight(to_tsvector('simple', terms), 'B')
 ) STORED;

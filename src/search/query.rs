@@ -111,15 +111,20 @@ const BROAD: i64 = 1_000;
 /// are many, the name matches ranked; when even those are many, the names that start with
 /// the query's text (through the title indexes) and the first name matches.
 async fn candidates(conn: &mut AnyConnection, engine: Engine, groups: &Groups, s: &Search<'_>) -> anyhow::Result<Vec<Row>> {
-    for names_only in [false, true] {
-        if count(conn, engine, groups, names_only).await? < BROAD {
-            return matching(conn, engine, groups, names_only, true, s).await;
+    let in_names = count(conn, engine, groups, true).await?;
+    if in_names < BROAD {
+        if count(conn, engine, groups, false).await? < BROAD {
+            return matching(conn, engine, groups, false, true, s).await;
         }
+        // Many matches in other words: rank the name matches, or (none) take the first matches.
+        return matching(conn, engine, groups, in_names > 0, in_names > 0, s).await;
     }
     let mut rows = starting_with(conn, &text::key(s.q), s).await?;
-    for row in matching(conn, engine, groups, true, false, s).await? {
-        if !rows.iter().any(|r| r.0 == row.0 && r.1 == row.1) {
-            rows.push(row);
+    if rows.len() < s.limit {
+        for row in matching(conn, engine, groups, true, false, s).await? {
+            if !rows.iter().any(|r| r.0 == row.0 && r.1 == row.1) {
+                rows.push(row);
+            }
         }
     }
     Ok(rows)
@@ -191,7 +196,8 @@ async fn matching(
     Ok(q.fetch_all(&mut *conn).await?)
 }
 
-/// Documents whose title or Chinese title starts with the query's text, shortest first.
+/// Documents whose title or Chinese title starts with the query's text (the first 100 of
+/// each in the index's order: reading the whole range to sort it would cost what this avoids).
 async fn starting_with(conn: &mut AnyConnection, key: &str, s: &Search<'_>) -> anyhow::Result<Vec<Row>> {
     if key.is_empty() {
         return Ok(Vec::new());
@@ -201,7 +207,7 @@ async fn starting_with(conn: &mut AnyConnection, key: &str, s: &Search<'_>) -> a
     for column in ["title_key", "title_zh_key"] {
         let sql = format!(
             "SELECT {COLUMNS} FROM search_documents d WHERE d.{column} >= $1 AND d.{column} < $2{filters}
-             ORDER BY length(d.{column}), d.{column} LIMIT 100"
+             ORDER BY d.{column} LIMIT 100"
         );
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(key).bind(format!("{key}\u{10FFFF}"));
         if !s.staff {
