@@ -421,26 +421,30 @@ async fn recall(write: Option<String>) -> anyhow::Result<()> {
     let set = labelled(&db).await?;
     let mut found = 0;
     let mut lines = vec!["what\tquery\tkind\tid\trank".to_string()];
-    let mut by_what: Vec<(&str, usize, usize)> = Vec::new();
+    let mut by_what: Vec<(&str, usize, usize, f64, f64)> = Vec::new();
     for l in &set {
+        let t = Instant::now();
         let r = search(&db, &Search { q: &l.q, kinds: &[], staff: true, limit: 5 }).await?;
+        let took = t.elapsed().as_secs_f64() * 1000.0;
         let rank = r.hits.iter().position(|h| h.kind == l.kind && h.id == l.id);
         if rank.is_some() {
             found += 1;
         } else {
             println!("miss: {} {:?} → {:?}", l.what, l.q, r.hits.iter().map(|h| (&h.kind, &h.title)).collect::<Vec<_>>());
         }
-        match by_what.iter_mut().find(|(w, _, _)| *w == l.what) {
+        match by_what.iter_mut().find(|e| e.0 == l.what) {
             Some(e) => {
                 e.1 += 1;
                 e.2 += usize::from(rank.is_some());
+                e.3 += took;
+                e.4 = e.4.max(took);
             }
-            None => by_what.push((l.what, 1, usize::from(rank.is_some()))),
+            None => by_what.push((l.what, 1, usize::from(rank.is_some()), took, took)),
         }
         lines.push(format!("{}\t{}\t{}\t{}\t{}", l.what, l.q, l.kind, l.id, rank.map(|r| (r + 1).to_string()).unwrap_or("-".into())));
     }
-    for (what, n, ok) in &by_what {
-        println!("{what:>22}: {ok}/{n}");
+    for (what, n, ok, total, max) in &by_what {
+        println!("{what:>22}: {ok}/{n}   one at a time: mean {:.1} ms, max {max:.1} ms", total / *n as f64);
     }
     println!("recall@5: {found}/{} = {:.2}", set.len(), found as f64 / set.len() as f64);
     if let Some(path) = write {

@@ -1,8 +1,9 @@
 //! Answering a query: the engine finds the documents holding every term (FTS5 on SQLite,
-//! the GIN `tsvector` on PostgreSQL, both over the terms the application cut), at most
-//! [`CANDIDATES`] of them in the engine's own order; then one ranking in Rust, the same on
-//! both engines: a name equal to the query first, then names starting with it, then names
-//! holding its words, then records found through other words. When fewer than five
+//! the GIN `tsvector` on PostgreSQL, both over the terms the application cut), with the
+//! names that start with the query's text (B-tree ranges); then one ranking in Rust, the
+//! same on both engines: a name equal to the query first, then names starting with it,
+//! then records in a country the query names, then names holding its words, then records
+//! found through other words. When fewer than five
 //! records hold every word, a mistyped name word is corrected against the vocabulary of
 //! name words and the query is asked again.
 
@@ -15,9 +16,6 @@ use super::{
     text::{self, QueryTerm},
 };
 use crate::{config::Engine, db::Db};
-
-/// Documents the engine hands over for ranking, at most.
-pub const CANDIDATES: i64 = 200;
 
 /// One record found.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -80,16 +78,18 @@ pub async fn search(db: &Db, s: &Search<'_>) -> anyhow::Result<Results> {
     let mut conn = db.pool.acquire().await?;
     let groups: Groups = terms.iter().map(|t| vec![t.clone()]).collect();
     let rows = candidates(&mut conn, db.engine, &groups, s).await?;
-    let mut hits: Vec<Hit> = rows.into_iter().enumerate().map(|(i, r)| hit(r, &terms, s, i, false)).collect();
+    let ranker = Ranker::new(s);
+    let mut hits: Vec<Hit> = rows.into_iter().enumerate().map(|(i, r)| ranker.hit(r, &terms, i, false)).collect();
     if hits.len() < 5 {
-        let (groups, corrected) = corrections(&mut conn, &terms).await?;
+        // With nothing found, even a word the names use may be the mistyped one.
+        let (groups, corrected) = corrections(&mut conn, &terms, hits.is_empty()).await?;
         if let Some(corrected) = corrected {
             let more = candidates(&mut conn, db.engine, &groups, s).await?;
             let before = hits.len();
             let fixed = text::query_terms(&corrected);
             for (i, r) in more.into_iter().enumerate() {
                 if !hits.iter().any(|h| h.kind == r.0 && h.id == r.1) {
-                    hits.push(hit(r, &fixed, s, i, true));
+                    hits.push(ranker.hit(r, &fixed, i, true));
                 }
             }
             if hits.len() > before {
@@ -103,28 +103,23 @@ pub async fn search(db: &Db, s: &Search<'_>) -> anyhow::Result<Results> {
     Ok(out)
 }
 
-/// Matches above which ranking every one of them costs more than it tells: a broad query
-/// ("university", 合作, two letters as typed) is answered from names instead.
-const BROAD: i64 = 1_000;
+/// Matches read for ranking, at most: a query matching more is broad ("university", 合作,
+/// two letters as typed) and is answered from names instead.
+const BROAD: i64 = 400;
 
-/// The documents to rank: every match ranked by the engine when there are few; when there
-/// are many, the name matches ranked; when even those are many, the names that start with
-/// the query's text (through the title indexes) and the first name matches.
+/// The documents to rank: names starting with the query's text (through the title
+/// indexes), then every match when there are fewer than [`BROAD`]; otherwise the matches
+/// in names (all of them, or the first [`BROAD`]). The engine only finds; the ranking is
+/// the same Rust on both engines, so the same complete set ranks the same way.
 async fn candidates(conn: &mut AnyConnection, engine: Engine, groups: &Groups, s: &Search<'_>) -> anyhow::Result<Vec<Row>> {
-    let in_names = count(conn, engine, groups, true).await?;
-    if in_names < BROAD {
-        if count(conn, engine, groups, false).await? < BROAD {
-            return matching(conn, engine, groups, false, true, s).await;
-        }
-        // Many matches in other words: rank the name matches, or (none) take the first matches.
-        return matching(conn, engine, groups, in_names > 0, in_names > 0, s).await;
-    }
     let mut rows = starting_with(conn, &text::key(s.q), s).await?;
-    if rows.len() < s.limit {
-        for row in matching(conn, engine, groups, true, false, s).await? {
-            if !rows.iter().any(|r| r.0 == row.0 && r.1 == row.1) {
-                rows.push(row);
-            }
+    let mut all = matching(conn, engine, groups, false, s).await?;
+    if all.len() as i64 >= BROAD {
+        all = matching(conn, engine, groups, true, s).await?;
+    }
+    for row in all {
+        if !rows.iter().any(|r| r.0 == row.0 && r.1 == row.1) {
+            rows.push(row);
         }
     }
     Ok(rows)
@@ -142,52 +137,21 @@ fn filters(s: &Search<'_>) -> String {
     format!("{audience} AND d.kind IN ({})", s.kinds.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", "))
 }
 
-/// How many documents match (counted up to [`BROAD`]).
-async fn count(conn: &mut AnyConnection, engine: Engine, groups: &Groups, names_only: bool) -> anyhow::Result<i64> {
+/// The first [`BROAD`] matching documents (in names only, with `names_only`).
+async fn matching(conn: &mut AnyConnection, engine: Engine, groups: &Groups, names_only: bool, s: &Search<'_>) -> anyhow::Result<Vec<Row>> {
+    let filters = filters(s);
     let (sql, expr) = match engine {
         Engine::Sqlite => (
-            format!("SELECT COUNT(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH $1 LIMIT {BROAD})"),
+            format!(
+                "SELECT {COLUMNS} FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid
+                 WHERE search_fts MATCH $1{filters} LIMIT {BROAD}"
+            ),
             fts5_expression(groups, names_only),
         ),
         Engine::Postgres => (
-            format!("SELECT COUNT(*) FROM (SELECT 1 FROM search_documents d WHERE d.tsv @@ to_tsquery('simple', $1) LIMIT {BROAD}) m"),
+            format!("SELECT {COLUMNS} FROM search_documents d WHERE d.tsv @@ to_tsquery('simple', $1){filters} LIMIT {BROAD}"),
             tsquery_expression(groups, names_only),
         ),
-    };
-    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(expr).fetch_one(&mut *conn).await?)
-}
-
-/// Matching documents, in the engine's rank order when `ranked`, else in the index's order.
-async fn matching(
-    conn: &mut AnyConnection,
-    engine: Engine,
-    groups: &Groups,
-    names_only: bool,
-    ranked: bool,
-    s: &Search<'_>,
-) -> anyhow::Result<Vec<Row>> {
-    let filters = filters(s);
-    let (sql, expr) = match engine {
-        Engine::Sqlite => {
-            let order = if ranked { "ORDER BY bm25(search_fts, 8.0, 1.0)" } else { "" };
-            (
-                format!(
-                    "SELECT {COLUMNS} FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid
-                     WHERE search_fts MATCH $1{filters} {order} LIMIT {CANDIDATES}"
-                ),
-                fts5_expression(groups, names_only),
-            )
-        }
-        Engine::Postgres => {
-            let order = if ranked { "ORDER BY ts_rank(d.tsv, q) DESC, d.id" } else { "" };
-            (
-                format!(
-                    "SELECT {COLUMNS} FROM search_documents d, to_tsquery('simple', $1) q
-                     WHERE d.tsv @@ q{filters} {order} LIMIT {CANDIDATES}"
-                ),
-                tsquery_expression(groups, names_only),
-            )
-        }
     };
     let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(expr);
     if !s.staff {
@@ -196,7 +160,7 @@ async fn matching(
     Ok(q.fetch_all(&mut *conn).await?)
 }
 
-/// Documents whose title or Chinese title starts with the query's text (the first 100 of
+/// Documents whose title or Chinese title starts with the query's text (the first 50 of
 /// each in the index's order: reading the whole range to sort it would cost what this avoids).
 async fn starting_with(conn: &mut AnyConnection, key: &str, s: &Search<'_>) -> anyhow::Result<Vec<Row>> {
     if key.is_empty() {
@@ -207,7 +171,7 @@ async fn starting_with(conn: &mut AnyConnection, key: &str, s: &Search<'_>) -> a
     for column in ["title_key", "title_zh_key"] {
         let sql = format!(
             "SELECT {COLUMNS} FROM search_documents d WHERE d.{column} >= $1 AND d.{column} < $2{filters}
-             ORDER BY d.{column} LIMIT 100"
+             ORDER BY d.{column} LIMIT 50"
         );
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(key).bind(format!("{key}\u{10FFFF}"));
         if !s.staff {
@@ -242,7 +206,7 @@ fn tsquery_expression(groups: &Groups, names_only: bool) -> String {
 /// Corrects each mistyped word (four letters or more) against the name vocabulary: the
 /// word itself stays an alternative, the closest names words join it. Returns the groups
 /// and the corrected query, or None for the query when nothing was corrected.
-async fn corrections(conn: &mut AnyConnection, terms: &[QueryTerm]) -> anyhow::Result<(Groups, Option<String>)> {
+async fn corrections(conn: &mut AnyConnection, terms: &[QueryTerm], all: bool) -> anyhow::Result<(Groups, Option<String>)> {
     let mut groups = Vec::new();
     let mut changed = false;
     let mut shown = Vec::new();
@@ -250,8 +214,8 @@ async fn corrections(conn: &mut AnyConnection, terms: &[QueryTerm]) -> anyhow::R
         let mut group = vec![t.clone()];
         let len = t.text.chars().count();
         if t.prefix && len >= CORRECTABLE && t.text.chars().all(char::is_alphabetic) {
-            let near = neighbours(conn, &t.text).await?;
-            if let Some(best) = near.first() {
+            let near = neighbours(conn, &t.text, all).await?;
+            if let Some(best) = near.first().filter(|b| **b != t.text) {
                 changed = true;
                 shown.push(best.clone());
             } else {
@@ -267,32 +231,34 @@ async fn corrections(conn: &mut AnyConnection, terms: &[QueryTerm]) -> anyhow::R
 }
 
 /// Name words within one edit (words up to six letters) or two, best first, at most three;
-/// none when the word is itself the start of a name word.
-async fn neighbours(conn: &mut AnyConnection, word: &str) -> anyhow::Result<Vec<String>> {
-    let upper = format!("{word}\u{10FFFF}");
-    let exact: Option<(String,)> = sqlx::query_as("SELECT term FROM search_vocabulary WHERE term >= $1 AND term < $2 LIMIT 1")
-        .bind(word)
-        .bind(&upper)
-        .fetch_optional(&mut *conn)
-        .await?;
-    if exact.is_some() {
+/// none when the word is itself a name word, unless `all` (nothing was found: the
+/// directory itself holds mistyped names, "Universiy …").
+async fn neighbours(conn: &mut AnyConnection, word: &str, all: bool) -> anyhow::Result<Vec<String>> {
+    let exact: Option<(String,)> =
+        sqlx::query_as("SELECT term FROM search_vocabulary WHERE term = $1").bind(word).fetch_optional(&mut *conn).await?;
+    if exact.is_some() && !all {
         return Ok(Vec::new());
     }
     let max = if word.chars().count() <= 6 { 1 } else { 2 };
     // A typo rarely hits the first letter: look among words that share it.
     let first: String = word.chars().take(1).collect();
-    let words: Vec<(String,)> = sqlx::query_as("SELECT term FROM search_vocabulary WHERE term >= $1 AND term < $2")
-        .bind(&first)
-        .bind(format!("{first}\u{10FFFF}"))
-        .fetch_all(&mut *conn)
-        .await?;
+    let len = word.chars().count() as i64;
+    let words: Vec<(String,)> =
+        sqlx::query_as("SELECT term FROM search_vocabulary WHERE term >= $1 AND term < $2 AND length(term) >= $3 AND length(term) <= $4")
+            .bind(&first)
+            .bind(format!("{first}\u{10FFFF}"))
+            .bind(len - max as i64)
+            // Longer words are compared by their start (the word as typed so far).
+            .bind(len + 12)
+            .fetch_all(&mut *conn)
+            .await?;
     let mut near: Vec<(usize, String)> = words
         .into_iter()
         .filter_map(|(w,)| {
             // As typed, the word may be the start of a longer one: compare with its start too.
             let head: String = w.chars().take(word.chars().count()).collect();
             let d = text::distance(word, &w, max).or_else(|| text::distance(word, &head, max).map(|d| d + 1).filter(|d| *d <= max + 1));
-            d.map(|d| (d, w))
+            d.filter(|_| w != word).map(|d| (d, w))
         })
         .collect();
     near.sort();
@@ -310,44 +276,55 @@ fn kind_prior(kind: &str) -> f64 {
     }
 }
 
-/// Scores a candidate (`position` is the engine's order, a tie-breaker).
-fn hit(row: Row, terms: &[QueryTerm], s: &Search<'_>, position: usize, corrected: bool) -> Hit {
-    let (kind, id, title, title_zh, detail, country, date, href, public_href, names) = row;
-    let query = text::fold(s.q).split_whitespace().collect::<Vec<_>>().join(" ");
-    // An institution's detail is its acronym, one of its names; other kinds' details name something else.
-    let acronym = (kind == "institution").then_some(&detail);
-    let shown: Vec<String> =
-        [Some(&title), title_zh.as_ref(), acronym].into_iter().flatten().map(|n| text::fold(n).trim().to_string()).collect();
-    // A country's name (in any language) finds what is in that country before what mentions it.
-    let in_country =
-        country.as_deref().is_some_and(|c| ["en", "zh", "ms"].iter().any(|l| text::fold(&crate::reference::country_name(c, l)) == query));
-    let base = if !corrected && shown.iter().any(|n| *n == query) {
-        100.0
-    } else if !corrected && shown.iter().take(2).any(|n| n.starts_with(&query)) {
-        80.0
-    } else if in_country {
-        75.0
-    } else {
-        let names: Vec<&str> = names.split(' ').collect();
-        let found =
-            terms.iter().filter(|t| names.iter().any(|n| if t.prefix { n.starts_with(t.text.as_str()) } else { *n == t.text })).count();
-        40.0 + 30.0 * found as f64 / terms.len().max(1) as f64
-    };
-    let length = title.chars().count().min(100) as f64 / 50.0;
-    let mut score = base + kind_prior(&kind) - length - position as f64 * 0.001;
-    if corrected {
-        score *= 0.6;
+/// What every candidate of one search is scored against, computed once.
+struct Ranker<'a> {
+    s: &'a Search<'a>,
+    /// The query as a name key.
+    key: String,
+    /// The country the whole query names, if it does ("马来西亚", "Malaysia").
+    country: Option<&'static str>,
+}
+
+impl<'a> Ranker<'a> {
+    fn new(s: &'a Search<'a>) -> Ranker<'a> {
+        Ranker { s, key: text::key(s.q), country: crate::reference::country_by_name(s.q).map(|c| c.code) }
     }
-    Hit {
-        href: if s.staff { href } else { public_href.unwrap_or(href) },
-        kind,
-        id,
-        title,
-        title_zh,
-        detail,
-        country,
-        date,
-        score: (score * 1000.0).round() / 1000.0,
+
+    /// Scores a candidate (`position` is the order it was found in, a tie-breaker).
+    fn hit(&self, row: Row, terms: &[QueryTerm], position: usize, corrected: bool) -> Hit {
+        let (kind, id, title, title_zh, detail, country, date, href, public_href, names) = row;
+        // An institution's detail is its acronym, one of its names; other kinds' details name something else.
+        let acronym = (kind == "institution").then_some(&detail);
+        let shown: Vec<String> = [Some(&title), title_zh.as_ref(), acronym].into_iter().flatten().map(|n| text::key(n)).collect();
+        let in_country = self.country.is_some() && country.as_deref() == self.country;
+        let base = if !corrected && shown.iter().any(|n| *n == self.key) {
+            100.0
+        } else if !corrected && shown.iter().take(2).any(|n| n.starts_with(&self.key)) {
+            80.0
+        } else if in_country {
+            75.0
+        } else {
+            let names: Vec<&str> = names.split(' ').collect();
+            let found =
+                terms.iter().filter(|t| names.iter().any(|n| if t.prefix { n.starts_with(t.text.as_str()) } else { *n == t.text })).count();
+            40.0 + 30.0 * found as f64 / terms.len().max(1) as f64
+        };
+        let length = title.chars().count().min(100) as f64 / 50.0;
+        let mut score = base + kind_prior(&kind) - length - position as f64 * 0.0001;
+        if corrected {
+            score *= 0.6;
+        }
+        Hit {
+            href: if self.s.staff { href } else { public_href.unwrap_or(href) },
+            kind,
+            id,
+            title,
+            title_zh,
+            detail,
+            country,
+            date,
+            score: (score * 1000.0).round() / 1000.0,
+        }
     }
 }
 

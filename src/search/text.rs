@@ -148,7 +148,8 @@ pub fn query_terms(query: &str) -> Vec<QueryTerm> {
     for run in runs(query) {
         match run {
             Run::Word(w) if STOP_WORDS.contains(&w.as_str()) => stops.push(QueryTerm { text: w, prefix: false }),
-            Run::Word(w) => words.push(QueryTerm { text: w, prefix: true }),
+            // One letter (an initial) as a prefix would match half the index: it is a word.
+            Run::Word(w) => words.push(QueryTerm { prefix: w.chars().count() > 1, text: w }),
             Run::Cjk(chars) if chars.len() == 1 => cjk.push(QueryTerm { text: chars[0].to_string(), prefix: false }),
             Run::Cjk(chars) => cjk.extend(chars.windows(2).map(|p| QueryTerm { text: p.iter().collect(), prefix: false })),
         }
