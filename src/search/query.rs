@@ -66,7 +66,22 @@ pub struct Search<'a> {
 /// Terms all groups of which must match (a group matches when any of its terms does).
 type Groups = Vec<Vec<QueryTerm>>;
 
-type Row = (String, i64, String, Option<String>, String, Option<String>, Option<String>, String, Option<String>, String);
+/// A candidate as read from the index.
+#[derive(sqlx::FromRow)]
+struct Row {
+    kind: String,
+    record_id: i64,
+    title: String,
+    title_zh: Option<String>,
+    detail: String,
+    country: Option<String>,
+    on_date: Option<String>,
+    href: String,
+    public_href: Option<String>,
+    names: String,
+    title_key: String,
+    title_zh_key: Option<String>,
+}
 
 /// Runs a search.
 pub async fn search(db: &Db, s: &Search<'_>) -> anyhow::Result<Results> {
@@ -88,7 +103,7 @@ pub async fn search(db: &Db, s: &Search<'_>) -> anyhow::Result<Results> {
             let before = hits.len();
             let fixed = text::query_terms(&corrected);
             for (i, r) in more.into_iter().enumerate() {
-                if !hits.iter().any(|h| h.kind == r.0 && h.id == r.1) {
+                if !hits.iter().any(|h| h.kind == r.kind && h.id == r.record_id) {
                     hits.push(ranker.hit(r, &fixed, i, true));
                 }
             }
@@ -113,19 +128,39 @@ const BROAD: i64 = 400;
 /// the same Rust on both engines, so the same complete set ranks the same way.
 async fn candidates(conn: &mut AnyConnection, engine: Engine, groups: &Groups, s: &Search<'_>) -> anyhow::Result<Vec<Row>> {
     let mut rows = starting_with(conn, &text::key(s.q), s).await?;
-    let mut all = matching(conn, engine, groups, false, s).await?;
-    if all.len() as i64 >= BROAD {
-        all = matching(conn, engine, groups, true, s).await?;
-    }
-    for row in all {
-        if !rows.iter().any(|r| r.0 == row.0 && r.1 == row.1) {
+    let found = if count(conn, engine, groups, false).await? < BROAD {
+        matching(conn, engine, groups, false, BROAD, s).await?
+    } else if count(conn, engine, groups, true).await? < BROAD {
+        matching(conn, engine, groups, true, BROAD, s).await?
+    } else {
+        // Broad even in names: the names starting with the text lead; a few more matches follow.
+        matching(conn, engine, groups, true, 50, s).await?
+    };
+    for row in found {
+        if !rows.iter().any(|r| r.kind == row.kind && r.record_id == row.record_id) {
             rows.push(row);
         }
     }
     Ok(rows)
 }
 
-const COLUMNS: &str = "d.kind, d.record_id, d.title, d.title_zh, d.detail, d.country, d.on_date, d.href, d.public_href, d.names";
+/// How many documents match (in names only, with `names_only`), counted up to [`BROAD`].
+async fn count(conn: &mut AnyConnection, engine: Engine, groups: &Groups, names_only: bool) -> anyhow::Result<i64> {
+    let (sql, expr) = match engine {
+        Engine::Sqlite => (
+            format!("SELECT COUNT(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH $1 LIMIT {BROAD}) m"),
+            fts5_expression(groups, names_only),
+        ),
+        Engine::Postgres => (
+            format!("SELECT COUNT(*) FROM (SELECT 1 FROM search_documents d WHERE d.tsv @@ to_tsquery('simple', $1) LIMIT {BROAD}) m"),
+            tsquery_expression(groups, names_only),
+        ),
+    };
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(expr).fetch_one(&mut *conn).await?)
+}
+
+const COLUMNS: &str =
+    "d.kind, d.record_id, d.title, d.title_zh, d.detail, d.country, d.on_date, d.href, d.public_href, d.names, d.title_key, d.title_zh_key";
 
 /// ` AND …` for the caller's audience (`$2` is now) and the kinds asked for.
 fn filters(s: &Search<'_>) -> String {
@@ -137,19 +172,26 @@ fn filters(s: &Search<'_>) -> String {
     format!("{audience} AND d.kind IN ({})", s.kinds.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", "))
 }
 
-/// The first [`BROAD`] matching documents (in names only, with `names_only`).
-async fn matching(conn: &mut AnyConnection, engine: Engine, groups: &Groups, names_only: bool, s: &Search<'_>) -> anyhow::Result<Vec<Row>> {
+/// The first `limit` matching documents (in names only, with `names_only`).
+async fn matching(
+    conn: &mut AnyConnection,
+    engine: Engine,
+    groups: &Groups,
+    names_only: bool,
+    limit: i64,
+    s: &Search<'_>,
+) -> anyhow::Result<Vec<Row>> {
     let filters = filters(s);
     let (sql, expr) = match engine {
         Engine::Sqlite => (
             format!(
                 "SELECT {COLUMNS} FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid
-                 WHERE search_fts MATCH $1{filters} LIMIT {BROAD}"
+                 WHERE search_fts MATCH $1{filters} LIMIT {limit}"
             ),
             fts5_expression(groups, names_only),
         ),
         Engine::Postgres => (
-            format!("SELECT {COLUMNS} FROM search_documents d WHERE d.tsv @@ to_tsquery('simple', $1){filters} LIMIT {BROAD}"),
+            format!("SELECT {COLUMNS} FROM search_documents d WHERE d.tsv @@ to_tsquery('simple', $1){filters} LIMIT {limit}"),
             tsquery_expression(groups, names_only),
         ),
     };
@@ -292,10 +334,11 @@ impl<'a> Ranker<'a> {
 
     /// Scores a candidate (`position` is the order it was found in, a tie-breaker).
     fn hit(&self, row: Row, terms: &[QueryTerm], position: usize, corrected: bool) -> Hit {
-        let (kind, id, title, title_zh, detail, country, date, href, public_href, names) = row;
+        let Row { kind, record_id: id, title, title_zh, detail, country, on_date: date, href, public_href, names, title_key, title_zh_key } =
+            row;
         // An institution's detail is its acronym, one of its names; other kinds' details name something else.
-        let acronym = (kind == "institution").then_some(&detail);
-        let shown: Vec<String> = [Some(&title), title_zh.as_ref(), acronym].into_iter().flatten().map(|n| text::key(n)).collect();
+        let acronym = (kind == "institution").then(|| text::key(&detail));
+        let shown: Vec<String> = [Some(title_key), title_zh_key, acronym].into_iter().flatten().collect();
         let in_country = self.country.is_some() && country.as_deref() == self.country;
         let base = if !corrected && shown.iter().any(|n| *n == self.key) {
             100.0
