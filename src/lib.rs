@@ -27,6 +27,7 @@ pub mod news;
 pub mod openapi;
 pub mod ops;
 pub mod programmes;
+pub mod applications;
 pub mod reference;
 pub mod reports;
 pub mod rooms;
