@@ -2,6 +2,8 @@
 //! Run against SQLite by default and PostgreSQL with `LIAISON_TEST_DATABASE_URL`.
 
 mod agreements;
+mod applications;
+mod applications_office;
 mod api_conventions;
 mod auth;
 mod backup;
