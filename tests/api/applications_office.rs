@@ -156,6 +156,13 @@ async fn a_declined_place_goes_to_the_next_in_rank_and_nomination_creates_mobili
     assert_eq!(c["status"], "partner_accepted");
     let mobility = get(&app, &staff, &format!("/api/v1/mobilities/{}", c["mobility_id"].as_i64().expect("mobility"))).await;
     assert_eq!(mobility["status"], "accepted");
+    let funnel = get(&app, &staff, "/api/v1/reports/applications-funnel?year=2025").await;
+    assert_eq!(funnel["rows"], json!([["IUKL undergraduate exchange 2025/26 (2025-2026)", 4, 3, 3, 3, 2, 2, 1]]), "{funnel}");
+    let faculty = get(&app, &staff, "/api/v1/reports/applications-by-faculty").await;
+    assert_eq!(faculty["rows"][0][0], "School of Civil Engineering");
+    let partners_report = get(&app, &staff, "/api/v1/reports/applications-by-partner?lang=zh").await;
+    assert_eq!(partners_report["columns"][7], "合作院校接收");
+    assert_eq!(partners_report["rows"].as_array().map(Vec::len), Some(2));
     let forged = path.replace("/partner/review/", "/partner/review/9");
     assert_eq!(client().get(app.url(&forged)).send().await.expect("forged").status().as_u16(), 404);
     let other_purpose = path.replace("/partner/review/", "/partner/nominate/");

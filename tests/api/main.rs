@@ -4,6 +4,7 @@
 mod agreements;
 mod applications;
 mod applications_office;
+mod applications_pages;
 mod api_conventions;
 mod auth;
 mod backup;
