@@ -160,3 +160,14 @@ pub async fn detail(conn: &mut AnyConnection, id: i64) -> AppResult<CallDetail> 
         call,
     })
 }
+
+/// Closes an open call now (before its closing time), audited; 409 when it is not open.
+pub async fn close_now(conn: &mut AnyConnection, actor: &Actor, id: i64) -> AppResult<CallDetail> {
+    let before = detail(&mut *conn, id).await?;
+    if !queries::set_closes_at(&mut *conn, id, &crate::time::now_text()).await? {
+        return Err(AppError::Conflict("The call is not open, so it cannot be closed now.".into(), None));
+    }
+    let after = detail(&mut *conn, id).await?;
+    audit::record(conn, actor, Action::Update, "call", id, Some(&before), Some(&after)).await?;
+    Ok(after)
+}

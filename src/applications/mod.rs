@@ -13,6 +13,7 @@
 
 pub mod api;
 pub mod calls;
+pub mod demo;
 pub mod documents;
 pub mod links;
 pub mod model;
@@ -43,6 +44,7 @@ pub struct PublicBase(pub String);
         api::calls::list_calls,
         api::calls::create_call,
         api::calls::get_call,
+        api::calls::close_call,
         api::calls::screen,
         api::calls::allocate,
         api::calls::publish,
@@ -76,6 +78,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/calls", Access::Public, get(c::list_calls))
         .post("/api/v1/calls", office, post(c::create_call))
         .get("/api/v1/calls/{id}", Access::Public, get(c::get_call))
+        .post("/api/v1/calls/{id}/close", office, post(c::close_call))
         .post("/api/v1/calls/{id}/screen", office, post(c::screen))
         .post("/api/v1/calls/{id}/allocate", office, post(c::allocate))
         .post("/api/v1/calls/{id}/publish", office, post(c::publish))

@@ -63,6 +63,16 @@ pub async fn get_call(State(state): State<AppState>, ApiPath(id): ApiPath<i64>) 
     Ok(Json(calls::detail(&mut conn, id).await?))
 }
 
+/// `POST /api/v1/calls/{id}/close`: closes an open call now, before its closing time.
+#[utoipa::path(post, path = "/api/v1/calls/{id}/close", tag = "applications", params(("id" = i64, Path, description = "Call id")),
+    responses((status = 200, body = CallDetail), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn close_call(State(state): State<AppState>, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<Json<CallDetail>> {
+    let mut tx = state.db.begin().await?;
+    let detail = calls::close_now(&mut tx, &Actor::from(&*user), id).await?;
+    tx.commit().await?;
+    Ok(Json(detail))
+}
+
 /// `POST /api/v1/calls/{id}/screen`: marks each submitted application of a closed call
 /// eligible or not by the call's conditions (level, GPA, language certificate).
 #[utoipa::path(post, path = "/api/v1/calls/{id}/screen", tag = "applications", params(("id" = i64, Path, description = "Call id")),

@@ -148,11 +148,12 @@ pub(super) async fn action(
     apply(
         &state.db,
         async |tx| match what.as_str() {
+            "close" => calls::close_now(tx, &actor, id).await.map(|_| ()),
             "screen" => office::screen(tx, &actor, id).await.map(|_| ()),
             "allocate" => office::allocate(tx, &actor, id).await.map(|_| ()),
             "publish" => office::publish(tx, &actor, id).await,
             "nominate" => nomination::nominate(tx, &actor, id, &base_url).await.map(|_| ()),
-            _ => Err(AppError::field("action", "use screen, allocate, publish or nominate")),
+            _ => Err(AppError::field("action", "use close, screen, allocate, publish or nominate")),
         },
         |_| format!("/calls/{id}/applications"),
         async |e| show(&state, &ctx, id, ApplicationQuery::default(), FormState::failed("actions", fields.clone(), e, ctx.locale)?).await,

@@ -162,3 +162,20 @@ pub async fn nominees(conn: &mut AnyConnection, call_partner_id: i64) -> AppResu
     .fetch_all(conn)
     .await?)
 }
+
+/// Moves a call's closing time (earlier only: closing a call now, or the demo's past).
+pub async fn set_closes_at(conn: &mut AnyConnection, id: i64, at: &str) -> AppResult<bool> {
+    let n = sqlx::query("UPDATE calls SET closes_at = $1, updated_at = $2 WHERE id = $3 AND closes_at > $1 AND opens_at < $1")
+        .bind(at)
+        .bind(now_text())
+        .bind(id)
+        .execute(conn)
+        .await?
+        .rows_affected();
+    Ok(n > 0)
+}
+
+/// The id of a programme by its title (the demo's).
+pub async fn programme_by_title(conn: &mut AnyConnection, title: &str) -> AppResult<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT id FROM programmes WHERE title = $1 ORDER BY id LIMIT 1").bind(title).fetch_optional(conn).await?)
+}
