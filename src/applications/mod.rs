@@ -12,6 +12,7 @@
 //! `api` and `pages` the HTTP faces.
 
 pub mod api;
+pub mod cache;
 pub mod calls;
 pub mod demo;
 pub mod documents;

@@ -177,13 +177,25 @@ pub async fn step(conn: &mut AnyConnection, actor: &Actor, user_id: i64, id: i64
 /// Everything the student's page (or the office's) shows of an application.
 pub async fn detail(conn: &mut AnyConnection, a: Application, office_view: bool, zh: bool) -> AppResult<ApplicationDetail> {
     let call = queries::get_call(&mut *conn, a.call_id).await?;
+    let partners = queries::call_partners(&mut *conn, call.id).await?;
+    detail_with(conn, a, &call, &partners, office_view, zh).await
+}
+
+/// [`detail`] with the call and its partners already read.
+pub async fn detail_with(
+    conn: &mut AnyConnection,
+    a: Application,
+    call: &Call,
+    partners: &[super::model::CallPartner],
+    office_view: bool,
+    zh: bool,
+) -> AppResult<ApplicationDetail> {
     let choices = queries::choices(&mut *conn, a.id).await?;
     let documents = queries::documents(&mut *conn, a.id).await?;
     let now = now_text();
     let published = call.published_at.is_some();
     let explanation = match a.outcome() {
         Some(o) if office_view || published => {
-            let partners = queries::call_partners(&mut *conn, call.id).await?;
             let name = |p: i64| partners.iter().find(|c| c.id == p).map(|c| c.name.clone()).unwrap_or_else(|| format!("#{p}"));
             let mut text = super::model::allocation::explain(&o, &name, zh);
             if let Some(note) = a.override_note.as_deref().filter(|_| office_view) {
@@ -195,9 +207,9 @@ pub async fn detail(conn: &mut AnyConnection, a: Application, office_view: bool,
     };
     let scores = if office_view { queries::scores(&mut *conn, a.id).await? } else { Vec::new() };
     Ok(ApplicationDetail {
-        missing: missing(&call, &a, choices.len(), &documents),
+        missing: missing(call, &a, choices.len(), &documents),
         editable: editable(a.status, call.is_open_at(&now)),
-        student_actions: actions(&a, &call, &now),
+        student_actions: actions(&a, call, &now),
         explanation,
         scores,
         choices,

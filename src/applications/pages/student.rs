@@ -12,6 +12,7 @@ use axum::{
 };
 
 use super::Words;
+use crate::applications::cache::CallPartnersCache;
 use crate::status::Status as _;
 use crate::{
     applications::{
@@ -133,9 +134,18 @@ impl AppPage {
 async fn show(state: &AppState, ctx: &Ctx, user_id: i64, id: i64, f: FormState, notice: String) -> AppResult<Response> {
     let mut conn = state.db.pool.acquire().await?;
     let a = student::own(&mut conn, user_id, id).await?;
-    let call = calls::detail(&mut conn, a.call_id).await?;
-    let d = student::detail(&mut conn, a, false, ctx.locale == crate::web::i18n::Locale::Zh).await?;
-    let title = call.call.title(ctx.locale == crate::web::i18n::Locale::Zh).to_string();
+    let c = queries::get_call(&mut conn, a.call_id).await?;
+    let partners = state.service::<CallPartnersCache>().get(&mut conn, c.id).await?;
+    let zh = ctx.locale == crate::web::i18n::Locale::Zh;
+    let d = student::detail_with(&mut conn, a, &c, &partners, false, zh).await?;
+    let call = CallDetail {
+        phase: c.phase(&crate::time::now_text()).to_string(),
+        required_documents: c.required_documents(),
+        criteria: c.criteria(),
+        partners: partners.to_vec(),
+        call: c,
+    };
+    let title = call.call.title(zh).to_string();
     Ok(render(&AppPage { base: Base::new(ctx, title, "my"), d, call, f, notice }))
 }
 
