@@ -92,7 +92,7 @@ async fn db() -> anyhow::Result<Db> {
     let settings = RawSettings { data_dir: std::env::var_os("LIAISON_DATA_DIR").map(Into::into), database_url: std::env::var("LIAISON_DATABASE_URL").ok(), ..Default::default() }
         .resolve()
         .map_err(|e| anyhow::anyhow!("{}: {}", e.setting, e.message))?;
-    Ok(Db::connect(&settings).await?)
+    Db::connect(&settings).await
 }
 
 async fn exec(tx: &mut sqlx::AnyConnection, sql: &str) -> anyhow::Result<()> {

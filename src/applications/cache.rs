@@ -23,9 +23,12 @@ pub const TTL: Duration = Duration::from_secs(5);
 /// Calls kept at most (the oldest half is dropped beyond it).
 const MAX: usize = 1000;
 
+/// A call's partners and when they were read.
+type Kept = (Instant, Arc<Vec<CallPartner>>);
+
 /// Partner lists by call, with when they were read.
 #[derive(Default)]
-pub struct CallPartnersCache(Mutex<HashMap<i64, (Instant, Arc<Vec<CallPartner>>)>>);
+pub struct CallPartnersCache(Mutex<HashMap<i64, Kept>>);
 
 impl CallPartnersCache {
     /// The call's partners, from the cache when read less than [`TTL`] ago.

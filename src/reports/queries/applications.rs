@@ -24,6 +24,9 @@ const STAGES: &[(&str, &str)] = &[
     ("partner_accepted", "partner_accepted"),
 ];
 
+/// A funnel row: the label and the count at each stage.
+type FunnelRow = (String, i64, i64, i64, i64, i64, i64, i64);
+
 /// Which grouping a funnel report uses.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum By {
@@ -73,7 +76,7 @@ pub(super) async fn funnel(conn: &mut AnyConnection, f: &Filters, tr: Tr, by: By
         sums.join(", "),
         stage_cols.join(", ")
     );
-    let rows: Vec<(String, i64, i64, i64, i64, i64, i64, i64)> = fetch(conn, sql, &binds).await?;
+    let rows: Vec<FunnelRow> = fetch(conn, sql, &binds).await?;
     let mut keys = vec![key];
     keys.extend(STAGES.iter().map(|(k, _)| *k));
     let out = rows
