@@ -197,3 +197,23 @@ async fn partners_nominate_incoming_students_through_their_link() {
     assert_eq!(inbound["total"], 2);
     assert_eq!(inbound["items"][0]["status"], "nominated");
 }
+
+#[tokio::test]
+async fn an_offer_left_unanswered_lapses_on_the_mail_tick_and_the_place_goes_on() {
+    let (app, _staff, _call, partners, s) = allocated_and_published().await;
+    let past = "2020-01-01T00:00:00.000000Z";
+    sqlx::query("UPDATE applications SET respond_by = $1 WHERE id = $2").bind(past).bind(s[1].1).execute(&app.db.pool).await.expect("past");
+    let (status, late) = post(&app, &s[1].0, &format!("/api/v1/applications/{}/steps", s[1].1), json!({"action": "accept"})).await;
+    assert_eq!(status, 409, "too late to accept: {late}");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_liaison"));
+    cmd.args(["mail", "run-once"]).env_remove("LIAISON_DATABASE_URL").env_remove("LIAISON_SMTP_URL");
+    for (k, v) in app.test_db.env() {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let b = get(&app, &s[1].0, &format!("/api/v1/applications/{}", s[1].1)).await;
+    assert_eq!(b["status"], "declined");
+    let c = get(&app, &s[2].0, &format!("/api/v1/applications/{}", s[2].1)).await;
+    assert_eq!((c["status"].as_str(), c["allocated_partner_id"].as_i64()), (Some("offered"), Some(partners[0])), "the next in rank: {c}");
+}
