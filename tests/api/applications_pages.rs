@@ -60,3 +60,27 @@ async fn the_office_lists_reviews_and_acts_on_a_call_through_the_pages() {
     let filtered = app.client.get(app.url(&format!("/calls/{call}/applications?status=nonsense"))).send().await.expect("bad filter");
     assert_eq!(filtered.status().as_u16(), 422);
 }
+
+#[tokio::test]
+async fn the_office_opens_a_call_from_the_form_with_places_from_the_quota() {
+    let (app, staff, _call, _) = open_call().await;
+    app.logged_in("office.form", &["staff"]).await;
+    let html = app.client.get(app.url("/calls/new")).send().await.expect("form").text().await.expect("html");
+    let csrf = extract_csrf(&html);
+    let programme = html.split("name=\"programme_id\"><option value=\"").nth(1).and_then(|s| s.split('"').next()).expect("a programme").to_string();
+    let mut form = vec![("_csrf", csrf.clone()), ("programme_id", programme), ("academic_year", "2025-2026".to_string()), ("direction", "outbound".to_string()),
+        ("title_en", "Spring exchange".to_string()), ("opens_at", "2025-03-01T09:00".to_string()), ("closes_at", "2025-02-01T09:00".to_string()),
+        ("mobility_start", "2025-09-01".to_string()), ("mobility_end", "2026-01-31".to_string()), ("required_documents", "transcript".to_string())];
+    let bad = app.client.post(app.url("/calls/new")).form(&form).send().await.expect("post");
+    assert_eq!(bad.status().as_u16(), 200);
+    let bad = bad.text().await.expect("html");
+    assert!(bad.contains("The call closes before it opens") && bad.contains("Spring exchange"), "the message, the input kept");
+    form[6].1 = "2025-03-15T17:00".to_string();
+    let ok = app.client.post(app.url("/calls/new")).form(&form).send().await.expect("post");
+    assert_eq!(ok.status().as_u16(), 303);
+    let to = ok.headers()["location"].to_str().expect("location").to_string();
+    let id: i64 = to.trim_start_matches("/calls/").trim_end_matches("/applications").parse().expect("id");
+    let call = get(&app, &staff, &format!("/api/v1/calls/{id}")).await;
+    assert_eq!((call["closes_at"].as_str(), call["partners"][0]["places"].as_i64()), (Some("2025-03-15T09:00:00.000000Z"), Some(2)));
+    assert_eq!(call["required_documents"], serde_json::json!(["transcript"]));
+}

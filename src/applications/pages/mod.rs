@@ -2,6 +2,7 @@
 //! (`student`), the office's lists, export and review (`office`, `review`), and the
 //! pages partners' coordinators reach through their signed links (`partner`).
 
+mod new_call;
 mod office;
 mod partner;
 mod public;
@@ -22,6 +23,8 @@ pub fn routes() -> Routes {
     let signed_in = Access::Authenticated;
     Routes::new()
         .get("/calls", Access::Public, get(public::list))
+        .get("/calls/new", office, get(new_call::form))
+        .post("/calls/new", office, post(new_call::create))
         .get("/calls/{id}", Access::Public, get(public::detail))
         .post("/calls/{id}/apply", apply, post(public::apply))
         .get("/my/applications", signed_in, get(student::list))
