@@ -46,6 +46,21 @@ pub async fn student(conn: &mut AnyConnection, application_id: i64, status: Appl
     Ok(())
 }
 
+/// Queues the student's message about their interview slot.
+pub async fn interview(conn: &mut AnyConnection, application_id: i64, at: &str, place: &str) -> AppResult<()> {
+    let a = queries::get_application(&mut *conn, application_id).await?;
+    let (name, email, _) = queries::user_contact(&mut *conn, a.user_id).await?;
+    let Some(to) = email.filter(|e| e.contains('@')) else { return Ok(()) };
+    let when = crate::time::local_display(at);
+    let body = format!(
+        "Dear {name},\n\nYour interview for \"{}\": {when} (Beijing time), {place}.\n\n{name}，您好：您的面试时间为 {when}（北京时间），地点：{place}。\n",
+        a.call_title
+    );
+    let key = format!("application-interview:{application_id}:{at}:{place}");
+    outbox::enqueue(conn, &key, &to, &format!("Interview / 面试: {}", a.call_title), &body).await?;
+    Ok(())
+}
+
 /// Queues the partner coordinator's message with their link.
 pub async fn partner(conn: &mut AnyConnection, key: &str, to: &str, call_title: &str, names: &[String], path: &str) -> AppResult<()> {
     let list = names.iter().map(|n| format!("- {n}")).collect::<Vec<_>>().join("\n");

@@ -131,6 +131,9 @@ pub async fn interview(conn: &mut AnyConnection, actor: &Actor, id: i64, at: Opt
     queries::set_interview(&mut *conn, id, at.as_deref(), place.trim()).await?;
     let after = queries::get_application(&mut *conn, id).await?;
     audit::record(&mut *conn, actor, Action::Update, "application", id, Some(&before), Some(&after)).await?;
+    if let Some(at) = at.as_deref().filter(|_| before.interview_at.as_deref() != after.interview_at.as_deref() || before.interview_place != after.interview_place) {
+        notify::interview(conn, id, at, place.trim()).await?;
+    }
     Ok(())
 }
 

@@ -46,6 +46,11 @@ async fn the_office_screens_scores_allocates_by_rank_and_explains_each_place() {
     score(&app, &second, s[0].1, 80.0, 80.0).await;
     score(&app, &staff, s[1].1, 70.0, 70.0).await;
     score(&app, &staff, s[2].1, 60.0, 50.0).await;
+    let slot = json!({"at": "2025-03-20T10:00", "place": "Shixun Building 1507"});
+    let (status, body) = send(&app, &staff, reqwest::Method::PUT, &format!("/api/v1/applications/{}/interview", s[0].1), Some(slot)).await;
+    assert_eq!((status, body["interview_at"].as_str()), (200, Some("2025-03-20T02:00:00.000000Z")), "{body}");
+    let mailed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE dedupe_key LIKE 'application-interview:%'").fetch_one(&app.db.pool).await.expect("mail");
+    assert_eq!(mailed, 1, "the student is told the slot");
     let first = get(&app, &staff, &format!("/api/v1/applications/{}", s[0].1)).await;
     assert_eq!(first["score_x100"], 8300, "academic (90+80)/2 = 85 × 0.6 + 80 × 0.4");
     assert_eq!(first["scores"].as_array().map(Vec::len), Some(4));
