@@ -73,8 +73,11 @@ fn pure() {
     let mut placed = 0;
     for _ in 0..20 {
         let start = Instant::now();
-        let ranks = rank(apps.iter().map(|(id, _, s)| ToRank { application_id: *id, score: Some(*s), gpa: None, submitted_at: String::new() }).collect());
-        let ranked: Vec<Ranked> = ranks.iter().map(|(id, r)| Ranked { application_id: *id, rank: *r, choices: apps[(*id - 1) as usize].1.clone() }).collect();
+        let ranks = rank(
+            apps.iter().map(|(id, _, s)| ToRank { application_id: *id, score: Some(*s), gpa: None, submitted_at: String::new() }).collect(),
+        );
+        let ranked: Vec<Ranked> =
+            ranks.iter().map(|(id, r)| Ranked { application_id: *id, rank: *r, choices: apps[(*id - 1) as usize].1.clone() }).collect();
         let out = allocate(&capacity, &[], &ranked);
         times.push(start.elapsed());
         placed = out.iter().filter(|o| o.partner.is_some()).count();
@@ -89,9 +92,13 @@ fn pure() {
 }
 
 async fn db() -> anyhow::Result<Db> {
-    let settings = RawSettings { data_dir: std::env::var_os("LIAISON_DATA_DIR").map(Into::into), database_url: std::env::var("LIAISON_DATABASE_URL").ok(), ..Default::default() }
-        .resolve()
-        .map_err(|e| anyhow::anyhow!("{}: {}", e.setting, e.message))?;
+    let settings = RawSettings {
+        data_dir: std::env::var_os("LIAISON_DATA_DIR").map(Into::into),
+        database_url: std::env::var("LIAISON_DATABASE_URL").ok(),
+        ..Default::default()
+    }
+    .resolve()
+    .map_err(|e| anyhow::anyhow!("{}: {}", e.setting, e.message))?;
     Db::connect(&settings).await
 }
 
@@ -106,16 +113,23 @@ async fn generate(username: &str) -> anyhow::Result<()> {
     let now = jiff::Timestamp::now();
     let opens = liaison::time::to_text(now - jiff::SignedDuration::from_hours(24));
     let closes = liaison::time::to_text(now + jiff::SignedDuration::from_hours(24 * 30));
-    exec(&mut tx, "INSERT INTO institutions (name_en, country, is_home, created_at, updated_at) VALUES ('Home', 'CN', 1, 'x', 'x')").await?;
+    exec(&mut tx, "INSERT INTO institutions (name_en, country, is_home, created_at, updated_at) VALUES ('Home', 'CN', 1, 'x', 'x')")
+        .await?;
     for p in 1..=PARTNERS {
-        let inst: i64 = sqlx::query_scalar("INSERT INTO institutions (name_en, country, created_at, updated_at) VALUES ($1, 'MY', 'x', 'x') RETURNING id")
-            .bind(format!("Partner university {p:03}"))
-            .fetch_one(&mut *tx)
-            .await?;
+        let inst: i64 = sqlx::query_scalar(
+            "INSERT INTO institutions (name_en, country, created_at, updated_at) VALUES ($1, 'MY', 'x', 'x') RETURNING id",
+        )
+        .bind(format!("Partner university {p:03}"))
+        .fetch_one(&mut *tx)
+        .await?;
         let agreement: i64 = sqlx::query_scalar("INSERT INTO agreements (kind, title, status, created_at, updated_at) VALUES ('exchange', 'A', 'in_effect', 'x', 'x') RETURNING id")
             .fetch_one(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO agreement_parties (agreement_id, institution_id) VALUES ($1, $2)").bind(agreement).bind(inst).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO agreement_parties (agreement_id, institution_id) VALUES ($1, $2)")
+            .bind(agreement)
+            .bind(inst)
+            .execute(&mut *tx)
+            .await?;
         let programme: i64 = sqlx::query_scalar(
             "INSERT INTO programmes (agreement_id, area, title, status, created_at, updated_at) VALUES ($1, 'student_exchange', 'Exchange', 'active', 'x', 'x') RETURNING id",
         )
@@ -133,14 +147,21 @@ async fn generate(username: &str) -> anyhow::Result<()> {
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query("INSERT INTO call_partners (call_id, programme_id, institution_id, places) VALUES (1, $1, $2, $3)").bind(programme).bind(inst).bind(places(p)).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO call_partners (call_id, programme_id, institution_id, places) VALUES (1, $1, $2, $3)")
+            .bind(programme)
+            .bind(inst)
+            .bind(places(p))
+            .execute(&mut *tx)
+            .await?;
     }
     let mut rng = Rng(42);
     for i in 1..=APPLICATIONS {
-        let user: i64 = sqlx::query_scalar("INSERT INTO users (username, display_name, password_hash, created_at, updated_at) VALUES ($1, $1, '', 'x', 'x') RETURNING id")
-            .bind(format!("student{i:05}"))
-            .fetch_one(&mut *tx)
-            .await?;
+        let user: i64 = sqlx::query_scalar(
+            "INSERT INTO users (username, display_name, password_hash, created_at, updated_at) VALUES ($1, $1, '', 'x', 'x') RETURNING id",
+        )
+        .bind(format!("student{i:05}"))
+        .fetch_one(&mut *tx)
+        .await?;
         let app: i64 = sqlx::query_scalar(
             "INSERT INTO applications (call_id, user_id, status, level, gpa_x100, score_x100, submitted_at, created_at, updated_at)
              VALUES (1, $1, 'eligible', 'undergraduate', $2, $3, $4, 'x', 'x') RETURNING id",
@@ -152,7 +173,12 @@ async fn generate(username: &str) -> anyhow::Result<()> {
         .fetch_one(&mut *tx)
         .await?;
         for (k, c) in rng.choices().iter().enumerate() {
-            sqlx::query("INSERT INTO application_choices (application_id, priority, call_partner_id) VALUES ($1, $2, $3)").bind(app).bind(k as i64 + 1).bind(c).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO application_choices (application_id, priority, call_partner_id) VALUES ($1, $2, $3)")
+                .bind(app)
+                .bind(k as i64 + 1)
+                .bind(c)
+                .execute(&mut *tx)
+                .await?;
         }
     }
     let me: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(username).fetch_one(&mut *tx).await?;
@@ -164,7 +190,12 @@ async fn generate(username: &str) -> anyhow::Result<()> {
     .fetch_one(&mut *tx)
     .await?;
     for (k, c) in [3_i64, 1, 2].iter().enumerate() {
-        sqlx::query("INSERT INTO application_choices (application_id, priority, call_partner_id) VALUES ($1, $2, $3)").bind(app).bind(k as i64 + 1).bind(c).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO application_choices (application_id, priority, call_partner_id) VALUES ($1, $2, $3)")
+            .bind(app)
+            .bind(k as i64 + 1)
+            .bind(c)
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     println!("{app}");
@@ -181,7 +212,12 @@ async fn allocate_in_db() -> anyhow::Result<()> {
         let mut tx = db.begin().await?;
         let out = office::allocate(&mut tx, &Actor::system("bench"), 1).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         tx.commit().await?;
-        println!("allocation through the database ({} applications ranked, {} placed): {:.0} ms", out.len(), out.iter().filter(|o| o.partner.is_some()).count(), start.elapsed().as_secs_f64() * 1000.0);
+        println!(
+            "allocation through the database ({} applications ranked, {} placed): {:.0} ms",
+            out.len(),
+            out.iter().filter(|o| o.partner.is_some()).count(),
+            start.elapsed().as_secs_f64() * 1000.0
+        );
     }
     Ok(())
 }

@@ -42,7 +42,12 @@ pub fn routes() -> Routes {
 /// registered for their modules.
 pub fn router(db: Db, settings: Arc<Settings>, news: Arc<NewsSite>, files: Files, sso: Arc<SsoService>) -> Router {
     let base = Arc::new(crate::applications::PublicBase(news.base_url.clone()));
-    let services = Services::default().with(Arc::new(PartnerCache::default())).with(news).with(Arc::new(files)).with(sso).with(base)
+    let services = Services::default()
+        .with(Arc::new(PartnerCache::default()))
+        .with(news)
+        .with(Arc::new(files))
+        .with(sso)
+        .with(base)
         .with(Arc::new(crate::applications::cache::CallPartnersCache::default()));
     web::stack(routes(), db, settings, services)
 }

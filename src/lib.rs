@@ -6,6 +6,7 @@
 pub mod account;
 pub mod agreements;
 pub mod app;
+pub mod applications;
 pub mod architecture;
 pub mod audit;
 pub mod auth;
@@ -27,7 +28,6 @@ pub mod news;
 pub mod openapi;
 pub mod ops;
 pub mod programmes;
-pub mod applications;
 pub mod reference;
 pub mod reports;
 pub mod rooms;

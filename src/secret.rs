@@ -59,10 +59,7 @@ mod tests {
     #[test]
     fn hmac_tags_match_only_their_key_and_message() {
         // RFC 4231 test case 2.
-        assert_eq!(
-            hmac_hex(b"Jefe", b"what do ya want for nothing?"),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
+        assert_eq!(hmac_hex(b"Jefe", b"what do ya want for nothing?"), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
         let tag = hmac_hex(b"k", b"m");
         assert!(hmac_matches(b"k", b"m", &tag) && !hmac_matches(b"k", b"n", &tag) && !hmac_matches(b"j", b"m", &tag));
     }

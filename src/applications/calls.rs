@@ -34,9 +34,10 @@ async fn check_partner(
     }
     match queries::institution_state(&mut *conn, p.institution_id).await? {
         None => errors.push(FieldError::new(field("institution_id"), format!("there is no institution {}", p.institution_id))),
-        Some((Some(into), _)) => {
-            errors.push(FieldError::new(field("institution_id"), format!("institution {} was merged into {into}; use that one", p.institution_id)))
-        }
+        Some((Some(into), _)) => errors.push(FieldError::new(
+            field("institution_id"),
+            format!("institution {} was merged into {into}; use that one", p.institution_id),
+        )),
         Some((None, 1)) => errors.push(FieldError::new(field("institution_id"), "that is our own institution; give the partner")),
         Some(_) => {}
     }
@@ -49,7 +50,10 @@ async fn check_partner(
         None => {
             let q = queries::quota(&mut *conn, programme, year, &c.direction).await?;
             if q.is_none() {
-                errors.push(FieldError::new(field("places"), format!("the programme has no {direction} quota for {year}; give the places", direction = c.direction)));
+                errors.push(FieldError::new(
+                    field("places"),
+                    format!("the programme has no {direction} quota for {year}; give the places", direction = c.direction),
+                ));
             }
             q
         }
@@ -68,7 +72,10 @@ async fn partners(conn: &mut AnyConnection, c: &NewCall, year: &str, errors: &mu
         if found.is_empty() {
             errors.push(FieldError::new("partners", "the programme's agreement names no partner; list the partners and places"));
         }
-        found.into_iter().map(|id| NewCallPartner { institution_id: id, programme_id: None, places: None, coordinator_email: None }).collect()
+        found
+            .into_iter()
+            .map(|id| NewCallPartner { institution_id: id, programme_id: None, places: None, coordinator_email: None })
+            .collect()
     } else {
         c.partners.clone()
     };

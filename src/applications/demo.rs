@@ -54,7 +54,12 @@ fn call(programme: i64, iukl: i64, year: &str, title_en: &str, title_zh: &str, w
         response_days: Some(7),
         mobility_start: if year == "2025-2026" { "2025-09-01".into() } else { "2026-09-01".into() },
         mobility_end: if year == "2025-2026" { "2026-01-31".into() } else { "2027-01-31".into() },
-        partners: vec![NewCallPartner { institution_id: iukl, programme_id: None, places: Some(places), coordinator_email: Some("chen.zhihui@iukl.edu.my".into()) }],
+        partners: vec![NewCallPartner {
+            institution_id: iukl,
+            programme_id: None,
+            places: Some(places),
+            coordinator_email: Some("chen.zhihui@iukl.edu.my".into()),
+        }],
     }
 }
 
@@ -88,8 +93,11 @@ pub async fn load(conn: &mut AnyConnection, actor: &Actor, reviewer: i64, iukl: 
     queries::set_closes_at(&mut *conn, id, &at(-1).parse::<jiff::Timestamp>().map(crate::time::to_text).unwrap_or_default()).await?;
     office::screen(&mut *conn, actor, id).await?;
     for (i, (_, _, app)) in apps.iter().take(4).enumerate() {
-        let scores = [("academic", 92.0 - 6.0 * i as f64), ("motivation", 85.0 - 4.0 * i as f64)]
-            .map(|(c, s)| ScoreInput { criterion: c.into(), score: s, comment: String::new() });
+        let scores = [("academic", 92.0 - 6.0 * i as f64), ("motivation", 85.0 - 4.0 * i as f64)].map(|(c, s)| ScoreInput {
+            criterion: c.into(),
+            score: s,
+            comment: String::new(),
+        });
         office::score(&mut *conn, actor, reviewer, *app, &scores).await?;
     }
     office::allocate(&mut *conn, actor, id).await?;
@@ -100,6 +108,7 @@ pub async fn load(conn: &mut AnyConnection, actor: &Actor, reviewer: i64, iukl: 
     nomination::nominate(&mut *conn, actor, id, base).await?;
     nomination::decide(&mut *conn, cp, apps[0].2, &PartnerDecision { accept: true, reason: "Welcome to IUKL.".into() }).await?;
     let open = call(programme, iukl, "2026-2027", "IUKL undergraduate exchange 2026/27", "IUKL 本科交换项目 2026/27", (-24, 24 * 60), 5);
-    calls::create_call(&mut *conn, actor, &NewCall { required_documents: vec!["transcript".into()], language_certificate: true, ..open }).await?;
+    calls::create_call(&mut *conn, actor, &NewCall { required_documents: vec!["transcript".into()], language_certificate: true, ..open })
+        .await?;
     Ok(())
 }

@@ -60,7 +60,10 @@ pub async fn upload(state: &AppState, actor: &Actor, user_id: i64, id: i64, meta
         let a = student::own(&mut conn, user_id, id).await?;
         let call = queries::get_call(&mut conn, a.call_id).await?;
         if !super::model::editable(a.status, call.is_open_at(&crate::time::now_text())) {
-            return Err(AppError::Conflict("The application can no longer be changed: the call has closed or it is being reviewed.".into(), None));
+            return Err(AppError::Conflict(
+                "The application can no longer be changed: the call has closed or it is being reviewed.".into(),
+                None,
+            ));
         }
     }
     let store: &Files = state.service::<Files>();
@@ -74,7 +77,10 @@ pub async fn upload(state: &AppState, actor: &Actor, user_id: i64, id: i64, meta
         let a = student::own(&mut tx, user_id, id).await?;
         let call = queries::get_call(&mut tx, a.call_id).await?;
         if !super::model::editable(a.status, call.is_open_at(&crate::time::now_text())) {
-            return Err(AppError::Conflict("The application can no longer be changed: the call has closed or it is being reviewed.".into(), None));
+            return Err(AppError::Conflict(
+                "The application can no longer be changed: the call has closed or it is being reviewed.".into(),
+                None,
+            ));
         }
         let row = queries::NewDocument {
             application_id: id,

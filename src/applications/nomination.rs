@@ -21,7 +21,10 @@ use super::{
 use crate::{
     audit::{self, Action, Actor},
     error::{AppError, AppResult},
-    programmes::{mobilities, model::{MobilityStatus, NewMobility}},
+    programmes::{
+        mobilities,
+        model::{MobilityStatus, NewMobility},
+    },
 };
 
 /// What a nomination run did.
@@ -148,7 +151,8 @@ pub async fn incoming(conn: &mut AnyConnection, actor: &Actor, call_id: i64, n: 
         return Err(AppError::Conflict("This call is for our own students; partners nominate only to incoming calls.".into(), None));
     }
     let partners = queries::call_partners(&mut *conn, call_id).await?;
-    let cp = partner_of(&partners, n.call_partner_id).map_err(|_| AppError::field("call_partner_id", "that partner is not offered in this call"))?;
+    let cp = partner_of(&partners, n.call_partner_id)
+        .map_err(|_| AppError::field("call_partner_id", "that partner is not offered in this call"))?;
     let name = n.name.trim();
     if name.is_empty() {
         return Err(AppError::field("name", "give the nominee's name"));

@@ -11,7 +11,8 @@ use utoipa::ToSchema;
 
 use super::{
     model::{
-        Application, ApplicationStatus as S, Call, allocation::{self, Outcome, Ranked, ToRank},
+        Application, ApplicationStatus as S, Call,
+        allocation::{self, Outcome, Ranked, ToRank},
         check_step, eligibility_problems, scoring,
     },
     notify,
@@ -114,10 +115,20 @@ pub async fn score(conn: &mut AnyConnection, actor: &Actor, reviewer: i64, id: i
         let value = (s.score * 100.0).round() as i64;
         queries::upsert_score(&mut *conn, id, reviewer, &s.criterion, value, s.comment.trim()).await?;
     }
-    let all: Vec<scoring::Score> = queries::call_scores(&mut *conn, a.call_id).await?.into_iter().filter(|(x, _)| *x == id).map(|(_, s)| s).collect();
+    let all: Vec<scoring::Score> =
+        queries::call_scores(&mut *conn, a.call_id).await?.into_iter().filter(|(x, _)| *x == id).map(|(_, s)| s).collect();
     let total = scoring::total(&criteria, &call.scoring_rule, &all);
     queries::set_score(&mut *conn, id, total).await?;
-    audit::record(&mut *conn, actor, Action::Update, "application_score", id, None, Some(&serde_json::json!({"scores": input.iter().map(|s| (&s.criterion, s.score)).collect::<Vec<_>>(), "total": total}))).await?;
+    audit::record(
+        &mut *conn,
+        actor,
+        Action::Update,
+        "application_score",
+        id,
+        None,
+        Some(&serde_json::json!({"scores": input.iter().map(|s| (&s.criterion, s.score)).collect::<Vec<_>>(), "total": total})),
+    )
+    .await?;
     Ok(total)
 }
 
@@ -125,13 +136,19 @@ pub async fn score(conn: &mut AnyConnection, actor: &Actor, reviewer: i64, id: i
 pub async fn interview(conn: &mut AnyConnection, actor: &Actor, id: i64, at: Option<&str>, place: &str) -> AppResult<()> {
     let before = queries::get_application(&mut *conn, id).await?;
     let at = match at.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => Some(super::model::parse_instant(t).ok_or_else(|| AppError::field("at", "use a time such as 2025-03-01T09:00 (office time) or 2025-03-01T09:00:00+08:00"))?),
+        Some(t) => Some(
+            super::model::parse_instant(t)
+                .ok_or_else(|| AppError::field("at", "use a time such as 2025-03-01T09:00 (office time) or 2025-03-01T09:00:00+08:00"))?,
+        ),
         None => None,
     };
     queries::set_interview(&mut *conn, id, at.as_deref(), place.trim()).await?;
     let after = queries::get_application(&mut *conn, id).await?;
     audit::record(&mut *conn, actor, Action::Update, "application", id, Some(&before), Some(&after)).await?;
-    if let Some(at) = at.as_deref().filter(|_| before.interview_at.as_deref() != after.interview_at.as_deref() || before.interview_place != after.interview_place) {
+    if let Some(at) = at
+        .as_deref()
+        .filter(|_| before.interview_at.as_deref() != after.interview_at.as_deref() || before.interview_place != after.interview_place)
+    {
         notify::interview(conn, id, at, place.trim()).await?;
     }
     Ok(())
@@ -158,10 +175,19 @@ pub async fn allocate(conn: &mut AnyConnection, actor: &Actor, call_id: i64) -> 
     if call.published_at.is_some() {
         return Err(AppError::Conflict("The results are published; places given up go to the next in rank by themselves.".into(), None));
     }
-    let apps = queries::list_applications(&mut *conn, &super::model::ApplicationQuery { call_id: Some(call_id), ..Default::default() }).await?;
+    let apps =
+        queries::list_applications(&mut *conn, &super::model::ApplicationQuery { call_id: Some(call_id), ..Default::default() }).await?;
     let eligible: Vec<&Application> = apps.iter().filter(|a| a.status == S::Eligible).collect();
     let ranks: HashMap<i64, i64> = allocation::rank(
-        eligible.iter().map(|a| ToRank { application_id: a.id, score: a.score_x100, gpa: a.gpa_x100, submitted_at: a.submitted_at.clone().unwrap_or_default() }).collect(),
+        eligible
+            .iter()
+            .map(|a| ToRank {
+                application_id: a.id,
+                score: a.score_x100,
+                gpa: a.gpa_x100,
+                submitted_at: a.submitted_at.clone().unwrap_or_default(),
+            })
+            .collect(),
     )
     .into_iter()
     .collect();
@@ -173,7 +199,13 @@ pub async fn allocate(conn: &mut AnyConnection, actor: &Actor, call_id: i64) -> 
 }
 
 /// Runs the pure allocation over `to_place` (manual allocations kept) and writes it.
-async fn run(conn: &mut AnyConnection, call: &Call, apps: &[Application], to_place: &[&Application], ranks: &HashMap<i64, i64>) -> AppResult<Vec<Outcome>> {
+async fn run(
+    conn: &mut AnyConnection,
+    call: &Call,
+    apps: &[Application],
+    to_place: &[&Application],
+    ranks: &HashMap<i64, i64>,
+) -> AppResult<Vec<Outcome>> {
     let places: HashMap<i64, i64> = queries::call_partners(&mut *conn, call.id).await?.iter().map(|p| (p.id, p.places)).collect();
     let mut choices: HashMap<i64, Vec<i64>> = HashMap::new();
     for (a, p) in queries::call_choices(&mut *conn, call.id).await? {
@@ -183,7 +215,11 @@ async fn run(conn: &mut AnyConnection, call: &Call, apps: &[Application], to_pla
     let ranked: Vec<Ranked> = to_place
         .iter()
         .filter(|a| a.override_note.is_none())
-        .map(|a| Ranked { application_id: a.id, rank: ranks.get(&a.id).copied().unwrap_or(i64::MAX), choices: choices.remove(&a.id).unwrap_or_default() })
+        .map(|a| Ranked {
+            application_id: a.id,
+            rank: ranks.get(&a.id).copied().unwrap_or(i64::MAX),
+            choices: choices.remove(&a.id).unwrap_or_default(),
+        })
         .collect();
     let outcomes = allocation::allocate(&places, &held, &ranked);
     for o in &outcomes {
@@ -192,7 +228,13 @@ async fn run(conn: &mut AnyConnection, call: &Call, apps: &[Application], to_pla
         queries::set_allocation(&mut *conn, o.application_id, &row).await?;
     }
     for a in to_place.iter().filter(|a| a.override_note.is_some()) {
-        let row = Allocated { rank: ranks.get(&a.id).copied().or(a.rank), partner: a.allocated_partner_id, choice: a.allocated_choice, json: a.allocation_json.as_deref(), override_note: a.override_note.as_deref() };
+        let row = Allocated {
+            rank: ranks.get(&a.id).copied().or(a.rank),
+            partner: a.allocated_partner_id,
+            choice: a.allocated_choice,
+            json: a.allocation_json.as_deref(),
+            override_note: a.override_note.as_deref(),
+        };
         queries::set_allocation(&mut *conn, a.id, &row).await?;
     }
     Ok(outcomes)
@@ -257,7 +299,8 @@ pub async fn offer_freed_places(conn: &mut AnyConnection, actor: &Actor, call_id
     if call.published_at.is_none() {
         return Ok(());
     }
-    let apps = queries::list_applications(&mut *conn, &super::model::ApplicationQuery { call_id: Some(call_id), ..Default::default() }).await?;
+    let apps =
+        queries::list_applications(&mut *conn, &super::model::ApplicationQuery { call_id: Some(call_id), ..Default::default() }).await?;
     let waiting: Vec<&Application> = apps.iter().filter(|a| a.status == S::Waitlisted).collect();
     let ranks: HashMap<i64, i64> = waiting.iter().map(|a| (a.id, a.rank.unwrap_or(i64::MAX))).collect();
     let outcomes = run(&mut *conn, &call, &apps, &waiting, &ranks).await?;

@@ -41,12 +41,14 @@ pub async fn programmes(app: &TestApp, iukl: i64) -> (i64, i64, i64) {
         .fetch_one(&app.db.pool)
         .await
         .expect("programme");
-        sqlx::query("INSERT INTO programme_quotas (programme_id, academic_year, direction, quota) VALUES ($1, '2025-2026', 'outbound', $2)")
-            .bind(programme)
-            .bind(quota)
-            .execute(&app.db.pool)
-            .await
-            .expect("quota");
+        sqlx::query(
+            "INSERT INTO programme_quotas (programme_id, academic_year, direction, quota) VALUES ($1, '2025-2026', 'outbound', $2)",
+        )
+        .bind(programme)
+        .bind(quota)
+        .execute(&app.db.pool)
+        .await
+        .expect("quota");
         ids.push(programme);
     }
     (ids[0], ids[1], other)
@@ -69,7 +71,12 @@ pub fn call_body(p1: i64, p2: i64, iukl: i64, other: i64) -> Value {
 pub async fn student(app: &TestApp, name: &str) -> (i64, String) {
     let token = app.token_for(name, &["student"], None).await;
     let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(name).fetch_one(&app.db.pool).await.expect("user");
-    sqlx::query("UPDATE users SET email = $1 WHERE id = $2").bind(format!("{name}@students.example.edu")).bind(id).execute(&app.db.pool).await.expect("email");
+    sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
+        .bind(format!("{name}@students.example.edu"))
+        .bind(id)
+        .execute(&app.db.pool)
+        .await
+        .expect("email");
     (id, token)
 }
 
@@ -88,7 +95,14 @@ pub async fn complete(app: &TestApp, token: &str, id: i64, gpa: &str, choices: &
                         "motivation": "Infrastructure at IUKL.", "choices": choices});
     let (status, body) = send(app, token, reqwest::Method::PATCH, &format!("/api/v1/applications/{id}"), Some(fields)).await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) = post_bytes(app, token, &format!("/api/v1/applications/{id}/documents?name=transcript.pdf&kind=transcript"), "application/pdf", b"%PDF-1.7\n1 0 obj\n".to_vec()).await;
+    let (status, body) = post_bytes(
+        app,
+        token,
+        &format!("/api/v1/applications/{id}/documents?name=transcript.pdf&kind=transcript"),
+        "application/pdf",
+        b"%PDF-1.7\n1 0 obj\n".to_vec(),
+    )
+    .await;
     assert_eq!(status, 201, "{body}");
     let (status, body) = post(app, token, &format!("/api/v1/applications/{id}/steps"), json!({"action": "submit"})).await;
     assert_eq!(status, 200, "{body}");
@@ -123,8 +137,12 @@ pub async fn open_call() -> (TestApp, String, i64, Vec<i64>) {
 async fn a_call_takes_its_places_from_the_programmes_quotas_and_is_listed_publicly() {
     let (app, _staff, call, _) = open_call().await;
     let body = public_get(&app, &format!("/api/v1/calls/{call}")).await;
-    let places: Vec<(String, i64)> =
-        body["partners"].as_array().expect("partners").iter().map(|p| (p["name"].as_str().unwrap_or("").to_string(), p["places"].as_i64().unwrap_or(-1))).collect();
+    let places: Vec<(String, i64)> = body["partners"]
+        .as_array()
+        .expect("partners")
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap_or("").to_string(), p["places"].as_i64().unwrap_or(-1)))
+        .collect();
     assert!(places.contains(&("Infrastructure University Kuala Lumpur".to_string(), 2)), "{places:?}");
     assert!(places.contains(&("Universiti Teknologi Demo".to_string(), 1)), "{places:?}");
     assert_eq!(body["phase"], "open");
@@ -149,7 +167,16 @@ async fn a_bad_call_names_every_problem_and_stores_nothing() {
     let (status, problem) = post(&app, &staff, "/api/v1/calls", body).await;
     assert_eq!(status, 422, "{problem}");
     let fields: Vec<&str> = problem["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
-    for f in ["title_en", "academic_year", "closes_at", "mobility_end", "max_choices", "partners[0].institution_id", "partners[1].institution_id", "partners[1].places"] {
+    for f in [
+        "title_en",
+        "academic_year",
+        "closes_at",
+        "mobility_end",
+        "max_choices",
+        "partners[0].institution_id",
+        "partners[1].institution_id",
+        "partners[1].places",
+    ] {
         assert!(fields.contains(&f), "{f} missing in {fields:?}");
     }
     assert_eq!(app.count("calls").await, 0);
@@ -175,11 +202,27 @@ async fn a_student_drafts_ranks_uploads_and_submits_and_sees_what_is_missing() {
     let (status, problem) = send(&app, &token, reqwest::Method::PATCH, &format!("/api/v1/applications/{id}"), Some(too_many)).await;
     assert_eq!(status, 422);
     assert_eq!(problem["errors"][0]["field"], "choices[1]");
-    let (status, body) = post_bytes(&app, &token, &format!("/api/v1/applications/{id}/documents?name=transcript.pdf&kind=transcript"), "application/pdf", b"<html>not a pdf".to_vec()).await;
+    let (status, body) = post_bytes(
+        &app,
+        &token,
+        &format!("/api/v1/applications/{id}/documents?name=transcript.pdf&kind=transcript"),
+        "application/pdf",
+        b"<html>not a pdf".to_vec(),
+    )
+    .await;
     assert_eq!(status, 422, "a fake PDF: {body}");
-    let (status, _) = post_bytes(&app, &token, &format!("/api/v1/applications/{id}/documents?name=cv.txt&kind=cv"), "text/plain", b"plain text".to_vec()).await;
+    let (status, _) =
+        post_bytes(&app, &token, &format!("/api/v1/applications/{id}/documents?name=cv.txt&kind=cv"), "text/plain", b"plain text".to_vec())
+            .await;
     assert_eq!(status, 415);
-    let (status, _) = post_bytes(&app, &token, &format!("/api/v1/applications/{id}/documents?name=t.pdf&kind=transcript"), "application/pdf", vec![b'%'; 11 * 1024 * 1024]).await;
+    let (status, _) = post_bytes(
+        &app,
+        &token,
+        &format!("/api/v1/applications/{id}/documents?name=t.pdf&kind=transcript"),
+        "application/pdf",
+        vec![b'%'; 11 * 1024 * 1024],
+    )
+    .await;
     assert_eq!(status, 413);
     assert_eq!(app.count("application_documents").await, 0);
     complete(&app, &token, id, "3.5", &[partners[1], partners[0]]).await;
@@ -188,14 +231,18 @@ async fn a_student_drafts_ranks_uploads_and_submits_and_sees_what_is_missing() {
     assert_eq!(body["missing"], json!([]));
     assert_eq!(body["choices"][0]["call_partner_id"], partners[1]);
     let doc = body["documents"][0]["id"].as_i64().expect("doc");
-    let file = app.client.get(app.url(&format!("/api/v1/applications/{id}/documents/{doc}"))).bearer_auth(&token).send().await.expect("download");
+    let file =
+        app.client.get(app.url(&format!("/api/v1/applications/{id}/documents/{doc}"))).bearer_auth(&token).send().await.expect("download");
     assert_eq!(file.headers()["content-type"], "application/pdf");
     let (_, stranger) = student(&app, "zhang.san").await;
     let (status, _) = send(&app, &stranger, reqwest::Method::GET, &format!("/api/v1/applications/{id}"), None).await;
     assert_eq!(status, 404, "another student's application is not revealed");
     let mine = get(&app, &stranger, "/api/v1/applications").await;
     assert_eq!(mine, json!([]));
-    let mails: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE to_addr = 'li.wei@students.example.edu'").fetch_one(&app.db.pool).await.expect("mail");
+    let mails: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE to_addr = 'li.wei@students.example.edu'")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("mail");
     assert_eq!(mails, 1, "submitting is mailed");
 }
 
@@ -206,14 +253,22 @@ async fn after_the_deadline_nothing_can_be_changed() {
     let (_, draft) = post(&app, &token, &format!("/api/v1/calls/{call}/applications"), json!({})).await;
     let id = draft["id"].as_i64().expect("id");
     close(&app, call).await;
-    let (status, problem) = send(&app, &token, reqwest::Method::PATCH, &format!("/api/v1/applications/{id}"), Some(json!({"choices": [partners[0]]}))).await;
+    let (status, problem) =
+        send(&app, &token, reqwest::Method::PATCH, &format!("/api/v1/applications/{id}"), Some(json!({"choices": [partners[0]]}))).await;
     assert_eq!(status, 409, "{problem}");
     assert!(problem["detail"].as_str().unwrap_or("").contains("closed"));
     let (status, _) = post(&app, &token, &format!("/api/v1/applications/{id}/steps"), json!({"action": "submit"})).await;
     assert_eq!(status, 409);
     let (status, _) = post(&app, &token, &format!("/api/v1/applications/{id}/steps"), json!({"action": "withdraw"})).await;
     assert_eq!(status, 409, "a draft is not withdrawn after the deadline either");
-    let (status, _) = post_bytes(&app, &token, &format!("/api/v1/applications/{id}/documents?name=transcript.pdf&kind=transcript"), "application/pdf", b"%PDF-1.7".to_vec()).await;
+    let (status, _) = post_bytes(
+        &app,
+        &token,
+        &format!("/api/v1/applications/{id}/documents?name=transcript.pdf&kind=transcript"),
+        "application/pdf",
+        b"%PDF-1.7".to_vec(),
+    )
+    .await;
     assert_eq!(status, 409);
     let (_, newcomer) = student(&app, "newcomer").await;
     let (status, _) = post(&app, &newcomer, &format!("/api/v1/calls/{call}/applications"), json!({})).await;

@@ -23,7 +23,12 @@ async fn three_applicants() -> (TestApp, String, i64, Vec<i64>, Vec<(String, i64
     let (app, staff, call, partners) = open_call().await;
     // partners are listed by name: [0] = IUKL (2 places), [1] = the other (1 place).
     let mut students = Vec::new();
-    for (name, gpa, choices) in [("a.best", "3.9", vec![partners[1], partners[0]]), ("b.second", "3.6", vec![partners[1], partners[0]]), ("c.third", "3.4", vec![partners[1], partners[0]]), ("d.low", "2.1", vec![partners[0]])] {
+    for (name, gpa, choices) in [
+        ("a.best", "3.9", vec![partners[1], partners[0]]),
+        ("b.second", "3.6", vec![partners[1], partners[0]]),
+        ("c.third", "3.4", vec![partners[1], partners[0]]),
+        ("d.low", "2.1", vec![partners[0]]),
+    ] {
         let (_, token) = student(&app, name).await;
         let id = submitted(&app, &token, call, gpa, &choices).await;
         students.push((token, id));
@@ -49,12 +54,16 @@ async fn the_office_screens_scores_allocates_by_rank_and_explains_each_place() {
     let slot = json!({"at": "2025-03-20T10:00", "place": "Shixun Building 1507"});
     let (status, body) = send(&app, &staff, reqwest::Method::PUT, &format!("/api/v1/applications/{}/interview", s[0].1), Some(slot)).await;
     assert_eq!((status, body["interview_at"].as_str()), (200, Some("2025-03-20T02:00:00.000000Z")), "{body}");
-    let mailed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE dedupe_key LIKE 'application-interview:%'").fetch_one(&app.db.pool).await.expect("mail");
+    let mailed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE dedupe_key LIKE 'application-interview:%'")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("mail");
     assert_eq!(mailed, 1, "the student is told the slot");
     let first = get(&app, &staff, &format!("/api/v1/applications/{}", s[0].1)).await;
     assert_eq!(first["score_x100"], 8300, "academic (90+80)/2 = 85 × 0.6 + 80 × 0.4");
     assert_eq!(first["scores"].as_array().map(Vec::len), Some(4));
-    let (status, student_scores) = send(&app, &s[0].0, reqwest::Method::PUT, &format!("/api/v1/applications/{}/scores", s[0].1), Some(json!({"scores": []}))).await;
+    let (status, student_scores) =
+        send(&app, &s[0].0, reqwest::Method::PUT, &format!("/api/v1/applications/{}/scores", s[0].1), Some(json!({"scores": []}))).await;
     assert_eq!(status, 403, "students do not score: {student_scores}");
 
     let (status, outcomes) = post(&app, &staff, &format!("/api/v1/calls/{call}/allocate"), json!({})).await;
@@ -70,9 +79,16 @@ async fn the_office_screens_scores_allocates_by_rank_and_explains_each_place() {
     let own = get(&app, &s[1].0, &format!("/api/v1/applications/{}", s[1].1)).await;
     assert_eq!(own["explanation"], Value::Null, "students see the result only once published");
 
-    let (status, _) = post(&app, &staff, &format!("/api/v1/applications/{}/allocation", s[2].1), json!({"call_partner_id": null, "note": ""})).await;
+    let (status, _) =
+        post(&app, &staff, &format!("/api/v1/applications/{}/allocation", s[2].1), json!({"call_partner_id": null, "note": ""})).await;
     assert_eq!(status, 422, "a manual allocation needs a reason");
-    let (status, _) = post(&app, &staff, &format!("/api/v1/applications/{}/allocation", s[2].1), json!({"call_partner_id": null, "note": "Interview not attended"})).await;
+    let (status, _) = post(
+        &app,
+        &staff,
+        &format!("/api/v1/applications/{}/allocation", s[2].1),
+        json!({"call_partner_id": null, "note": "Interview not attended"}),
+    )
+    .await;
     assert_eq!(status, 200);
     let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE entity = 'application_allocation' AND entity_id = $1")
         .bind(s[2].1)
@@ -83,7 +99,11 @@ async fn the_office_screens_scores_allocates_by_rank_and_explains_each_place() {
     let (status, again) = post(&app, &staff, &format!("/api/v1/calls/{call}/allocate"), json!({})).await;
     assert_eq!(status, 200, "{again}");
     let kept = get(&app, &staff, &format!("/api/v1/applications/{}", s[2].1)).await;
-    assert_eq!((kept["allocated_partner_id"].clone(), kept["override_note"].clone()), (Value::Null, json!("Interview not attended")), "runs keep manual allocations");
+    assert_eq!(
+        (kept["allocated_partner_id"].clone(), kept["override_note"].clone()),
+        (Value::Null, json!("Interview not attended")),
+        "runs keep manual allocations"
+    );
 
     let csv = app.client.get(app.url(&format!("/calls/{call}/export.csv?status=eligible"))).bearer_auth(&staff).send().await.expect("csv");
     assert_eq!(csv.status().as_u16(), 200);
@@ -120,7 +140,10 @@ async fn a_declined_place_goes_to_the_next_in_rank_and_nomination_creates_mobili
     assert_eq!(a["student_actions"], json!(["accept", "decline", "withdraw"]));
     let c = get(&app, &s[2].0, &format!("/api/v1/applications/{}", s[2].1)).await;
     assert_eq!(c["status"], "waitlisted");
-    assert!(c["explanation"].as_str().unwrap_or("").contains("no place, because choice 1 (Universiti Teknologi Demo) was full at rank 1"), "{c}");
+    assert!(
+        c["explanation"].as_str().unwrap_or("").contains("no place, because choice 1 (Universiti Teknologi Demo) was full at rank 1"),
+        "{c}"
+    );
     let (status, _) = post(&app, &s[1].0, &format!("/api/v1/applications/{}/steps", s[1].1), json!({"action": "decline"})).await;
     assert_eq!(status, 200);
     let c = get(&app, &s[2].0, &format!("/api/v1/applications/{}", s[2].1)).await;
@@ -136,12 +159,16 @@ async fn a_declined_place_goes_to_the_next_in_rank_and_nomination_creates_mobili
     let (status, nominated) = post(&app, &staff, &format!("/api/v1/calls/{call}/nominate"), json!({})).await;
     assert_eq!(status, 200, "{nominated}");
     assert_eq!(nominated["mobilities"].as_array().map(Vec::len), Some(2));
-    let counted: i64 = sqlx::query_scalar("SELECT CAST(SUM(n) AS BIGINT) FROM mobility_counts WHERE status = 'nominated' AND direction = 'outbound'")
+    let counted: i64 =
+        sqlx::query_scalar("SELECT CAST(SUM(n) AS BIGINT) FROM mobility_counts WHERE status = 'nominated' AND direction = 'outbound'")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("counts");
+    assert_eq!(counted, 2, "nominated mobilities are counted like any other");
+    let mail: (String, String) = sqlx::query_as("SELECT to_addr, body FROM mail_outbox WHERE dedupe_key LIKE 'nominations:%'")
         .fetch_one(&app.db.pool)
         .await
-        .expect("counts");
-    assert_eq!(counted, 2, "nominated mobilities are counted like any other");
-    let mail: (String, String) = sqlx::query_as("SELECT to_addr, body FROM mail_outbox WHERE dedupe_key LIKE 'nominations:%'").fetch_one(&app.db.pool).await.expect("partner mail");
+        .expect("partner mail");
     assert_eq!(mail.0, "coordinator@iukl.edu.my");
     let link = mail.1.split_whitespace().find(|w| w.contains("/partner/review/")).expect("link").to_string();
     let path = &link[link.find("/partner/").expect("path")..];
@@ -153,9 +180,19 @@ async fn a_declined_place_goes_to_the_next_in_rank_and_nomination_creates_mobili
     assert!(html.contains("c.third"), "the nominee is listed");
     let csrf = extract_csrf(&html);
     let id = s[2].1.to_string();
-    let refused = partner.post(app.url(path)).form(&[("_csrf", csrf.as_str()), ("application_id", id.as_str()), ("decision", "reject"), ("reason", "")]).send().await.expect("post");
+    let refused = partner
+        .post(app.url(path))
+        .form(&[("_csrf", csrf.as_str()), ("application_id", id.as_str()), ("decision", "reject"), ("reason", "")])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(refused.status().as_u16(), 200, "a rejection without a reason is the form again");
-    let done = partner.post(app.url(path)).form(&[("_csrf", csrf.as_str()), ("application_id", id.as_str()), ("decision", "accept"), ("reason", "")]).send().await.expect("post");
+    let done = partner
+        .post(app.url(path))
+        .form(&[("_csrf", csrf.as_str()), ("application_id", id.as_str()), ("decision", "accept"), ("reason", "")])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(done.status().as_u16(), 303);
     let c = get(&app, &s[2].0, &format!("/api/v1/applications/{}", s[2].1)).await;
     assert_eq!(c["status"], "partner_accepted");
@@ -171,16 +208,25 @@ async fn a_declined_place_goes_to_the_next_in_rank_and_nomination_creates_mobili
     let forged = path.replace("/partner/review/", "/partner/review/9");
     assert_eq!(client().get(app.url(&forged)).send().await.expect("forged").status().as_u16(), 404);
     let other_purpose = path.replace("/partner/review/", "/partner/nominate/");
-    assert_eq!(client().get(app.url(&other_purpose)).send().await.expect("purpose").status().as_u16(), 404, "a link opens only its own purpose");
+    assert_eq!(
+        client().get(app.url(&other_purpose)).send().await.expect("purpose").status().as_u16(),
+        404,
+        "a link opens only its own purpose"
+    );
 }
 
 #[tokio::test]
 async fn partners_nominate_incoming_students_through_their_link() {
     let (app, staff, call, partners) = open_call().await;
-    let (status, _) = post(&app, &staff, &format!("/api/v1/calls/{call}/incoming"), json!({"call_partner_id": partners[0], "name": "X"})).await;
+    let (status, _) =
+        post(&app, &staff, &format!("/api/v1/calls/{call}/incoming"), json!({"call_partner_id": partners[0], "name": "X"})).await;
     assert_eq!(status, 409, "an outgoing call takes no incoming nominees");
     let p = get(&app, &staff, &format!("/api/v1/calls/{call}")).await["programme_id"].as_i64().expect("programme");
-    sqlx::query("INSERT INTO programme_quotas (programme_id, academic_year, direction, quota) VALUES ($1, '2025-2026', 'inbound', 3)").bind(p).execute(&app.db.pool).await.expect("quota");
+    sqlx::query("INSERT INTO programme_quotas (programme_id, academic_year, direction, quota) VALUES ($1, '2025-2026', 'inbound', 3)")
+        .bind(p)
+        .execute(&app.db.pool)
+        .await
+        .expect("quota");
     let now = jiff::Timestamp::now();
     let body = json!({"programme_id": p, "academic_year": "2025-2026", "direction": "inbound", "title_en": "Incoming 2025/26",
         "opens_at": (now - jiff::SignedDuration::from_hours(1)).to_string(), "closes_at": (now + jiff::SignedDuration::from_hours(48)).to_string(),
@@ -188,7 +234,13 @@ async fn partners_nominate_incoming_students_through_their_link() {
     let (status, incoming) = post(&app, &staff, "/api/v1/calls", body).await;
     assert_eq!(status, 201, "{incoming}");
     let (id, cp) = (incoming["id"].as_i64().expect("id"), incoming["partners"][0]["id"].as_i64().expect("cp"));
-    let (status, made) = post(&app, &staff, &format!("/api/v1/calls/{id}/incoming"), json!({"call_partner_id": cp, "name": "Nur Aisyah", "email": "nur@iukl.edu.my"})).await;
+    let (status, made) = post(
+        &app,
+        &staff,
+        &format!("/api/v1/calls/{id}/incoming"),
+        json!({"call_partner_id": cp, "name": "Nur Aisyah", "email": "nur@iukl.edu.my"}),
+    )
+    .await;
     assert_eq!(status, 201, "{made}");
     let (status, link) = post(&app, &staff, &format!("/api/v1/calls/{id}/partners/{cp}/link"), json!({})).await;
     assert_eq!(status, 200);
@@ -196,7 +248,12 @@ async fn partners_nominate_incoming_students_through_their_link() {
     let path = &url[url.find("/partner/").expect("path")..];
     let partner = client();
     let csrf = extract_csrf(&partner.get(app.url(path)).send().await.expect("page").text().await.expect("html"));
-    let res = partner.post(app.url(path)).form(&[("_csrf", csrf.as_str()), ("name", "Ahmad Faiz"), ("email", "ahmad@iukl.edu.my")]).send().await.expect("post");
+    let res = partner
+        .post(app.url(path))
+        .form(&[("_csrf", csrf.as_str()), ("name", "Ahmad Faiz"), ("email", "ahmad@iukl.edu.my")])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(res.status().as_u16(), 303);
     let inbound = get(&app, &staff, &format!("/api/v1/mobilities?programme_id={p}&direction=inbound")).await;
     assert_eq!(inbound["total"], 2);

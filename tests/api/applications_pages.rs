@@ -23,8 +23,15 @@ async fn a_student_applies_and_submits_through_the_pages_in_chinese() {
     assert!(html.contains("提交前尚缺") && html.contains("成绩单"), "what is missing, in Chinese");
     let p = partners[0].to_string();
     let form = |gpa: &'static str| {
-        vec![("_csrf", csrf.clone()), ("choice_1", p.clone()), ("level", "undergraduate".into()), ("gpa", gpa.into()), ("student_number", "2021009".into()),
-             ("faculty", "School of Foreign Studies".into()), ("motivation", "想去 IUKL 学习。".into())]
+        vec![
+            ("_csrf", csrf.clone()),
+            ("choice_1", p.clone()),
+            ("level", "undergraduate".into()),
+            ("gpa", gpa.into()),
+            ("student_number", "2021009".into()),
+            ("faculty", "School of Foreign Studies".into()),
+            ("motivation", "想去 IUKL 学习。".into()),
+        ]
     };
     let bad = app.client.post(app.url(&to)).form(&form("9.9")).send().await.expect("save");
     assert_eq!(bad.status().as_u16(), 200, "the form again");
@@ -35,7 +42,13 @@ async fn a_student_applies_and_submits_through_the_pages_in_chinese() {
     let id: i64 = to.rsplit('/').next().and_then(|s| s.parse().ok()).expect("id");
     let api = get(&app, &staff, &format!("/api/v1/applications/{id}")).await;
     assert_eq!((api["gpa_x100"].as_i64(), api["choices"][0]["call_partner_id"].as_i64()), (Some(370), Some(partners[0])));
-    let refused = app.client.post(app.url(&format!("{to}/steps"))).form(&[("_csrf", csrf.as_str()), ("action", "submit")]).send().await.expect("step");
+    let refused = app
+        .client
+        .post(app.url(&format!("{to}/steps")))
+        .form(&[("_csrf", csrf.as_str()), ("action", "submit")])
+        .send()
+        .await
+        .expect("step");
     assert_eq!(refused.status().as_u16(), 200, "the transcript is missing: the page again");
     let list = app.client.get(app.url("/my/applications")).send().await.expect("list").text().await.expect("html");
     assert!(list.contains("草稿") && list.contains("IUKL"), "the student's list");
@@ -51,11 +64,23 @@ async fn the_office_lists_reviews_and_acts_on_a_call_through_the_pages() {
     let html = app.client.get(app.url(&format!("/calls/{call}/applications"))).send().await.expect("list").text().await.expect("html");
     assert!(html.contains("id=\"call-actions\"") && html.contains("/partner/review/"), "actions and partner links");
     let csrf = extract_csrf(&html);
-    let res = app.client.post(app.url(&format!("/calls/{call}/actions"))).form(&[("_csrf", csrf.as_str()), ("action", "allocate")]).send().await.expect("act");
+    let res = app
+        .client
+        .post(app.url(&format!("/calls/{call}/actions")))
+        .form(&[("_csrf", csrf.as_str()), ("action", "allocate")])
+        .send()
+        .await
+        .expect("act");
     assert_eq!(res.status().as_u16(), 200, "still open: the page with the reason");
     assert!(res.text().await.expect("html").contains("still open"));
     close(&app, call).await;
-    let res = app.client.post(app.url(&format!("/calls/{call}/actions"))).form(&[("_csrf", csrf.as_str()), ("action", "allocate")]).send().await.expect("act");
+    let res = app
+        .client
+        .post(app.url(&format!("/calls/{call}/actions")))
+        .form(&[("_csrf", csrf.as_str()), ("action", "allocate")])
+        .send()
+        .await
+        .expect("act");
     assert_eq!(res.status().as_u16(), 303);
     let filtered = app.client.get(app.url(&format!("/calls/{call}/applications?status=nonsense"))).send().await.expect("bad filter");
     assert_eq!(filtered.status().as_u16(), 422);
@@ -67,10 +92,20 @@ async fn the_office_opens_a_call_from_the_form_with_places_from_the_quota() {
     app.logged_in("office.form", &["staff"]).await;
     let html = app.client.get(app.url("/calls/new")).send().await.expect("form").text().await.expect("html");
     let csrf = extract_csrf(&html);
-    let programme = html.split("name=\"programme_id\"><option value=\"").nth(1).and_then(|s| s.split('"').next()).expect("a programme").to_string();
-    let mut form = vec![("_csrf", csrf.clone()), ("programme_id", programme), ("academic_year", "2025-2026".to_string()), ("direction", "outbound".to_string()),
-        ("title_en", "Spring exchange".to_string()), ("opens_at", "2025-03-01T09:00".to_string()), ("closes_at", "2025-02-01T09:00".to_string()),
-        ("mobility_start", "2025-09-01".to_string()), ("mobility_end", "2026-01-31".to_string()), ("required_documents", "transcript".to_string())];
+    let programme =
+        html.split("name=\"programme_id\"><option value=\"").nth(1).and_then(|s| s.split('"').next()).expect("a programme").to_string();
+    let mut form = vec![
+        ("_csrf", csrf.clone()),
+        ("programme_id", programme),
+        ("academic_year", "2025-2026".to_string()),
+        ("direction", "outbound".to_string()),
+        ("title_en", "Spring exchange".to_string()),
+        ("opens_at", "2025-03-01T09:00".to_string()),
+        ("closes_at", "2025-02-01T09:00".to_string()),
+        ("mobility_start", "2025-09-01".to_string()),
+        ("mobility_end", "2026-01-31".to_string()),
+        ("required_documents", "transcript".to_string()),
+    ];
     let bad = app.client.post(app.url("/calls/new")).form(&form).send().await.expect("post");
     assert_eq!(bad.status().as_u16(), 200);
     let bad = bad.text().await.expect("html");

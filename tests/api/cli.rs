@@ -173,7 +173,10 @@ async fn demo_serves_the_seed_story_and_stops_gracefully_on_sigterm() {
     statuses.sort_unstable();
     assert_eq!(statuses, ["ineligible", "nominated", "offered", "partner_accepted", "waitlisted", "withdrawn"], "the demo call's stages");
     let titles: Vec<&str> = calls.as_array().expect("calls").iter().filter_map(|c| c["title_en"].as_str()).collect();
-    assert!(titles.contains(&"IUKL undergraduate exchange 2025/26") && titles.contains(&"IUKL undergraduate exchange 2026/27"), "{titles:?}");
+    assert!(
+        titles.contains(&"IUKL undergraduate exchange 2025/26") && titles.contains(&"IUKL undergraduate exchange 2026/27"),
+        "{titles:?}"
+    );
 
     assert!(lines.iter().any(|l| l == "demo admin user: admin"), "{lines:?}");
     assert!(lines.iter().any(|l| l == "demo admin password: demo password 123"), "{lines:?}");

@@ -2,10 +2,10 @@
 //! Run against SQLite by default and PostgreSQL with `LIAISON_TEST_DATABASE_URL`.
 
 mod agreements;
+mod api_conventions;
 mod applications;
 mod applications_office;
 mod applications_pages;
-mod api_conventions;
 mod auth;
 mod backup;
 mod calendar;

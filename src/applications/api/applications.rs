@@ -54,7 +54,11 @@ async fn detail_of(state: &AppState, ctx: &Ctx, user: &CurrentUser, id: i64) -> 
 /// `GET /api/v1/applications`: the caller's own applications; for the office, every
 /// application matching the filters (by rank).
 #[utoipa::path(get, path = "/api/v1/applications", tag = "applications", params(ApplicationQuery), responses((status = 200, body = Vec<Application>)))]
-pub async fn list_applications(State(state): State<AppState>, User(user): User, ApiQuery(q): ApiQuery<ApplicationQuery>) -> AppResult<Json<Vec<Application>>> {
+pub async fn list_applications(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiQuery(q): ApiQuery<ApplicationQuery>,
+) -> AppResult<Json<Vec<Application>>> {
     let mut conn = state.db.pool.acquire().await?;
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
         <crate::applications::model::ApplicationStatus as crate::status::Status>::parse_field("status", s)?;
@@ -85,7 +89,12 @@ pub async fn start_application(
 /// missing and the steps the student may take.
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications", params(("id" = i64, Path, description = "Application id")),
     responses((status = 200, body = ApplicationDetail), (status = 404, body = Problem)))]
-pub async fn get_application(State(state): State<AppState>, ctx: Ctx, User(user): User, ApiPath(id): ApiPath<i64>) -> AppResult<Json<ApplicationDetail>> {
+pub async fn get_application(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    User(user): User,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<ApplicationDetail>> {
     Ok(Json(detail_of(&state, &ctx, &user, id).await?))
 }
 

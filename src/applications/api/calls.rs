@@ -47,7 +47,11 @@ pub async fn list_calls(State(state): State<AppState>, ApiQuery(q): ApiQuery<Cal
 /// places to the programme's quota for the year and direction.
 #[utoipa::path(post, path = "/api/v1/calls", tag = "applications", request_body = NewCall,
     responses((status = 201, body = CallDetail), (status = 422, body = Problem)))]
-pub async fn create_call(State(state): State<AppState>, User(user): User, ApiJson(c): ApiJson<NewCall>) -> AppResult<(StatusCode, Json<CallDetail>)> {
+pub async fn create_call(
+    State(state): State<AppState>,
+    User(user): User,
+    ApiJson(c): ApiJson<NewCall>,
+) -> AppResult<(StatusCode, Json<CallDetail>)> {
     let mut tx = state.db.begin().await?;
     let id = calls::create_call(&mut tx, &Actor::from(&*user), &c).await?;
     let detail = calls::detail(&mut tx, id).await?;

@@ -189,7 +189,10 @@ mod tests {
             [Skipped { priority: 1, partner: 9, filled_at_rank: None }, Skipped { priority: 2, partner: 1, filled_at_rank: Some(4) }]
         );
         let name = |_: i64| "X".to_string();
-        assert_eq!(explain(&out[0], &name, false), "Rank 1: no place, because choice 1 (X) had no place left; choice 2 (X) was full at rank 4.");
+        assert_eq!(
+            explain(&out[0], &name, false),
+            "Rank 1: no place, because choice 1 (X) had no place left; choice 2 (X) was full at rank 4."
+        );
     }
 
     #[test]

@@ -109,7 +109,10 @@ pub const DOCUMENT_KINDS: &[&str] = &["transcript", "language_certificate", "pas
 pub fn parse_gpa(text: &str) -> Result<i64, String> {
     let t = text.trim();
     let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
-    let ok = !whole.is_empty() && whole.len() <= 1 && whole.bytes().all(|b| b.is_ascii_digit()) && frac.len() <= 2
+    let ok = !whole.is_empty()
+        && whole.len() <= 1
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && frac.len() <= 2
         && frac.bytes().all(|b| b.is_ascii_digit());
     if !ok {
         return Err(format!("'{t}' is not a GPA such as 3.45"));

@@ -41,7 +41,9 @@ fn a_call_with_bad_fields_names_each_of_them() {
     let mut errors = Vec::new();
     check_call_fields(&c, &mut errors);
     let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-    for f in ["title_en", "max_choices", "level", "min_gpa", "required_documents[0]", "criteria[0].key", "criteria[0].weight", "criteria[0].en"] {
+    for f in
+        ["title_en", "max_choices", "level", "min_gpa", "required_documents[0]", "criteria[0].key", "criteria[0].weight", "criteria[0].en"]
+    {
         assert!(fields.contains(&f), "{f} missing from {fields:?}");
     }
 }

@@ -14,7 +14,10 @@ use crate::{
     },
     audit::Actor,
     error::AppResult,
-    programmes::{model::{ProgrammeQuery, ProgrammeSummary}, queries as programmes},
+    programmes::{
+        model::{ProgrammeQuery, ProgrammeSummary},
+        queries as programmes,
+    },
     web::{
         AppState,
         context::{Ctx, User},
@@ -93,7 +96,12 @@ fn input(f: &[(String, String)]) -> NewCall {
 }
 
 /// `POST /calls/new`: opens the call, then shows the office's page of it.
-pub(super) async fn create(State(state): State<AppState>, ctx: Ctx, User(user): User, FormData(fields): FormData<Vec<(String, String)>>) -> AppResult<Response> {
+pub(super) async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    User(user): User,
+    FormData(fields): FormData<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let actor = Actor::from(&*user);
     let c = input(&fields);
     apply(

@@ -130,7 +130,12 @@ async fn show(state: &AppState, ctx: &Ctx, id: i64, mut q: ApplicationQuery, f: 
 }
 
 /// `GET /calls/{id}/applications`: the call's applications for the office.
-pub(super) async fn list(State(state): State<AppState>, ctx: Ctx, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<ApplicationQuery>) -> AppResult<Response> {
+pub(super) async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ApplicationQuery>,
+) -> AppResult<Response> {
     show(&state, &ctx, id, q, FormState::default()).await
 }
 
@@ -169,8 +174,10 @@ async fn table(state: &AppState, id: i64, mut q: ApplicationQuery) -> AppResult<
     q.status = q.status.filter(|s| !s.is_empty());
     let rows = rows(&mut conn, &d, &q, false).await?;
     let max = d.call.max_choices as usize;
-    let mut headers: Vec<String> =
-        ["id", "rank", "student", "email", "student_number", "faculty", "level", "gpa", "score", "status"].iter().map(|s| s.to_string()).collect();
+    let mut headers: Vec<String> = ["id", "rank", "student", "email", "student_number", "faculty", "level", "gpa", "score", "status"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     headers.extend((1..=max).map(|i| format!("choice_{i}")));
     headers.extend(["allocated", "allocated_choice", "explanation"].iter().map(|s| s.to_string()));
     let name = |p: Option<i64>| p.and_then(|p| d.partners.iter().find(|c| c.id == p)).map(|c| c.name.clone()).unwrap_or_default();
@@ -191,7 +198,11 @@ async fn table(state: &AppState, id: i64, mut q: ApplicationQuery) -> AppResult<
                 a.status.as_str().to_string(),
             ];
             cells.extend((0..max).map(|i| r.choices.get(i).cloned().unwrap_or_default()));
-            cells.extend([name(a.allocated_partner_id), a.allocated_choice.map(|c| c.to_string()).unwrap_or_default(), r.explanation.clone()]);
+            cells.extend([
+                name(a.allocated_partner_id),
+                a.allocated_choice.map(|c| c.to_string()).unwrap_or_default(),
+                r.explanation.clone(),
+            ]);
             cells
         })
         .collect();
@@ -205,11 +216,19 @@ async fn export(state: &AppState, id: i64, q: ApplicationQuery, format: Format) 
 }
 
 /// `GET /calls/{id}/export.csv`: the filtered list as CSV.
-pub(super) async fn export_csv(State(state): State<AppState>, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<ApplicationQuery>) -> AppResult<Response> {
+pub(super) async fn export_csv(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ApplicationQuery>,
+) -> AppResult<Response> {
     export(&state, id, q, Format::Csv).await
 }
 
 /// `GET /calls/{id}/export.xlsx`: the filtered list as XLSX.
-pub(super) async fn export_xlsx(State(state): State<AppState>, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<ApplicationQuery>) -> AppResult<Response> {
+pub(super) async fn export_xlsx(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ApplicationQuery>,
+) -> AppResult<Response> {
     export(&state, id, q, Format::Xlsx).await
 }

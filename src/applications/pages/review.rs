@@ -49,11 +49,18 @@ impl ReviewPage {
     }
     /// The caller's own score of a criterion (kept input first).
     fn my_score(&self, key: &str) -> String {
-        let stored = self.d.scores.iter().find(|s| s.reviewer_id == self.me && s.criterion == key).map(|s| super::super::model::hundredths(s.score_x100)).unwrap_or_default();
+        let stored = self
+            .d
+            .scores
+            .iter()
+            .find(|s| s.reviewer_id == self.me && s.criterion == key)
+            .map(|s| super::super::model::hundredths(s.score_x100))
+            .unwrap_or_default();
         self.f.val("scores", &format!("score_{key}"), &stored).to_string()
     }
     fn my_comment(&self, key: &str) -> String {
-        let stored = self.d.scores.iter().find(|s| s.reviewer_id == self.me && s.criterion == key).map(|s| s.comment.clone()).unwrap_or_default();
+        let stored =
+            self.d.scores.iter().find(|s| s.reviewer_id == self.me && s.criterion == key).map(|s| s.comment.clone()).unwrap_or_default();
         self.f.val("scores", &format!("comment_{key}"), &stored).to_string()
     }
     fn allocated_to(&self, id: &i64) -> bool {
@@ -138,6 +145,10 @@ pub(super) async fn save(
 }
 
 /// `GET /applications/{id}/documents/{doc_id}`: a document, for the office.
-pub(super) async fn download(State(state): State<AppState>, ApiPath((id, doc)): ApiPath<(i64, i64)>, headers: HeaderMap) -> AppResult<Response> {
+pub(super) async fn download(
+    State(state): State<AppState>,
+    ApiPath((id, doc)): ApiPath<(i64, i64)>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
     documents::download(&state, id, doc, &headers).await
 }

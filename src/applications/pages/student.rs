@@ -4,21 +4,16 @@
 //! and the buttons of the steps they may take.
 
 use askama::Template;
-use axum::{
-    extract::State,
-    http::HeaderMap,
-    extract::RawQuery,
-    response::Response,
-};
+use axum::{extract::RawQuery, extract::State, http::HeaderMap, response::Response};
 
 use super::Words;
 use crate::applications::cache::CallPartnersCache;
 use crate::status::Status as _;
 use crate::{
     applications::{
-        documents,
+        calls, documents,
         model::{Application, ApplicationDetail, ApplicationInput, CallDetail, DOCUMENT_KINDS, LEVELS, StudentAction},
-        calls, queries, student,
+        queries, student,
     },
     audit::Actor,
     error::{AppError, AppResult},
@@ -92,7 +87,12 @@ impl AppPage {
     }
     fn kinds(&self) -> Vec<&'static str> {
         let required = self.call.required_documents.clone();
-        DOCUMENT_KINDS.iter().copied().filter(|k| required.iter().any(|r| r == k)).chain(DOCUMENT_KINDS.iter().copied().filter(|k| !required.iter().any(|r| r == k))).collect()
+        DOCUMENT_KINDS
+            .iter()
+            .copied()
+            .filter(|k| required.iter().any(|r| r == k))
+            .chain(DOCUMENT_KINDS.iter().copied().filter(|k| !required.iter().any(|r| r == k)))
+            .collect()
     }
     /// The kept or stored value of a text field.
     fn val(&self, name: &str) -> String {

@@ -38,7 +38,11 @@ pub async fn insert_application(conn: &mut AnyConnection, call_id: i64, user_id:
 
 /// An application (404 if none).
 pub async fn get_application(conn: &mut AnyConnection, id: i64) -> AppResult<Application> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("{APP_SELECT} WHERE a.id = $1"))).bind(id).fetch_optional(conn).await?.ok_or(AppError::NotFound)
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("{APP_SELECT} WHERE a.id = $1")))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// A student's applications, newest first.

@@ -104,7 +104,11 @@ pub async fn insert_call_partner(
 
 /// A call (404 if none).
 pub async fn get_call(conn: &mut AnyConnection, id: i64) -> AppResult<Call> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("{CALL_SELECT} WHERE id = $1"))).bind(id).fetch_optional(conn).await?.ok_or(AppError::NotFound)
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("{CALL_SELECT} WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Every call, newest closing first; `open_at` keeps those open at that instant.
@@ -149,7 +153,11 @@ pub async fn lock_call(conn: &mut AnyConnection, id: i64) -> AppResult<()> {
 
 /// The call a partner row belongs to (404 if none).
 pub async fn call_of_partner(conn: &mut AnyConnection, call_partner_id: i64) -> AppResult<i64> {
-    sqlx::query_scalar("SELECT call_id FROM call_partners WHERE id = $1").bind(call_partner_id).fetch_optional(conn).await?.ok_or(AppError::NotFound)
+    sqlx::query_scalar("SELECT call_id FROM call_partners WHERE id = $1")
+        .bind(call_partner_id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Nominees at one partner row: (application, name, status, reason), by name.

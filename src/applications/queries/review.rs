@@ -113,7 +113,12 @@ pub async fn set_respond_by(conn: &mut AnyConnection, id: i64, at: Option<&str>)
 
 /// Links the person and the mobility a nomination made.
 pub async fn set_nominated(conn: &mut AnyConnection, id: i64, person: i64, mobility: i64) -> AppResult<()> {
-    sqlx::query("UPDATE applications SET person_id = $1, mobility_id = $2 WHERE id = $3").bind(person).bind(mobility).bind(id).execute(conn).await?;
+    sqlx::query("UPDATE applications SET person_id = $1, mobility_id = $2 WHERE id = $3")
+        .bind(person)
+        .bind(mobility)
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
