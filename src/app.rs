@@ -32,6 +32,7 @@ pub fn routes() -> Routes {
         .merge(crate::agreements::routes())
         .merge(crate::expiry::routes())
         .merge(crate::programmes::routes())
+        .merge(crate::applications::routes())
         .merge(crate::reports::routes())
         .merge(crate::news::routes())
         .merge(crate::search::routes())
@@ -41,6 +42,13 @@ pub fn routes() -> Routes {
 /// partners' matcher cache, the public news site, the file store and sign-on's client
 /// registered for their modules.
 pub fn router(db: Db, settings: Arc<Settings>, news: Arc<NewsSite>, files: Files, sso: Arc<SsoService>) -> Router {
-    let services = Services::default().with(Arc::new(PartnerCache::default())).with(news).with(Arc::new(files)).with(sso);
+    let base = Arc::new(crate::applications::PublicBase(news.base_url.clone()));
+    let services = Services::default()
+        .with(Arc::new(PartnerCache::default()))
+        .with(news)
+        .with(Arc::new(files))
+        .with(sso)
+        .with(base)
+        .with(Arc::new(crate::applications::cache::CallPartnersCache::default()));
     web::stack(routes(), db, settings, services)
 }

@@ -26,6 +26,7 @@ pub const DOMAIN: &[&str] = &[
     "trips",
     "agreements",
     "programmes",
+    "applications",
     "expiry",
     "calendar",
     "news",

@@ -41,6 +41,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 6, name: "feed kinds", sql: include_str!("../migrations/0006_feed_kinds.sql") },
     Migration { version: 7, name: "news", sql: include_str!("../migrations/0007_news.sql") },
     Migration { version: 8, name: "sso", sql: include_str!("../migrations/0008_sso.sql") },
+    Migration { version: 9, name: "applications", sql: include_str!("../migrations/0009_applications.sql") },
     Migration { version: 10, name: "malay", sql: include_str!("../migrations/0010_malay.sql") },
     Migration { version: 11, name: "search", sql: include_str!("../migrations/0011_search.sql") },
 ];

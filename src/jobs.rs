@@ -27,7 +27,17 @@ const MAINTENANCE_EVERY: Duration = Duration::from_secs(600);
 pub async fn mail_tick(db: &Db, mailer: &Mailer, stop: &watch::Receiver<bool>) -> anyhow::Result<TickReport> {
     let mut report = TickReport { queued: crate::visits::reminders::queue_due(db, mailer.reminder_days()).await?, ..TickReport::default() };
     report.queued += crate::expiry::queue_digests(&mut *db.pool.acquire().await?, crate::time::today_date()).await?;
+    lapse_offers(db).await?;
     mailer.send_pending(db, stop, report).await
+}
+
+/// Offers of exchange places not answered in time are declined and their places offered
+/// to the next in rank (`applications::office::lapse_offers`), in one transaction.
+async fn lapse_offers(db: &Db) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
+    crate::applications::office::lapse_offers(&mut tx).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Running jobs and the switch that stops them.

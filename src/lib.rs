@@ -6,6 +6,7 @@
 pub mod account;
 pub mod agreements;
 pub mod app;
+pub mod applications;
 pub mod architecture;
 pub mod audit;
 pub mod auth;

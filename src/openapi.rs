@@ -140,6 +140,7 @@ fn module_docs() -> Vec<utoipa::openapi::OpenApi> {
         crate::expiry::ApiDoc::openapi(),
         crate::news::ApiDoc::openapi(),
         crate::programmes::ApiDoc::openapi(),
+        crate::applications::ApiDoc::openapi(),
         crate::reports::ApiDoc::openapi(),
         crate::search::ApiDoc::openapi(),
     ]

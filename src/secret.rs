@@ -32,6 +32,18 @@ pub fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// HMAC-SHA-256 of `message` under `key`, hex: the tag of a signed link.
+pub fn hmac_hex(key: &[u8], message: &[u8]) -> String {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key);
+    hex(ring::hmac::sign(&key, message).as_ref())
+}
+
+/// Whether `tag` (hex) is the HMAC-SHA-256 of `message` under `key`, compared in constant
+/// time.
+pub fn hmac_matches(key: &[u8], message: &[u8], tag: &str) -> bool {
+    same_secret(&hmac_hex(key, message), tag)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,6 +54,14 @@ mod tests {
         assert!(!same_secret("abc123", "abc124"));
         assert!(!same_secret("abc123", "abc1234"));
         assert!(!same_secret("", "a"));
+    }
+
+    #[test]
+    fn hmac_tags_match_only_their_key_and_message() {
+        // RFC 4231 test case 2.
+        assert_eq!(hmac_hex(b"Jefe", b"what do ya want for nothing?"), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        let tag = hmac_hex(b"k", b"m");
+        assert!(hmac_matches(b"k", b"m", &tag) && !hmac_matches(b"k", b"n", &tag) && !hmac_matches(b"j", b"m", &tag));
     }
 
     #[test]

@@ -19,7 +19,6 @@ pub fn routes() -> Routes {
         .post("/login", Public, post(pages::login))
         .post("/logout", Public, post(pages::logout))
         .post("/settings/language", Public, post(pages::set_language))
-        .get("/my/applications", Authenticated, get(pages::my_applications))
         .get("/api/v1/me", Authenticated, get(api::me))
         .post("/api/v1/tokens", Authenticated, post(api::create_token))
         .delete("/api/v1/tokens/{id}", Authenticated, delete(api::revoke_token))

@@ -182,16 +182,3 @@ pub(super) async fn set_language(
     res.headers_mut().append(header::SET_COOKIE, set_cookie(LANG_COOKIE, locale.code(), Some(365 * 86400), state.settings.secure_cookies));
     Ok(res)
 }
-
-#[derive(Template)]
-#[template(path = "my_applications.html")]
-struct MyApplications {
-    base: Base,
-}
-
-/// `GET /my/applications`: a student's own applications (none yet: they arrive with the
-/// applications module); where students land after signing in.
-pub(super) async fn my_applications(ctx: Ctx) -> Response {
-    let tr = Tr(ctx.locale);
-    render(&MyApplications { base: Base::new(&ctx, tr.t("my.applications"), "my") })
-}

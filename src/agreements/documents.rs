@@ -39,12 +39,12 @@ pub struct UploadMeta {
 }
 
 /// The file name as kept: the last path segment, trimmed.
-fn clean_name(name: &str) -> String {
+pub fn clean_name(name: &str) -> String {
     name.rsplit(['/', '\\']).next().unwrap_or("").trim().to_string()
 }
 
 /// The type a name or declared Content-Type claims, if it is one we know.
-fn claimed(meta: &UploadMeta) -> Option<DocType> {
+pub fn claimed(meta: &UploadMeta) -> Option<DocType> {
     let lower = meta.name.to_ascii_lowercase();
     let by_name = match lower.rsplit_once('.').map(|(_, e)| e) {
         Some("pdf") => Some(DocType::Pdf),
@@ -63,7 +63,7 @@ fn claimed(meta: &UploadMeta) -> Option<DocType> {
 
 /// The name a document is kept under: its own stem with the extension of what it is, so
 /// a PDF sent as `notes.html` is kept (and downloaded) as `notes.pdf`.
-fn named_for(name: &str, t: DocType) -> String {
+pub fn named_for(name: &str, t: DocType) -> String {
     let ext = match t {
         DocType::Pdf => "pdf",
         DocType::Docx => "docx",
@@ -81,7 +81,8 @@ fn named_for(name: &str, t: DocType) -> String {
     }
 }
 
-fn label(t: DocType) -> &'static str {
+/// How a message names a type ("a PDF").
+pub fn label(t: DocType) -> &'static str {
     match t {
         DocType::Pdf => "a PDF",
         DocType::Docx => "a Word (DOCX) document",

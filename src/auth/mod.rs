@@ -106,11 +106,15 @@ pub enum Permission {
     /// Write, translate, illustrate, proofread and review news articles (which step a
     /// user may take is decided by their editorial role, in `news::workflow`).
     EditNews,
+    /// Apply to calls for exchange places (students).
+    Apply,
+    /// Run calls for applications: screen, score, allocate, publish, nominate.
+    ManageApplications,
 }
 
 impl Permission {
     /// All permissions.
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 14] = [
         Permission::ViewRecords,
         Permission::EditPartners,
         Permission::EditUnits,
@@ -123,6 +127,8 @@ impl Permission {
         Permission::EditAgreements,
         Permission::EditMobilities,
         Permission::EditNews,
+        Permission::Apply,
+        Permission::ManageApplications,
     ];
 
     /// Wire name.
@@ -140,6 +146,8 @@ impl Permission {
             Permission::EditAgreements => "edit_agreements",
             Permission::EditMobilities => "edit_mobilities",
             Permission::EditNews => "edit_news",
+            Permission::Apply => "apply",
+            Permission::ManageApplications => "manage_applications",
         }
     }
 }
@@ -150,6 +158,8 @@ pub fn role_allows(role: Role, perm: Permission) -> bool {
     use Role as R;
     match (role, perm) {
         (R::Admin, _) => true,
+        (R::Student, P::Apply) => true,
+        (_, P::Apply) => false,
         (R::Staff, P::ManageUsers) => false,
         (R::Staff, _) => true,
         (R::Coordinator, P::ViewRecords | P::EditUnits | P::ViewAudit | P::BookRooms | P::RequestTrips | P::EditMobilities) => true,

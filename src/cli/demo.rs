@@ -26,10 +26,12 @@ const DEMO_EDITORS: &[(&str, &str, &str)] = &[
 pub(super) async fn demo(settings: Settings) -> anyhow::Result<ExitCode> {
     let db = Db::connect(&settings).await?;
     db.migrate().await?;
+    let mut fresh = None;
     if seed::is_seeded(&db).await? {
         println!("the database already holds data; the seed story is not loaded again");
     } else {
         let ids = seed::load(&db, &settings.home_name).await?;
+        fresh = Some(ids.iukl);
         // The release's photos are not in the fixture: a picture drawn in code stands in,
         // credited to the photographer the article names, and its caption says so.
         let meta = crate::news::photos::PhotoMeta {
@@ -83,8 +85,36 @@ pub(super) async fn demo(settings: Settings) -> anyhow::Result<ExitCode> {
     }
     let names: Vec<String> = DEMO_EDITORS.iter().map(|(u, _, r)| format!("{u} ({r})")).collect();
     println!("demo news editors (same password): {}", names.join(", "));
+    if let Some(iukl) = fresh {
+        demo_applications(&db, &actor, iukl, &password, &settings).await?;
+    }
+    let names: Vec<&str> = crate::applications::demo::STUDENTS.iter().map(|s| s.0).collect();
+    println!("demo students (same password): {}", names.join(", "));
     let app = Application::with_db(settings, db).await?;
     println!("listening on http://{}", app.local_addr());
     app.run_until_stopped().await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The demo students' accounts and the call "IUKL undergraduate exchange 2025/26" with
+/// their applications at different stages, scored by the demo administrator.
+async fn demo_applications(db: &Db, actor: &Actor, iukl: i64, password: &str, settings: &Settings) -> anyhow::Result<()> {
+    let mut students = Vec::new();
+    for (username, name, _, _) in crate::applications::demo::STUDENTS {
+        let new = NewUser {
+            username: (*username).into(),
+            display_name: Some((*name).into()),
+            email: Some(format!("{username}@students.example.edu")),
+            password: password.to_string(),
+            grants: vec![NewGrant { role: "student".into(), unit_id: None }],
+        };
+        students.push(users::create_user(db, actor, new).await?);
+    }
+    let admin = users::id_by_username(db, "admin").await?;
+    let base = settings.public_url.clone().unwrap_or_else(|| format!("http://{}", settings.addr));
+    let mut tx = db.begin().await?;
+    crate::applications::demo::load(&mut tx, actor, admin, iukl, &students, &base).await?;
+    tx.commit().await?;
+    println!("demo call loaded: IUKL undergraduate exchange 2025/26 ({} applications)", students.len());
+    Ok(())
 }

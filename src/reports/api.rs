@@ -18,7 +18,7 @@ use crate::{
 
 /// `GET /api/v1/reports/{name}`: a report as {title, columns, rows}, in the caller's language.
 #[utoipa::path(get, path = "/api/v1/reports/{name}", tag = "reports",
-    params(("name" = String, Path, description = "partners-areas, agreements-by-status, agreements-by-country, agreements-by-year, mobilities-by-direction, mobilities-by-country, mobilities-by-programme, mobilities-by-year or visits-by-year"), ReportQuery),
+    params(("name" = String, Path, description = "partners-areas, agreements-by-status, agreements-by-country, agreements-by-year, mobilities-by-direction, mobilities-by-country, mobilities-by-programme, mobilities-by-year, visits-by-year, applications-funnel, applications-by-partner or applications-by-faculty"), ReportQuery),
     responses((status = 200, body = Report), (status = 404, description = "No such report"), (status = 422, description = "Bad filter")))]
 pub async fn get_report(
     State(state): State<AppState>,

@@ -17,6 +17,9 @@ pub const NAMES: &[&str] = &[
     "mobilities-by-programme",
     "mobilities-by-year",
     "visits-by-year",
+    "applications-funnel",
+    "applications-by-partner",
+    "applications-by-faculty",
 ];
 
 /// One cell: a label or a count.

@@ -20,6 +20,7 @@ use sqlx::AnyConnection;
 pub async fn named_keys(conn: &mut AnyConnection) -> anyhow::Result<BTreeSet<String>> {
     let mut keys: BTreeSet<String> = crate::agreements::queries::all_storage_keys(conn).await.map_err(anyhow_of)?.into_iter().collect();
     keys.extend(crate::news::photos::all_stored_keys(conn).await.map_err(anyhow_of)?);
+    keys.extend(crate::applications::queries::all_storage_keys(conn).await.map_err(anyhow_of)?);
     Ok(keys)
 }
 

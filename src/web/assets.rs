@@ -16,11 +16,13 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("programmes.css", "text/css; charset=utf-8", include_bytes!("../../static/programmes.css")),
     ("news.css", "text/css; charset=utf-8", include_bytes!("../../static/news.css")),
     ("news-admin.css", "text/css; charset=utf-8", include_bytes!("../../static/news-admin.css")),
+    ("applications.css", "text/css; charset=utf-8", include_bytes!("../../static/applications.css")),
     ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../../static/htmx.min.js")),
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../../static/app.js")),
     ("api-docs.js", "text/javascript; charset=utf-8", include_bytes!("../../static/api-docs.js")),
     ("agreements.js", "text/javascript; charset=utf-8", include_bytes!("../../static/agreements.js")),
     ("news-admin.js", "text/javascript; charset=utf-8", include_bytes!("../../static/news-admin.js")),
+    ("applications.js", "text/javascript; charset=utf-8", include_bytes!("../../static/applications.js")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../../static/favicon.svg")),
 ];
 

@@ -86,6 +86,7 @@ macro_rules! locale_files {
             include_str!(concat!("../../locales/calendar.", $lang, ".json")),
             include_str!(concat!("../../locales/agreements.", $lang, ".json")),
             include_str!(concat!("../../locales/programmes.", $lang, ".json")),
+            include_str!(concat!("../../locales/applications.", $lang, ".json")),
             include_str!(concat!("../../locales/reports.", $lang, ".json")),
             include_str!(concat!("../../locales/expiry.", $lang, ".json")),
             include_str!(concat!("../../locales/news.", $lang, ".json")),

@@ -166,7 +166,17 @@ async fn demo_serves_the_seed_story_and_stops_gracefully_on_sigterm() {
         .await
         .expect("post");
     let list = client.get(format!("{addr}/institutions")).send().await.expect("list").text().await.expect("html");
+    let apps: serde_json::Value = client.get(format!("{addr}/api/v1/applications")).send().await.expect("apps").json().await.expect("json");
+    let calls: serde_json::Value = client.get(format!("{addr}/api/v1/calls")).send().await.expect("calls").json().await.expect("json");
     let code = stop(child);
+    let mut statuses: Vec<&str> = apps.as_array().expect("list").iter().filter_map(|a| a["status"].as_str()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, ["ineligible", "nominated", "offered", "partner_accepted", "waitlisted", "withdrawn"], "the demo call's stages");
+    let titles: Vec<&str> = calls.as_array().expect("calls").iter().filter_map(|c| c["title_en"].as_str()).collect();
+    assert!(
+        titles.contains(&"IUKL undergraduate exchange 2025/26") && titles.contains(&"IUKL undergraduate exchange 2026/27"),
+        "{titles:?}"
+    );
 
     assert!(lines.iter().any(|l| l == "demo admin user: admin"), "{lines:?}");
     assert!(lines.iter().any(|l| l == "demo admin password: demo password 123"), "{lines:?}");

@@ -3,6 +3,9 @@
 
 mod agreements;
 mod api_conventions;
+mod applications;
+mod applications_office;
+mod applications_pages;
 mod auth;
 mod backup;
 mod calendar;

@@ -5,6 +5,7 @@
 //! programmes module), never `mobilities`, so they stay fast with a million rows.
 
 mod agreements;
+mod applications;
 mod figures;
 mod mobilities;
 mod visits;
@@ -28,6 +29,9 @@ pub async fn build(conn: &mut AnyConnection, name: &str, f: &Filters, tr: Tr) ->
         "mobilities-by-programme" => mobilities::mobilities_by_programme(conn, f, tr).await?,
         "mobilities-by-year" => mobilities::mobilities_by_year(conn, f, tr).await?,
         "visits-by-year" => visits::visits_by_year(conn, f, tr).await?,
+        "applications-funnel" => applications::funnel(conn, f, tr, applications::By::Call).await?,
+        "applications-by-partner" => applications::funnel(conn, f, tr, applications::By::Partner).await?,
+        "applications-by-faculty" => applications::funnel(conn, f, tr, applications::By::Faculty).await?,
         _ => return Ok(None),
     };
     let title = tr.t(&format!("reports.{name}")).to_string();

@@ -87,6 +87,7 @@ const VALIDATOR_FILES: &[&str] = &[
     "institutions/model/people.rs",
     "programmes/model/mod.rs",
     "programmes/model/programme.rs",
+    "applications/model/mod.rs",
 ];
 
 #[test]
