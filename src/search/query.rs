@@ -124,17 +124,21 @@ const BROAD: i64 = 400;
 
 /// The documents to rank: names starting with the query's text (through the title
 /// indexes), then every match when there are fewer than [`BROAD`]; otherwise the matches
-/// in names (all of them, or the first [`BROAD`]). The engine only finds; the ranking is
+/// in names (all of them when fewer than [`BROAD`], else the first 50), or, when no name
+/// matches, the first 50 matches. The engine only finds; the ranking is
 /// the same Rust on both engines, so the same complete set ranks the same way.
 async fn candidates(conn: &mut AnyConnection, engine: Engine, groups: &Groups, s: &Search<'_>) -> anyhow::Result<Vec<Row>> {
     let mut rows = starting_with(conn, &text::key(s.q), s).await?;
     let found = if count(conn, engine, groups, false).await? < BROAD {
         matching(conn, engine, groups, false, BROAD, s).await?
-    } else if count(conn, engine, groups, true).await? < BROAD {
-        matching(conn, engine, groups, true, BROAD, s).await?
     } else {
-        // Broad even in names: the names starting with the text lead; a few more matches follow.
-        matching(conn, engine, groups, true, 50, s).await?
+        match count(conn, engine, groups, true).await? {
+            // Found only in other words (a body, a partner's name): the first of them.
+            0 => matching(conn, engine, groups, false, 50, s).await?,
+            n if n < BROAD => matching(conn, engine, groups, true, BROAD, s).await?,
+            // Broad even in names: the names starting with the text lead; a few more matches follow.
+            _ => matching(conn, engine, groups, true, 50, s).await?,
+        }
     };
     for row in found {
         if !rows.iter().any(|r| r.kind == row.kind && r.record_id == row.record_id) {

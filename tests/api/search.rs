@@ -250,3 +250,24 @@ async fn broad_queries_answer_from_names_that_start_with_the_text() {
     let two = search(&app, &token, "un").await;
     assert_eq!(hits(&two).len(), 20, "two letters as typed still list names: {two}");
 }
+
+#[tokio::test]
+async fn a_word_found_only_in_many_bodies_still_finds_them() {
+    let app = spawn_app().await;
+    let token = app.token_for("office", &["staff"], None).await;
+    let now = "2026-01-01T00:00:00Z";
+    let mut tx = app.db.pool.begin().await.expect("tx");
+    for i in 0..450 {
+        sqlx::query("INSERT INTO visits (direction, title, purpose, start_date, end_date, created_at, updated_at) VALUES ('inbound', $1, '双方达成合作共识', '2024-05-08', '2024-05-08', $2, $2)")
+            .bind(format!("Delegation {i:03}"))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .expect("insert");
+    }
+    tx.commit().await.expect("commit");
+    liaison::search::index::rebuild(&app.db).await.expect("reindex");
+    let found = search(&app, &token, "共识").await;
+    assert_eq!(hits(&found).len(), 20, "450 visits hold the word in their purpose, none in a name: {found}");
+    assert!(hits(&found).iter().all(|(k, _)| k == "visit"));
+}
