@@ -33,14 +33,20 @@ for (const [lang, width] of [["en", 1280], ["zh", 1280], ["en", 390], ["zh", 390
     await page.fill("#global-q", "IUKL");
     await page.waitForSelector("#global-suggest .suggest-list li a");
     const items = await page.locator("#global-suggest .suggest-list a").allTextContents();
-    const kinds = lang === "zh" ? ["院校机构", "来访出访", "协议", "新闻"] : ["Institution", "Visit", "Agreement", "Article"];
+    const kinds = lang === "zh" ? ["院校机构", "来访出访", "协议", "人员"] : ["Institution", "Visit", "Agreement", "Person"];
     for (const k of kinds) assert.ok(items.some((t) => t.includes(k)), `a ${k} among the suggestions: ${items.join(" | ")}`);
+    assert.ok(items[0].includes(kinds[0]), `the partner itself comes first: ${items[0]}`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no horizontal overflow (${overflow} px)`);
     await page.screenshot({ path: join(shots, `search-suggest-${lang}-${width}.png`) });
 
     await Promise.all([page.waitForLoadState("load"), page.locator("#global-suggest .suggest-list a").first().click()]);
     assert.match(new URL(page.url()).pathname, /^\/institutions\/\d+$/, "the first hit opens the partner");
+
+    await page.goto(`${app.url}/search?q=IUKL&lang=${lang}`);
+    const all = await page.locator("ol.hits .kind").allTextContents();
+    const article = lang === "zh" ? "新闻" : "Article";
+    assert.ok(all.includes(article), `the results page lists the article too: ${all.join(" | ")}`);
 
     await page.goto(`${app.url}/search?q=${encodeURIComponent("实训楼")}&lang=${lang}`);
     const rooms = await page.locator("ol.hits li.hit").allTextContents();
