@@ -119,14 +119,14 @@ async fn open() -> anyhow::Result<Db> {
         ..Default::default()
     }
     .resolve()?;
-    Ok(Db::connect(&settings).await?)
+    Db::connect(&settings).await
 }
 
 fn person_name(rng: &mut Rng, i: usize) -> (String, Option<String>) {
     let en = format!("{} {}", rng.pick(GIVEN), rng.pick(FAMILY));
     // A middle initial makes most names unique, as in a real office's records.
     let en = format!("{en} {}.", (b'A' + (i % 26) as u8) as char);
-    let zh = (i % 3 == 0).then(|| format!("{}{}{}", rng.pick(ZH_FAMILY), rng.pick(ZH_GIVEN), rng.pick(ZH_GIVEN)));
+    let zh = i.is_multiple_of(3).then(|| format!("{}{}{}", rng.pick(ZH_FAMILY), rng.pick(ZH_GIVEN), rng.pick(ZH_GIVEN)));
     (en, zh)
 }
 

@@ -176,11 +176,11 @@ async fn institution_words(conn: &mut AnyConnection, id: i64, home: bool) -> any
 }
 
 async fn person(conn: &mut AnyConnection, id: i64) -> anyhow::Result<Option<Document>> {
-    let row: Option<(String, Option<String>, Option<String>, Option<i64>, Option<i64>)> =
-        sqlx::query_as("SELECT name_en, name_zh, email, institution_id, merged_into FROM people WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    type Row = (String, Option<String>, Option<String>, Option<i64>, Option<i64>);
+    let row: Option<Row> = sqlx::query_as("SELECT name_en, name_zh, email, institution_id, merged_into FROM people WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
     let Some((name_en, name_zh, email, institution_id, merged)) = row else { return Ok(None) };
     if merged.is_some() {
         return Ok(None);
@@ -246,11 +246,11 @@ async fn visit(conn: &mut AnyConnection, id: i64) -> anyhow::Result<Option<Docum
 }
 
 async fn agreement(conn: &mut AnyConnection, id: i64) -> anyhow::Result<Option<Document>> {
-    let row: Option<(String, String, String, Option<String>, Option<String>, String)> =
-        sqlx::query_as("SELECT title, kind, status, signed_date, expiry_date, notes FROM agreements WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    type Row = (String, String, String, Option<String>, Option<String>, String);
+    let row: Option<Row> = sqlx::query_as("SELECT title, kind, status, signed_date, expiry_date, notes FROM agreements WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
     let Some((title, kind, status, signed, expiry, notes)) = row else { return Ok(None) };
     let mut d = Document::new("agreement", id, title, format!("/agreements/{id}"));
     let (short, all, country) =

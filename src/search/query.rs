@@ -344,7 +344,7 @@ impl<'a> Ranker<'a> {
         let acronym = (kind == "institution").then(|| text::key(&detail));
         let shown: Vec<String> = [Some(title_key), title_zh_key, acronym].into_iter().flatten().collect();
         let in_country = self.country.is_some() && country.as_deref() == self.country;
-        let base = if !corrected && shown.iter().any(|n| *n == self.key) {
+        let base = if !corrected && shown.contains(&self.key) {
             100.0
         } else if !corrected && shown.iter().take(2).any(|n| n.starts_with(&self.key)) {
             80.0

@@ -42,7 +42,7 @@ async fn one_query_finds_every_kind_in_english_chinese_and_malay() {
     for kind in ["institution", "person", "visit", "agreement", "article"] {
         assert!(kinds.contains(&kind.to_string()), "IUKL finds a {kind}: {iukl}");
     }
-    assert!(iukl["hits"][0]["href"].as_str().unwrap().starts_with("/institutions/"));
+    assert!(iukl["hits"][0]["href"].as_str().expect("href").starts_with("/institutions/"));
 
     assert_eq!(first(&search(&app, &token, "马来西亚").await).1, "Infrastructure University Kuala Lumpur", "Chinese country name");
     assert_eq!(first(&search(&app, &token, "kuala lump").await).1, "Infrastructure University Kuala Lumpur", "as typed");
@@ -84,7 +84,7 @@ async fn changes_are_found_at_once_and_deleted_records_are_gone() {
     )
     .await;
     assert_eq!(status, 201, "{inst}");
-    let id = inst["id"].as_i64().unwrap();
+    let id = inst["id"].as_i64().expect("id");
     assert_eq!(first(&search(&app, &token, "utkc").await).1, "Universiti Teknologi Kuching");
     assert_eq!(first(&search(&app, &token, "古晋").await).1, "Universiti Teknologi Kuching", "Chinese name");
     assert_eq!(first(&search(&app, &token, "Universiti Teknologi").await).1, "Universiti Teknologi Kuching", "Malay name words");
@@ -123,9 +123,9 @@ async fn the_public_and_students_find_only_public_partners_and_published_article
     let found = hits(&body);
     assert!(!found.is_empty(), "{body}");
     assert!(found.iter().all(|(k, _)| k == "institution" || k == "article"), "only public kinds: {body}");
-    let article = body["hits"].as_array().unwrap().iter().find(|h| h["kind"] == "article").expect("the published article");
-    assert!(article["href"].as_str().unwrap().starts_with("/news/"), "public callers get the public page: {article}");
-    let institution = body["hits"].as_array().unwrap().iter().find(|h| h["kind"] == "institution").expect("IUKL");
+    let article = body["hits"].as_array().expect("hits").iter().find(|h| h["kind"] == "article").expect("the published article");
+    assert!(article["href"].as_str().expect("href").starts_with("/news/"), "public callers get the public page: {article}");
+    let institution = body["hits"].as_array().expect("hits").iter().find(|h| h["kind"] == "institution").expect("IUKL");
     assert_eq!(institution["href"], "/partners");
 
     let student = app.token_for("student1", &["student"], None).await;
