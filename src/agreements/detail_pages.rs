@@ -3,7 +3,7 @@
 //! and the audit history — and the small forms on it. Each form posts to a handler that
 //! calls the same domain function as the API; a form with problems re-renders the page
 //! with inline messages and the input kept. Documents are uploaded by
-//! `static/agreements.js` straight to the API (a plain form cannot send a raw body).
+//! `static/upload.js` straight to the API (a plain form cannot send a raw body).
 
 use askama::Template;
 use axum::{

@@ -20,9 +20,8 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../../static/htmx.min.js")),
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../../static/app.js")),
     ("api-docs.js", "text/javascript; charset=utf-8", include_bytes!("../../static/api-docs.js")),
-    ("agreements.js", "text/javascript; charset=utf-8", include_bytes!("../../static/agreements.js")),
+    ("upload.js", "text/javascript; charset=utf-8", include_bytes!("../../static/upload.js")),
     ("news-admin.js", "text/javascript; charset=utf-8", include_bytes!("../../static/news-admin.js")),
-    ("applications.js", "text/javascript; charset=utf-8", include_bytes!("../../static/applications.js")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../../static/favicon.svg")),
 ];
 

@@ -1,6 +1,6 @@
 //! The student's pages (phone first): their applications and open calls, one
 //! application as a form (fields, ranked partners, documents uploaded by
-//! `static/applications.js`), what is missing, the status with its history of offers,
+//! `static/upload.js`), what is missing, the status with its history of offers,
 //! and the buttons of the steps they may take.
 
 use askama::Template;

@@ -1,6 +1,7 @@
-// Uploads an agreement document from the agreement page: a plain HTML form cannot send
-// the file as a raw body, so this posts it with fetch to the API (same session, CSRF
-// token in the header), then reloads the page. Errors are shown in the form.
+// Uploads a document (an agreement's, a student's application's) from its page: a plain
+// HTML form cannot send the file as a raw body, so this posts it with fetch to the API
+// address in the form's data-upload (same session, CSRF token in the header), then
+// reloads the page. Errors are shown in the form.
 (function () {
   "use strict";
   var form = document.getElementById("document-upload");
@@ -12,7 +13,7 @@
     var file = input && input.files && input.files[0];
     if (!file) return;
     var kind = form.querySelector("select[name=kind]").value;
-    var url = "/api/v1/agreements/" + form.dataset.agreement + "/documents?name=" +
+    var url = form.dataset.upload + "?name=" +
       encodeURIComponent(file.name) + "&kind=" + encodeURIComponent(kind);
     var button = form.querySelector("button");
     button.disabled = true;
