@@ -92,14 +92,15 @@ pub async fn search(db: &Db, s: &Search<'_>) -> anyhow::Result<Results> {
     }
     let mut conn = db.pool.acquire().await?;
     let groups: Groups = terms.iter().map(|t| vec![t.clone()]).collect();
-    let rows = candidates(&mut conn, db.engine, &groups, s).await?;
+    let rows = candidates(&mut conn, db.engine, &groups, s, true).await?;
     let ranker = Ranker::new(s);
     let mut hits: Vec<Hit> = rows.into_iter().enumerate().map(|(i, r)| ranker.hit(r, &terms, i, false)).collect();
     if hits.len() < 5 {
         // With nothing found, even a word the names use may be the mistyped one.
         let (groups, corrected) = corrections(&mut conn, &terms, hits.is_empty()).await?;
         if let Some(corrected) = corrected {
-            let more = candidates(&mut conn, db.engine, &groups, s).await?;
+            // The names starting with the text were read by the first pass.
+            let more = candidates(&mut conn, db.engine, &groups, s, false).await?;
             let before = hits.len();
             let fixed = text::query_terms(&corrected);
             for (i, r) in more.into_iter().enumerate() {
@@ -125,10 +126,17 @@ const BROAD: i64 = 400;
 /// The documents to rank: names starting with the query's text (through the title
 /// indexes), then every match when there are fewer than [`BROAD`]; otherwise the matches
 /// in names (all of them when fewer than [`BROAD`], else the first 50), or, when no name
-/// matches, the first 50 matches. The engine only finds; the ranking is
+/// matches, the first 50 matches. `with_names` false leaves out the title ranges (a
+/// corrected pass: the text typed was already looked up). The engine only finds; the ranking is
 /// the same Rust on both engines, so the same complete set ranks the same way.
-async fn candidates(conn: &mut AnyConnection, engine: Engine, groups: &Groups, s: &Search<'_>) -> anyhow::Result<Vec<Row>> {
-    let mut rows = starting_with(conn, &text::key(s.q), s).await?;
+async fn candidates(
+    conn: &mut AnyConnection,
+    engine: Engine,
+    groups: &Groups,
+    s: &Search<'_>,
+    with_names: bool,
+) -> anyhow::Result<Vec<Row>> {
+    let mut rows = if with_names { starting_with(conn, &text::key(s.q), s).await? } else { Vec::new() };
     let found = if count(conn, engine, groups, false).await? < BROAD {
         matching(conn, engine, groups, false, BROAD, s).await?
     } else {
